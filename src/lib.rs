@@ -1,0 +1,4 @@
+pub mod document;
+pub mod extract;
+pub mod syntax;
+pub mod text;

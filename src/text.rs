@@ -1,0 +1,46 @@
+//! Source text access shared by the rope-backed editor documents and the plain
+//! strings the CLI and tests use, so extraction does not care which it reads.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use ropey::Rope;
+
+/// Read-only access to source text by byte range.
+pub trait SourceText {
+    /// The text in `range` (byte offsets on char boundaries, as tree-sitter gives them).
+    fn slice(&self, range: Range<usize>) -> Cow<'_, str>;
+    fn len_bytes(&self) -> usize;
+}
+
+impl SourceText for str {
+    fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
+        Cow::Borrowed(self.get(range).unwrap_or(""))
+    }
+    fn len_bytes(&self) -> usize {
+        self.len()
+    }
+}
+
+impl SourceText for String {
+    fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
+        self.as_str().slice(range)
+    }
+    fn len_bytes(&self) -> usize {
+        self.len()
+    }
+}
+
+impl SourceText for Rope {
+    fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
+        let end = range.end.min(self.len_bytes());
+        let start = range.start.min(end);
+        match self.get_byte_slice(start..end) {
+            Some(slice) => Cow::from(slice),
+            None => Cow::Borrowed(""),
+        }
+    }
+    fn len_bytes(&self) -> usize {
+        Rope::len_bytes(self)
+    }
+}
