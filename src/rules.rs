@@ -1,0 +1,469 @@
+//! Rules: from model uses and their licensing to findings with stable codes
+//! (DESIGN.md §5). Pure; the server and the CLI both call [`check`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::extract::{ModelUse, Target};
+use crate::licensing::{Attribution, CommercialUse};
+use crate::registry::{Lookup, Resolved};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleCode {
+    AttributionRequired,
+    NonCommercial,
+    CommercialConditional,
+    TerritoryRestricted,
+    LicenseDenied,
+    UnknownModel,
+    DynamicModelId,
+    LicenseChanged,
+}
+
+impl RuleCode {
+    pub const ALL: [RuleCode; 8] = [
+        RuleCode::AttributionRequired,
+        RuleCode::NonCommercial,
+        RuleCode::CommercialConditional,
+        RuleCode::TerritoryRestricted,
+        RuleCode::LicenseDenied,
+        RuleCode::UnknownModel,
+        RuleCode::DynamicModelId,
+        RuleCode::LicenseChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleCode::AttributionRequired => "attribution-required",
+            RuleCode::NonCommercial => "non-commercial",
+            RuleCode::CommercialConditional => "commercial-conditional",
+            RuleCode::TerritoryRestricted => "territory-restricted",
+            RuleCode::LicenseDenied => "license-denied",
+            RuleCode::UnknownModel => "unknown-model",
+            RuleCode::DynamicModelId => "dynamic-model-id",
+            RuleCode::LicenseChanged => "license-changed",
+        }
+    }
+
+    /// One line on what the rule checks (rule tables, SARIF, `--help`).
+    pub fn summary(self) -> &'static str {
+        match self {
+            RuleCode::AttributionRequired => "The model's license requires visible attribution",
+            RuleCode::NonCommercial => "The model may not be used commercially",
+            RuleCode::CommercialConditional => "Commercial use is allowed only under a condition",
+            RuleCode::TerritoryRestricted => "The license excludes some territories",
+            RuleCode::LicenseDenied => "The project's policy denies this license or model",
+            RuleCode::UnknownModel => "The model id is not known to any licensing source",
+            RuleCode::DynamicModelId => "The model id is not statically known",
+            RuleCode::LicenseChanged => "Licensing differs from what the project last acknowledged",
+        }
+    }
+
+    /// Severity when neither the project nor the intended use says otherwise.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            RuleCode::AttributionRequired
+            | RuleCode::CommercialConditional
+            | RuleCode::TerritoryRestricted
+            | RuleCode::UnknownModel
+            | RuleCode::LicenseChanged => Severity::Warning,
+            RuleCode::NonCommercial | RuleCode::LicenseDenied => Severity::Error,
+            RuleCode::DynamicModelId => Severity::Hint,
+        }
+    }
+}
+
+impl fmt::Display for RuleCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RuleCode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RuleCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown rule `{s}`"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "error" => Ok(Severity::Error),
+            "warning" => Ok(Severity::Warning),
+            "info" | "information" => Ok(Severity::Info),
+            "hint" => Ok(Severity::Hint),
+            _ => Err(format!(
+                "unknown severity `{s}` (expected error, warning, info, hint or off)"
+            )),
+        }
+    }
+}
+
+/// How the project uses model outputs; decides how serious non-commercial licenses are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntendedUse {
+    #[default]
+    Commercial,
+    Personal,
+    Research,
+}
+
+impl IntendedUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntendedUse::Commercial => "commercial",
+            IntendedUse::Personal => "personal",
+            IntendedUse::Research => "research",
+        }
+    }
+}
+
+impl FromStr for IntendedUse {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "commercial" => Ok(IntendedUse::Commercial),
+            "personal" => Ok(IntendedUse::Personal),
+            "research" => Ok(IntendedUse::Research),
+            _ => Err(format!(
+                "unknown intended use `{s}` (expected commercial, personal or research)"
+            )),
+        }
+    }
+}
+
+/// Project-level knobs the rules read.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSettings {
+    pub intended_use: IntendedUse,
+    /// Per-rule severity; `None` turns the rule off.
+    pub severities: HashMap<RuleCode, Option<Severity>>,
+}
+
+impl RuleSettings {
+    /// The severity a rule reports at, `None` when turned off.
+    fn severity(&self, code: RuleCode, natural: Severity) -> Option<Severity> {
+        match self.severities.get(&code) {
+            Some(configured) => *configured,
+            None => Some(natural),
+        }
+    }
+}
+
+/// One problem at one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub code: RuleCode,
+    pub severity: Severity,
+    /// Byte range in the file.
+    #[serde(skip)]
+    pub range: Range<usize>,
+    pub message: String,
+    /// The id as written, when statically known.
+    pub model_id: Option<String>,
+    /// The canonical id it resolved to.
+    pub canonical_id: Option<String>,
+    pub license: Option<String>,
+    /// Replacement ids: "did you mean" for unknown ids, safe alternatives otherwise.
+    pub suggestions: Vec<String>,
+}
+
+/// Applies every rule to every model use.
+pub fn check(uses: &[ModelUse], lookup: &impl Lookup, settings: &RuleSettings) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for model_use in uses {
+        for target in &model_use.targets {
+            check_target(target, lookup, settings, &mut findings);
+        }
+    }
+    findings
+}
+
+fn check_target(
+    target: &Target,
+    lookup: &impl Lookup,
+    settings: &RuleSettings,
+    out: &mut Vec<Finding>,
+) {
+    match target {
+        Target::Dynamic { range, expression } => {
+            if let Some(severity) = settings.severity(RuleCode::DynamicModelId, Severity::Hint) {
+                out.push(Finding {
+                    code: RuleCode::DynamicModelId,
+                    severity,
+                    range: range.clone(),
+                    message: format!(
+                        "Model id `{}` is not known until run time: its licensing cannot be checked (use a literal or a `const`)",
+                        one_line(expression)
+                    ),
+                    model_id: None,
+                    canonical_id: None,
+                    license: None,
+                    suggestions: Vec::new(),
+                });
+            }
+        }
+        Target::Static { id, range } => match lookup.resolve(id) {
+            Some(resolved) => check_known(id, range, &resolved, settings, out),
+            None => {
+                if let Some(severity) = settings.severity(RuleCode::UnknownModel, Severity::Warning)
+                {
+                    let suggestions = lookup.suggest(id, 3);
+                    let hint = match suggestions.as_slice() {
+                        [] => String::new(),
+                        [one] => format!("; did you mean `{one}`?"),
+                        many => format!(
+                            "; did you mean {}?",
+                            many.iter()
+                                .map(|s| format!("`{s}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    out.push(Finding {
+                        code: RuleCode::UnknownModel,
+                        severity,
+                        range: range.clone(),
+                        message: format!(
+                            "Unknown model `{id}`: no licensing information is known for it{hint}"
+                        ),
+                        model_id: Some(id.clone()),
+                        canonical_id: None,
+                        license: None,
+                        suggestions,
+                    });
+                }
+            }
+        },
+    }
+}
+
+fn check_known(
+    id: &str,
+    range: &Range<usize>,
+    resolved: &Resolved,
+    settings: &RuleSettings,
+    out: &mut Vec<Finding>,
+) {
+    let model = &resolved.model;
+    let licensing = &model.licensing;
+    let finding = |code, severity, message: String, suggestions: Vec<String>| Finding {
+        code,
+        severity,
+        range: range.clone(),
+        message,
+        model_id: Some(id.to_string()),
+        canonical_id: Some(model.id.clone()),
+        license: Some(licensing.license.clone()),
+        suggestions,
+    };
+    let commercial = settings.intended_use == IntendedUse::Commercial;
+    let alternative_hint = match model.alternatives.first() {
+        Some(alt) => format!(" such as `{alt}`"),
+        None => String::new(),
+    };
+
+    if licensing.attribution == Attribution::Required
+        && let Some(severity) = settings.severity(RuleCode::AttributionRequired, Severity::Warning)
+    {
+        let message = match &licensing.attribution_text {
+            Some(text) => format!("{id} requires attribution: show \"{text}\" near the output"),
+            None => format!(
+                "{id} requires attribution ({}): credit the model near the output",
+                licensing.license
+            ),
+        };
+        out.push(finding(
+            RuleCode::AttributionRequired,
+            severity,
+            message,
+            Vec::new(),
+        ));
+    }
+
+    if licensing.commercial == CommercialUse::NotAllowed {
+        let natural = if commercial {
+            Severity::Error
+        } else {
+            Severity::Info
+        };
+        if let Some(severity) = settings.severity(RuleCode::NonCommercial, natural) {
+            let message = if commercial {
+                format!(
+                    "{id} is licensed for non-commercial use only ({}): use a commercial-safe model{alternative_hint}, or set intended-use if this project is not commercial",
+                    licensing.license
+                )
+            } else {
+                format!(
+                    "{id} is licensed for non-commercial use only ({}): fine for {} use, not for a commercial product",
+                    licensing.license,
+                    settings.intended_use.as_str()
+                )
+            };
+            out.push(finding(
+                RuleCode::NonCommercial,
+                severity,
+                message,
+                model.alternatives.clone(),
+            ));
+        }
+    }
+
+    if licensing.commercial == CommercialUse::Conditional
+        && commercial
+        && let Some(severity) =
+            settings.severity(RuleCode::CommercialConditional, Severity::Warning)
+    {
+        let condition = licensing
+            .commercial_condition
+            .as_deref()
+            .unwrap_or("see the license for the condition");
+        let message = format!(
+            "{id} allows commercial use only under a condition: {}",
+            one_line(condition)
+        );
+        out.push(finding(
+            RuleCode::CommercialConditional,
+            severity,
+            message,
+            model.alternatives.clone(),
+        ));
+    }
+
+    if !licensing.territories_excluded.is_empty()
+        && let Some(severity) = settings.severity(RuleCode::TerritoryRestricted, Severity::Warning)
+    {
+        let message = format!(
+            "{id} is not licensed for use in {}: make sure its outputs are not used or shown there",
+            licensing.territories_excluded.join(", ")
+        );
+        out.push(finding(
+            RuleCode::TerritoryRestricted,
+            severity,
+            message,
+            model.alternatives.clone(),
+        ));
+    }
+}
+
+/// Collapses whitespace so a message stays on one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{ExtractOptions, extract};
+    use crate::registry::Resolver;
+    use crate::syntax::{Language, parse};
+
+    fn findings(
+        source: &str,
+        settings: &RuleSettings,
+    ) -> Vec<(String, &'static str, Severity, String)> {
+        let tree = parse(Language::JavaScript, source);
+        let uses = extract(&tree, source, &ExtractOptions::default());
+        check(&uses, &Resolver::builtin(), settings)
+            .into_iter()
+            .map(|f| {
+                (
+                    source[f.range.clone()].to_string(),
+                    f.code.as_str(),
+                    f.severity,
+                    f.message,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flux_dev_requires_attribution() {
+        assert_eq!(
+            findings("abstrakt.run('flux-dev', { prompt });", &RuleSettings::default()),
+            [(
+                "'flux-dev'".to_string(),
+                "attribution-required",
+                Severity::Warning,
+                "flux-dev requires attribution: show \"Image created with FLUX.1-dev\" near the output".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn open_models_have_no_findings() {
+        assert!(findings("abstrakt.run('flux-schnell');", &RuleSettings::default()).is_empty());
+    }
+
+    #[test]
+    fn non_commercial_is_an_error_only_for_commercial_projects() {
+        let commercial = findings("abstrakt.run('musicgen');", &RuleSettings::default());
+        assert_eq!(commercial.len(), 1);
+        assert_eq!(
+            (commercial[0].1, commercial[0].2),
+            ("non-commercial", Severity::Error)
+        );
+        let personal = RuleSettings {
+            intended_use: IntendedUse::Personal,
+            ..RuleSettings::default()
+        };
+        let found = findings("abstrakt.run('musicgen');", &personal);
+        assert_eq!((found[0].1, found[0].2), ("non-commercial", Severity::Info));
+    }
+
+    #[test]
+    fn unknown_ids_suggest_close_ones() {
+        let found = findings("abstrakt.run('flux-devv');", &RuleSettings::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, "unknown-model");
+        assert!(
+            found[0].3.contains("did you mean `flux-dev`"),
+            "{}",
+            found[0].3
+        );
+    }
+
+    #[test]
+    fn dynamic_ids_are_hints_and_severity_can_be_configured() {
+        let found = findings("abstrakt.run(pick());", &RuleSettings::default());
+        assert_eq!(
+            (found[0].1, found[0].2),
+            ("dynamic-model-id", Severity::Hint)
+        );
+        let mut settings = RuleSettings::default();
+        settings.severities.insert(RuleCode::DynamicModelId, None);
+        assert!(findings("abstrakt.run(pick());", &settings).is_empty());
+    }
+}
