@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Validate data/models.toml against the registry schema (see data/README.md).
+
+Usage: python3 data/check.py [path/to/licenses.json]
+
+With the optional research file, also checks that there is exactly one entry
+per record, in the same order (canonical id == first id of the record).
+Exits 1 and lists every problem found; otherwise prints a one-line summary.
+Python 3.11+ standard library only.
+"""
+import json
+import re
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+TOML_PATH = Path(__file__).resolve().parent / "models.toml"
+
+KEYS = [
+    "id", "aliases", "name", "vendor", "modality", "category", "license", "spdx",
+    "license-url", "commercial", "commercial-condition", "attribution",
+    "attribution-text", "restrictions", "territories-excluded", "alternatives",
+    "confidence", "unverified", "sources", "license-date", "verified", "notes",
+]
+REQUIRED = {
+    "id", "aliases", "name", "vendor", "modality", "category", "license",
+    "commercial", "attribution", "restrictions", "territories-excluded",
+    "alternatives", "confidence", "unverified", "sources", "verified", "notes",
+}
+LISTS = {"aliases", "restrictions", "territories-excluded", "alternatives", "unverified", "sources"}
+ENUMS = {
+    "modality": {"image", "video", "audio", "speech", "text", "multimodal"},
+    "category": {"open-source", "open-weights-restricted", "commercial-api"},
+    "commercial": {"allowed", "not-allowed", "conditional", "unverified"},
+    "attribution": {"required", "not-required", "unverified"},
+    "confidence": {"high", "medium", "low", "unverified"},
+}
+DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+VERIFIED_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+URL_RE = re.compile(r"^https?://\S+$")
+SPDX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
+
+
+def strip_note(s):
+    return re.sub(r"\s*\([^)]*\)\s*$", "", s).strip()
+
+
+def main(argv):
+    errors, warnings = [], []
+    try:
+        with open(TOML_PATH, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        print(f"error: cannot parse {TOML_PATH}: {e}", file=sys.stderr)
+        return 1
+
+    extra_top = set(data) - {"model"}
+    if extra_top:
+        errors.append(f"unknown top-level keys: {sorted(extra_top)}")
+    models = data.get("model")
+    if not isinstance(models, list) or not models:
+        print("error: no [[model]] entries", file=sys.stderr)
+        return 1
+
+    def err(i, e, msg):
+        errors.append(f"entry #{i + 1} ({e.get('id', '?')}): {msg}")
+
+    # --- per-entry checks
+    for i, e in enumerate(models):
+        keys = list(e)
+        for k in REQUIRED - set(keys):
+            err(i, e, f"missing required key '{k}'")
+        for k in keys:
+            if k not in KEYS:
+                err(i, e, f"unknown key '{k}'")
+        known = [k for k in keys if k in KEYS]
+        if known != sorted(known, key=KEYS.index):
+            err(i, e, "keys are not in schema order")
+        for k, v in e.items():
+            if k not in KEYS:
+                continue
+            if k in LISTS:
+                if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+                    err(i, e, f"'{k}' must be a list of non-empty strings")
+                elif len(set(v)) != len(v):
+                    err(i, e, f"'{k}' has duplicate items")
+                elif any(x != x.strip() for x in v):
+                    err(i, e, f"'{k}' has items with surrounding whitespace")
+            elif not isinstance(v, str) or not v.strip() or v != v.strip():
+                err(i, e, f"'{k}' must be a non-empty string without surrounding whitespace")
+        for k, allowed in ENUMS.items():
+            if k in e and e[k] not in allowed:
+                err(i, e, f"'{k}' = {e[k]!r} is not one of {sorted(allowed)}")
+        if e.get("commercial") == "conditional" and not e.get("commercial-condition"):
+            err(i, e, "commercial = conditional needs 'commercial-condition'")
+        if e.get("attribution") == "required" and not e.get("attribution-text"):
+            err(i, e, "attribution = required needs 'attribution-text'")
+        if e.get("attribution") != "required" and "attribution-text" in e:
+            err(i, e, "'attribution-text' is only allowed when attribution = required")
+        if "license-url" in e and not URL_RE.match(str(e["license-url"])):
+            err(i, e, f"'license-url' is not a plain URL: {e['license-url']!r}")
+        if "spdx" in e and (not SPDX_RE.match(str(e["spdx"])) or str(e["spdx"]).startswith("LicenseRef-")):
+            err(i, e, f"'spdx' is not an SPDX id: {e['spdx']!r}")
+        if "license-date" in e and not DATE_RE.match(str(e["license-date"])):
+            err(i, e, f"'license-date' must be YYYY, YYYY-MM or YYYY-MM-DD: {e['license-date']!r}")
+        if "verified" in e and not VERIFIED_RE.match(str(e["verified"])):
+            err(i, e, f"'verified' must be YYYY-MM: {e['verified']!r}")
+        if not e.get("sources"):
+            err(i, e, "'sources' is empty")
+        if (e.get("commercial") == "unverified" or e.get("attribution") == "unverified") and not e.get("unverified"):
+            err(i, e, "a field is 'unverified' but the 'unverified' list is empty")
+
+    # --- global uniqueness of ids and aliases (case-sensitive)
+    names = Counter()
+    for e in models:
+        names[e.get("id")] += 1
+        for a in e.get("aliases") or []:
+            names[a] += 1
+    for n, c in sorted(names.items(), key=lambda x: str(x[0])):
+        if c > 1:
+            errors.append(f"id/alias {n!r} occurs {c} times")
+
+    # --- alternatives
+    by_id = {e.get("id"): e for e in models}
+    for i, e in enumerate(models):
+        alts = e.get("alternatives") or []
+        if len(alts) > 3:
+            err(i, e, "more than 3 alternatives")
+        for a in alts:
+            t = by_id.get(a)
+            if t is None:
+                err(i, e, f"alternative {a!r} is not a canonical id")
+            elif t is e:
+                err(i, e, "lists itself as an alternative")
+            elif t.get("commercial") != "allowed" or t.get("attribution") != "not-required":
+                err(i, e, f"alternative {a!r} is not commercial-safe "
+                          f"(commercial={t.get('commercial')}, attribution={t.get('attribution')})")
+            elif t.get("modality") != e.get("modality"):
+                err(i, e, f"alternative {a!r} has modality {t.get('modality')}, not {e.get('modality')}")
+        needs = e.get("commercial") != "allowed" or e.get("attribution") != "not-required"
+        if needs and not alts:
+            warnings.append(f"entry #{i + 1} ({e.get('id')}): no commercial-safe alternative listed")
+        if not needs and alts:
+            err(i, e, "alternatives given although the entry is itself commercial-safe")
+
+    # --- research file: one entry per record, same order
+    if len(argv) > 1:
+        try:
+            recs = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as ex:
+            errors.append(f"cannot read research file {argv[1]}: {ex}")
+            recs = None
+        if recs is not None:
+            if len(recs) != len(models):
+                errors.append(f"{len(models)} entries but {len(recs)} records in {argv[1]}")
+            for i, (r, e) in enumerate(zip(recs, models)):
+                want = strip_note(r["ids"][0])
+                if e.get("id") != want:
+                    err(i, e, f"expected canonical id {want!r} (record order)")
+
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if errors:
+        for m in errors:
+            print(f"error: {m}", file=sys.stderr)
+        print(f"FAILED: {len(errors)} error(s) in {TOML_PATH.name}", file=sys.stderr)
+        return 1
+
+    c = Counter(e["commercial"] for e in models)
+    a = Counter(e["attribution"] for e in models)
+    n_alias = sum(len(e["aliases"]) for e in models)
+    research = f", matches {len(models)} research records" if len(argv) > 1 else ""
+    print(
+        f"OK: {len(models)} entries, {n_alias} aliases{research}; commercial "
+        + "/".join(f"{k} {c[k]}" for k in ("allowed", "conditional", "not-allowed", "unverified"))
+        + "; attribution "
+        + "/".join(f"{k} {a[k]}" for k in ("required", "not-required", "unverified"))
+        + f"; {len(warnings)} warning(s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
