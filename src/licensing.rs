@@ -364,17 +364,10 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_rejected() {
-        let text = format!(
-            "{BUILTIN_DATA}\n{}",
-            BUILTIN_DATA
-                .split("[[model]]")
-                .nth(1)
-                .map(|e| format!("[[model]]{e}"))
-                .unwrap_or_default()
-        );
-        assert!(matches!(
-            Registry::from_toml(&text),
-            Err(RegistryError::Invalid(_))
-        ));
+        let flux = Registry::builtin().get("flux-dev").expect("flux-dev").as_ref().clone();
+        let mut twin = Registry::builtin().get("flux-schnell").expect("flux-schnell").as_ref().clone();
+        twin.aliases.push("fal-ai/flux/dev".into());
+        let error = Registry::from_models(vec![flux, twin]).expect_err("duplicate alias");
+        assert_eq!(error.to_string(), "model id `fal-ai/flux/dev` appears twice");
     }
 }
