@@ -1,6 +1,13 @@
+//! abstrakt-lsp: AI-model licensing for JavaScript and TypeScript code that
+//! calls the Abstrakt API, as a language server and as a CI checker.
+
+pub mod analysis;
+pub mod cli;
 pub mod document;
 pub mod extract;
+pub mod hover;
 pub mod licensing;
+pub mod lsp;
 pub mod registry;
 pub mod rules;
 pub mod syntax;

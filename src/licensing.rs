@@ -364,10 +364,21 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_rejected() {
-        let flux = Registry::builtin().get("flux-dev").expect("flux-dev").as_ref().clone();
-        let mut twin = Registry::builtin().get("flux-schnell").expect("flux-schnell").as_ref().clone();
+        let flux = Registry::builtin()
+            .get("flux-dev")
+            .expect("flux-dev")
+            .as_ref()
+            .clone();
+        let mut twin = Registry::builtin()
+            .get("flux-schnell")
+            .expect("flux-schnell")
+            .as_ref()
+            .clone();
         twin.aliases.push("fal-ai/flux/dev".into());
         let error = Registry::from_models(vec![flux, twin]).expect_err("duplicate alias");
-        assert_eq!(error.to_string(), "model id `fal-ai/flux/dev` appears twice");
+        assert_eq!(
+            error.to_string(),
+            "model id `fal-ai/flux/dev` appears twice"
+        );
     }
 }

@@ -1,0 +1,255 @@
+//! A small LSP client for integration tests: spawns the real binary, speaks
+//! JSON-RPC over its stdio with Content-Length framing, answers
+//! server-to-client requests, and waits for messages with a timeout (no sleeps).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_abstrakt-lsp")
+}
+
+pub struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Notifications and requests seen while waiting for something else.
+    pub backlog: Vec<Value>,
+}
+
+/// Reads one framed message; `None` at end of stream.
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = value.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Server {
+    pub fn spawn() -> Self {
+        Self::spawn_with(&[], &[])
+    }
+
+    pub fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(binary());
+        command
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .env_remove("ABSTRAKT_API_KEY")
+            .env("RUST_LOG", "warn");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("spawn abstrakt-lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Server {
+            child,
+            stdin,
+            messages: rx,
+            next_id: 1,
+            backlog: Vec::new(),
+        }
+    }
+
+    pub fn send(&mut self, message: &Value) {
+        let body = serde_json::to_vec(message).expect("json");
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).expect("write header");
+        self.stdin.write_all(&body).expect("write body");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Sends raw bytes (for malformed-input tests).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    pub fn request_async(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error`).
+    pub fn request_full(&mut self, method: &str, params: Value) -> Value {
+        let id = self.request_async(method, params);
+        self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+    }
+
+    /// Sends a request and returns its `result`, failing on an error response.
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request_full(method, params);
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response}"
+        );
+        response["result"].clone()
+    }
+
+    /// The next message matching `predicate`, answering server requests on the way.
+    pub fn wait_for(&mut self, predicate: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&predicate) {
+            return self.backlog.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = match self.messages.recv_timeout(left) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => panic!("timed out; backlog: {:#?}", self.backlog),
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("server closed stdout; backlog: {:#?}", self.backlog)
+                }
+            };
+            self.answer_server_request(&message);
+            if predicate(&message) {
+                return message;
+            }
+            self.backlog.push(message);
+        }
+    }
+
+    /// Server-to-client requests get an empty success answer.
+    fn answer_server_request(&mut self, message: &Value) {
+        if let (Some(id), Some(_)) = (message.get("id"), message.get("method")) {
+            let id = id.clone();
+            self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+        }
+    }
+
+    pub fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
+        let result = self.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": null, "capabilities": capabilities, "initializationOptions": options }),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// A UTF-16 client with Markdown hovers, like VS Code.
+    pub fn start() -> Self {
+        let mut server = Self::spawn();
+        server.initialize(json!({}), json!({}));
+        server
+    }
+
+    pub fn open(&mut self, uri: &str, language_id: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": language_id, "version": 1, "text": text } }),
+        );
+    }
+
+    /// The next `publishDiagnostics` for `uri`.
+    pub fn diagnostics(&mut self, uri: &str) -> Value {
+        let uri = uri.to_string();
+        self.wait_for(move |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        })["params"]
+            .clone()
+    }
+
+    /// Waits for diagnostics of `uri` at `version`, skipping older ones.
+    pub fn diagnostics_at(&mut self, uri: &str, version: i64) -> Value {
+        let uri = uri.to_string();
+        self.wait_for(move |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == json!(version)
+        })["params"]
+            .clone()
+    }
+
+    pub fn hover(&mut self, uri: &str, line: u32, character: u32) -> Value {
+        self.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+        )
+    }
+
+    pub fn shutdown_and_exit(mut self) -> std::process::ExitStatus {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            // Polling a child's exit has no event to wait on in std; this is a poll interval, not a timing assumption.
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `(start line, start char, end line, end char, code, severity)` of each diagnostic.
+pub fn summarize(diagnostics: &Value) -> Vec<(u64, u64, u64, u64, String, u64)> {
+    diagnostics["diagnostics"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|d| {
+                    (
+                        d["range"]["start"]["line"].as_u64().unwrap_or(999),
+                        d["range"]["start"]["character"].as_u64().unwrap_or(999),
+                        d["range"]["end"]["line"].as_u64().unwrap_or(999),
+                        d["range"]["end"]["character"].as_u64().unwrap_or(999),
+                        d["code"].as_str().unwrap_or("").to_string(),
+                        d["severity"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
