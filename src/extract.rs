@@ -468,6 +468,9 @@ fn unwrap_callee(node: Node<'_>) -> Node<'_> {
     node
 }
 
+/// The named segments after a chain's root, each with the range of its name.
+type MemberPath = Vec<(String, Range<usize>)>;
+
 /// The start of a callee chain: a plain identifier or `this`.
 enum Root {
     Identifier(String),
@@ -512,10 +515,7 @@ impl Clients {
 }
 
 /// Flattens `a.b['c'].d` into its root and `[("b", range), ("c", range), ("d", range)]`.
-fn member_path<S: SourceText + ?Sized>(
-    node: Node<'_>,
-    text: &S,
-) -> Option<(Root, Vec<(String, Range<usize>)>)> {
+fn member_path<S: SourceText + ?Sized>(node: Node<'_>, text: &S) -> Option<(Root, MemberPath)> {
     let node = unwrap_expression(node);
     match node.kind() {
         "identifier" => Some((
@@ -789,16 +789,15 @@ fn lookup_const<'t, S: SourceText + ?Sized>(
             | "method_definition"
             | "generator_function"
             | "generator_function_declaration"
-            | "function" => {
-                if binds_parameter(node, name, text) {
-                    return None;
-                }
+            | "function"
+                if binds_parameter(node, name, text) =>
+            {
+                return None;
             }
-            "for_statement" | "for_in_statement" | "catch_clause" => {
-                if text.slice(node.byte_range()).contains(name) && binds_in_header(node, name, text)
-                {
-                    return None;
-                }
+            "for_statement" | "for_in_statement" | "catch_clause"
+                if binds_in_header(node, name, text) =>
+            {
+                return None;
             }
             _ => {}
         }
