@@ -87,19 +87,35 @@ fn reference_offset(text: &str, pos: Position, encoding: PositionEncoding) -> us
 }
 
 fn encoding_strategy() -> impl Strategy<Value = PositionEncoding> {
-    prop_oneof![Just(PositionEncoding::Utf8), Just(PositionEncoding::Utf16), Just(PositionEncoding::Utf32)]
+    prop_oneof![
+        Just(PositionEncoding::Utf8),
+        Just(PositionEncoding::Utf16),
+        Just(PositionEncoding::Utf32)
+    ]
 }
 
 fn change_strategy() -> impl Strategy<Value = (u32, u32, u32, u32, Vec<usize>)> {
-    (0u32..8, 0u32..45, 0u32..3, 0u32..45, prop::collection::vec(0..FRAGMENTS.len(), 0..4))
+    (
+        0u32..8,
+        0u32..45,
+        0u32..3,
+        0u32..45,
+        prop::collection::vec(0..FRAGMENTS.len(), 0..4),
+    )
 }
 
 fn findings(doc_tree: &tree_sitter::Tree, text: &str) -> Vec<String> {
-    analyze(doc_tree, text, &ExtractOptions::default(), &Resolver::builtin(), &RuleSettings::default())
-        .findings
-        .iter()
-        .map(|f| format!("{}@{:?}:{}", f.code, f.range, f.message))
-        .collect()
+    analyze(
+        doc_tree,
+        text,
+        &ExtractOptions::default(),
+        &Resolver::builtin(),
+        &RuleSettings::default(),
+    )
+    .findings
+    .iter()
+    .map(|f| format!("{}@{:?}:{}", f.code, f.range, f.message))
+    .collect()
 }
 
 proptest! {
