@@ -133,7 +133,7 @@ pub fn extract<S: SourceText + ?Sized>(
     scan.walk(tree.root_node());
     let clients = scan.clients();
     let mut uses = Vec::new();
-    let mut scopes = Scopes::default();
+    let mut scopes = Scopes::new(tree.root_node());
     for call in &scan.calls {
         if let Some(found) = clients.model_use(call, text, &mut scopes) {
             uses.push(found);
@@ -147,6 +147,18 @@ struct Clients {
     names: HashSet<String>,
     this_fields: HashSet<String>,
 }
+
+/// The node kinds [`Scan::visit`] looks at.
+const INTERESTING_KINDS: &[&str] = &[
+    "call_expression",
+    "import_statement",
+    "variable_declarator",
+    "assignment_expression",
+    "field_definition",
+    "public_field_definition",
+    "required_parameter",
+    "optional_parameter",
+];
 
 /// What the walk collects before clients can be decided.
 struct Scan<'t, 's, S: ?Sized> {
@@ -180,10 +192,19 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
     }
 
     fn walk(&mut self, root: Node<'t>) {
+        // Most nodes are irrelevant: compare numeric kind ids before names.
+        let language = root.language();
+        let interesting: HashSet<u16> = INTERESTING_KINDS
+            .iter()
+            .map(|kind| language.id_for_node_kind(kind, true))
+            .filter(|&id| id != 0)
+            .collect();
         let mut cursor = root.walk();
         'outer: loop {
             let node = cursor.node();
-            self.visit(node);
+            if interesting.contains(&node.kind_id()) {
+                self.visit(node);
+            }
             if cursor.goto_first_child() {
                 continue;
             }
@@ -780,12 +801,19 @@ enum Declared<'t> {
 
 /// The names each block declares, built once per block per extraction so that
 /// resolving many ids in a large file stays linear.
-#[derive(Default)]
 struct Scopes<'t> {
+    root: Node<'t>,
     blocks: HashMap<usize, HashMap<String, Declared<'t>>>,
 }
 
 impl<'t> Scopes<'t> {
+    fn new(root: Node<'t>) -> Self {
+        Self {
+            root,
+            blocks: HashMap::new(),
+        }
+    }
+
     fn declarations<S: SourceText + ?Sized>(
         &mut self,
         block: Node<'t>,
@@ -811,8 +839,7 @@ fn lookup_const<'t, S: SourceText + ?Sized>(
     text: &S,
     scopes: &mut Scopes<'t>,
 ) -> Option<Node<'t>> {
-    let mut scope = at.parent();
-    while let Some(node) = scope {
+    for node in ancestors(scopes.root, at).into_iter().rev() {
         match node.kind() {
             "program" | "statement_block" | "switch_case" | "switch_default"
             | "class_static_block" => match scopes.declarations(node, text).get(name) {
@@ -838,9 +865,23 @@ fn lookup_const<'t, S: SourceText + ?Sized>(
             }
             _ => {}
         }
-        scope = node.parent();
     }
     None
+}
+
+/// The ancestors of a node, root first. tree-sitter's `parent()` searches down
+/// from the root on every call, so the chain is built in one descent instead.
+fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut chain = Vec::new();
+    let mut current = root;
+    while current != node {
+        chain.push(current);
+        match current.child_with_descendant(node) {
+            Some(child) => current = child,
+            None => break,
+        }
+    }
+    chain
 }
 
 /// Records every name a statement declares (the first declaration of a name wins).
