@@ -511,11 +511,14 @@ impl Clients {
     }
 }
 
+/// One step of a member chain: the property name and where it is written.
+type MemberStep = (String, Range<usize>);
+
 /// Flattens `a.b['c'].d` into its root and `[("b", range), ("c", range), ("d", range)]`.
 fn member_path<S: SourceText + ?Sized>(
     node: Node<'_>,
     text: &S,
-) -> Option<(Root, Vec<(String, Range<usize>)>)> {
+) -> Option<(Root, Vec<MemberStep>)> {
     let node = unwrap_expression(node);
     match node.kind() {
         "identifier" => Some((
@@ -789,16 +792,16 @@ fn lookup_const<'t, S: SourceText + ?Sized>(
             | "method_definition"
             | "generator_function"
             | "generator_function_declaration"
-            | "function" => {
-                if binds_parameter(node, name, text) {
-                    return None;
-                }
+            | "function"
+                if binds_parameter(node, name, text) =>
+            {
+                return None;
             }
-            "for_statement" | "for_in_statement" | "catch_clause" => {
-                if text.slice(node.byte_range()).contains(name) && binds_in_header(node, name, text)
-                {
-                    return None;
-                }
+            "for_statement" | "for_in_statement" | "catch_clause"
+                if text.slice(node.byte_range()).contains(name)
+                    && binds_in_header(node, name, text) =>
+            {
+                return None;
             }
             _ => {}
         }

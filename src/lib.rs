@@ -7,6 +7,7 @@ pub mod document;
 pub mod extract;
 pub mod hover;
 pub mod licensing;
+pub mod lockfile;
 pub mod lsp;
 pub mod registry;
 pub mod rules;
