@@ -12,6 +12,7 @@ pub mod lockfile;
 pub mod lsp;
 pub mod policy;
 pub mod registry;
+pub mod remote;
 pub mod rules;
 pub mod syntax;
 pub mod text;
