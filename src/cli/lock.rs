@@ -1,4 +1,5 @@
-//! `abstrakt-lsp lock`: record the licensing of every model the tree uses.
+//! `abstrakt-lsp lock`: record the licensing of every model the tree uses in
+//! `abstrakt.lock` (format and fingerprints: [`crate::lockfile`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,8 +29,8 @@ pub struct LockArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// The lock file [default: abstrakt.lock next to the project's abstrakt.toml,
-    /// else in the first PATH].
+    /// The lock file [default: the nearest abstrakt.lock at or above the first
+    /// PATH, else next to the project's abstrakt.toml, else in the first PATH].
     #[arg(long, value_name = "FILE")]
     pub lockfile: Option<PathBuf>,
 }
@@ -48,6 +49,7 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         None => default_location(&first, &projects)?,
     };
 
+    // Canonical id → current licensing, for every model the tree uses.
     let mut current: BTreeMap<String, Arc<Model>> = BTreeMap::new();
     let mut unlocked = 0;
     for (file, model_use) in scan.uses() {
@@ -62,14 +64,19 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         }
     }
 
-    let existing = Lockfile::load(&lock_path).map_err(|e| Fatal(e.to_string()))?;
-    let base = existing.clone().unwrap_or_default();
-    let wanted = base.updated(
-        current
-            .iter()
-            .map(|(id, model)| (id.as_str(), &model.licensing)),
-        &today(),
-    );
+    let existing = if lock_path.exists() {
+        Some(Lockfile::load(&lock_path).map_err(|e| Fatal(format!("invalid lock file {e}")))?)
+    } else {
+        None
+    };
+    // Keep the entries (and dates) of unchanged models, record the rest, drop unused ones.
+    let mut wanted = existing.clone().unwrap_or_default();
+    wanted.models.retain(|id, _| current.contains_key(id));
+    let today = today();
+    for (id, model) in &current {
+        wanted.record(id, &model.licensing, today);
+    }
+
     scan.print_diagnostics(args.walk.verbose);
     if unlocked > 0 {
         eprintln!(
@@ -90,7 +97,7 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
             );
             return Ok(ExitCode::from(1));
         };
-        let differences = existing.differences(&wanted);
+        let differences = differences(&existing, &current);
         if differences.is_empty() {
             println!(
                 "{} is up to date ({} models)",
@@ -107,20 +114,50 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         return Ok(ExitCode::from(1));
     }
 
-    let unchanged = existing.as_ref() == Some(&wanted);
+    let unchanged = existing
+        .as_ref()
+        .is_some_and(|old| old.models == wanted.models);
     if !unchanged {
-        super::write::atomic(&lock_path, wanted.to_toml().as_bytes())?;
+        wanted
+            .write(&lock_path)
+            .map_err(|e| Fatal(format!("cannot write `{}`: {e}", lock_path.display())))?;
     }
     println!(
         "{} {} ({} models)",
-        if unchanged { "Unchanged" } else { "Wrote" },
+        if unchanged { "Unchanged:" } else { "Wrote" },
         lock_path.display(),
         wanted.models.len()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// Next to the project's abstrakt.toml, else in the first path (its directory for a file).
+/// How the lock on disk differs from the licensing in use, one line per model.
+fn differences(existing: &Lockfile, current: &BTreeMap<String, Arc<Model>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, model) in current {
+        if !existing.models.contains_key(id) {
+            out.push(format!(
+                "{id}: not recorded yet ({})",
+                model.licensing.license
+            ));
+        } else if let Some(changes) = existing.changes(id, &model.licensing) {
+            if changes.is_empty() {
+                out.push(format!("{id}: licensing changed"));
+            } else {
+                out.push(format!("{id}: {}", changes.join("; ")));
+            }
+        }
+    }
+    for id in existing.models.keys() {
+        if !current.contains_key(id) {
+            out.push(format!("{id}: no longer used"));
+        }
+    }
+    out
+}
+
+/// The nearest existing lock file for the first path, else next to its
+/// abstrakt.toml, else in the first path (its directory for a file).
 fn default_location(first: &Path, projects: &Projects) -> Result<PathBuf, Fatal> {
     let dir = if first.is_dir() {
         first.to_path_buf()
@@ -131,7 +168,10 @@ fn default_location(first: &Path, projects: &Projects) -> Result<PathBuf, Fatal>
         }
     };
     let project = projects.project_for(&dir)?;
-    let base = match project.config_path.as_deref().and_then(Path::parent) {
+    if let Some(path) = project.lock.as_ref().and_then(|l| l.path.clone()) {
+        return Ok(path);
+    }
+    let base = match project.config_path().and_then(Path::parent) {
         Some(config_dir) => config_dir.to_path_buf(),
         None => dir,
     };

@@ -255,14 +255,14 @@ fn summaries(rows: &[Row]) -> Vec<ModelSummary> {
     by_id.into_values().collect()
 }
 
-/// Today's date, or the date of `SOURCE_DATE_EPOCH` when set (reproducible records).
-pub fn today() -> String {
+/// Today's date (UTC), or the date of `SOURCE_DATE_EPOCH` when set (reproducible records).
+pub fn today() -> jiff::civil::Date {
     let now = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
         .unwrap_or_else(jiff::Timestamp::now);
-    now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
+    now.to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
@@ -356,7 +356,7 @@ fn csv(rows: &[Row]) -> Result<String, Fatal> {
 fn json(rows: &[Row]) -> Result<String, Fatal> {
     let document = serde_json::json!({
         "tool": { "name": "abstrakt-lsp", "version": env!("CARGO_PKG_VERSION") },
-        "generated": today(),
+        "generated": today().to_string(),
         "models": summaries(rows),
         "uses": rows,
     });

@@ -422,9 +422,9 @@ fn check_file(
     let analysis = analyze(
         &tree,
         text.as_str(),
-        &project.extract_options,
         &project.resolver,
-        &project.rule_settings,
+        &project.config,
+        project.lock.as_ref(),
     );
     if analysis.uses.is_empty() && analysis.findings.is_empty() {
         return Ok(Outcome::Checked(None));
