@@ -26,7 +26,16 @@ fn human_output() {
 
 #[test]
 fn human_output_in_colour() {
-    let out = run(&fixture("project"), &["check", "--color", "always", "src/clean.js", "src/legacy.cjs"]);
+    let out = run(
+        &fixture("project"),
+        &[
+            "check",
+            "--color",
+            "always",
+            "src/clean.js",
+            "src/legacy.cjs",
+        ],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     insta::assert_snapshot!("check_human_colour", out.stdout);
 }
@@ -73,7 +82,10 @@ fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
             .collect();
         assert!(errors.is_empty(), "{errors:#?}");
         let run = &log["runs"][0];
-        assert_eq!(run["tool"]["driver"]["rules"].as_array().map(Vec::len), Some(8));
+        assert_eq!(
+            run["tool"]["driver"]["rules"].as_array().map(Vec::len),
+            Some(8)
+        );
         assert!(!run["results"].as_array().expect("results").is_empty());
         for result in run["results"].as_array().expect("results") {
             let location = &result["locations"][0]["physicalLocation"];
@@ -83,8 +95,13 @@ fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
             assert!(cwd.join(uri).is_file(), "{uri} resolves against %SRCROOT%");
             assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap_or("")));
         }
-        let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().expect("base");
-        assert!(base.starts_with("file:///") && base.ends_with('/'), "{base}");
+        let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .expect("base");
+        assert!(
+            base.starts_with("file:///") && base.ends_with('/'),
+            "{base}"
+        );
     }
 
     // Also a SARIF log without results, and one with a file outside the current directory.
@@ -94,11 +111,19 @@ fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
     assert!(validator.is_valid(&log));
     assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
     let outside = Tree::new(&[("x/a.js", FLUX), ("cwd/.keep", b"")]);
-    let out = run(&outside.path().join("cwd"), &["check", "--format", "sarif", "../x"]);
+    let out = run(
+        &outside.path().join("cwd"),
+        &["check", "--format", "sarif", "../x"],
+    );
     let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("SARIF");
     assert!(validator.is_valid(&log));
     let location = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
-    assert!(location["artifactLocation"]["uri"].as_str().unwrap_or("").starts_with("file:///"));
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("file:///")
+    );
     assert!(location["artifactLocation"].get("uriBaseId").is_none());
 }
 
@@ -106,13 +131,19 @@ fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
 fn columns_are_one_based_utf16_after_astral_characters() {
     // 😀 and 𝒜 are outside the BMP: 2 UTF-16 code units each; é is 1; a tab is 1.
     let tree = Tree::new(&[
-        ("a.js", "const s = '😀𝒜é';\tabstrakt.run('flux-dev');\n".as_bytes()),
+        (
+            "a.js",
+            "const s = '😀𝒜é';\tabstrakt.run('flux-dev');\n".as_bytes(),
+        ),
         (
             "b.ts",
             "/* 😀 */\r\nlet x = 1; abstrakt.run(\n  '😀' ? 'musicgen' : 'flux-dev');\n".as_bytes(),
         ),
     ]);
-    let out = run(tree.path(), &["check", "--format", "json", "--fail-on", "never"]);
+    let out = run(
+        tree.path(),
+        &["check", "--format", "json", "--fail-on", "never"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         json_findings(&out.stdout),
@@ -144,15 +175,30 @@ fn gitignore_ignore_and_hidden_files_are_skipped_outside_git_too() {
     assert!(!tree.path().join(".git").exists());
     let out = run(tree.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let files: Vec<String> = json_findings(&out.stdout).into_iter().map(|f| f.0).collect();
+    let files: Vec<String> = json_findings(&out.stdout)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
     assert_eq!(files, ["src/app.js"]);
 
-    let out = run(tree.path(), &["check", "--format", "json", "--no-ignore", "--hidden"]);
-    let mut files: Vec<String> = json_findings(&out.stdout).into_iter().map(|f| f.0).collect();
+    let out = run(
+        tree.path(),
+        &["check", "--format", "json", "--no-ignore", "--hidden"],
+    );
+    let mut files: Vec<String> = json_findings(&out.stdout)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
     files.dedup();
     assert_eq!(
         files,
-        [".hidden/c.js", "ignored/a.js", "src/app.gen.js", "src/app.js", "vendor/b.ts"]
+        [
+            ".hidden/c.js",
+            "ignored/a.js",
+            "src/app.gen.js",
+            "src/app.js",
+            "vendor/b.ts"
+        ]
     );
     assert_eq!(out.code, 1);
 
@@ -175,7 +221,11 @@ fn exit_codes() {
         (&errors, &[], 1),
         (&errors, &["--fail-on", "never"], 0),
         (&errors, &["--intended-use", "personal"], 0),
-        (&errors, &["--intended-use", "research", "--fail-on", "warning"], 0),
+        (
+            &errors,
+            &["--intended-use", "research", "--fail-on", "warning"],
+            0,
+        ),
     ];
     for (tree, args, code) in cases {
         let mut all = vec!["check"];
@@ -205,7 +255,8 @@ fn usage_errors_and_missing_paths_exit_2_with_a_message() {
     assert_eq!(out.code, 2);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.starts_with("abstrakt-lsp: cannot read `does/not/exist.ts`: "),
+        out.stderr
+            .starts_with("abstrakt-lsp: cannot read `does/not/exist.ts`: "),
         "{}",
         out.stderr
     );
@@ -214,14 +265,18 @@ fn usage_errors_and_missing_paths_exit_2_with_a_message() {
 #[test]
 fn invalid_project_file_exits_2_with_its_line() {
     let tree = Tree::new(&[
-        ("abstrakt.toml", b"intended-use = \"commercial\"\n[policy]\ndeny-licences = []\n"),
+        (
+            "abstrakt.toml",
+            b"intended-use = \"commercial\"\n[policy]\ndeny-licences = []\n",
+        ),
         ("src/a.js", FLUX),
     ]);
     let out = run(tree.path(), &["check"]);
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.starts_with("abstrakt-lsp: invalid project file abstrakt.toml:3:1: "),
+        out.stderr
+            .starts_with("abstrakt-lsp: invalid project file abstrakt.toml:3:1: "),
         "{}",
         out.stderr
     );
@@ -233,7 +288,10 @@ fn each_file_uses_its_nearest_project_file() {
     let tree = Tree::new(&[
         ("abstrakt.toml", b"intended-use = \"personal\"\n"),
         ("a.js", MUSICGEN),
-        ("shop/abstrakt.toml", b"[rules]\nattribution-required = \"error\"\n"),
+        (
+            "shop/abstrakt.toml",
+            b"[rules]\nattribution-required = \"error\"\n",
+        ),
         ("shop/b.js", MUSICGEN),
         ("shop/c.js", FLUX),
     ]);
@@ -262,9 +320,26 @@ fn each_file_uses_its_nearest_project_file() {
     assert_eq!(got, expected);
     assert_eq!(out.code, 1);
     // --intended-use overrides every project file.
-    let out = run(tree.path(), &["check", "--format", "json", "--intended-use", "research", "a.js", "shop/b.js"]);
+    let out = run(
+        tree.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--intended-use",
+            "research",
+            "a.js",
+            "shop/b.js",
+        ],
+    );
     let value: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
-    assert!(value["findings"].as_array().expect("findings").iter().all(|f| f["severity"] == "info"));
+    assert!(
+        value["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["severity"] == "info")
+    );
 }
 
 #[test]
@@ -312,16 +387,29 @@ fn unreadable_files_exit_2_after_the_report() {
     let out = run(tree.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 2);
     assert_eq!(json_findings(&out.stdout).len(), 1);
-    assert!(out.stderr.contains("cannot read `locked.js`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot read `locked.js`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn output_is_sorted_and_identical_across_runs_and_thread_counts() {
     let mut files = Vec::new();
     for i in 0..60 {
-        files.push((format!("d{}/f{i}.ts", i % 7), format!("{}abstrakt.run('flux-dev');\nabstrakt.run('musicgen');\n", "\n".repeat(i % 5))));
+        files.push((
+            format!("d{}/f{i}.ts", i % 7),
+            format!(
+                "{}abstrakt.run('flux-dev');\nabstrakt.run('musicgen');\n",
+                "\n".repeat(i % 5)
+            ),
+        ));
     }
-    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, c)| (p.as_str(), c.as_bytes())).collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_bytes()))
+        .collect();
     let tree = Tree::new(&refs);
     let first = run(tree.path(), &["check", "--format", "json"]);
     for threads in ["1", "2", "8"] {
@@ -340,7 +428,10 @@ fn examples_show_every_rule() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = run(root, &["check", "examples/", "--format", "json"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    let mut codes: Vec<String> = json_findings(&out.stdout).into_iter().map(|f| f.5).collect();
+    let mut codes: Vec<String> = json_findings(&out.stdout)
+        .into_iter()
+        .map(|f| f.5)
+        .collect();
     codes.sort();
     codes.dedup();
     let mut all: Vec<String> = abstrakt_lsp::rules::RuleCode::ALL

@@ -488,7 +488,7 @@ fn markdown(rows: &[Row], files_checked: usize) -> String {
             );
         }
         let source = match (&model.source, &model.source_date) {
-            (Some(source), Some(date)) => format!("{source}, verified {date}"),
+            (Some(source), Some(date)) => format!("{source}, {date}"),
             (Some(source), None) => source.clone(),
             _ => "unknown".to_string(),
         };

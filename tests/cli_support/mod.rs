@@ -34,7 +34,10 @@ pub fn run_with(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .env_remove("ABSTRAKT_API_KEY")
         .env_remove("ABSTRAKT_API_URL")
         .env_remove("ABSTRAKT_OFFLINE")
-        .env("ABSTRAKT_CACHE_DIR", std::env::temp_dir().join("abstrakt-lsp-cli-tests-cache"))
+        .env(
+            "ABSTRAKT_CACHE_DIR",
+            std::env::temp_dir().join("abstrakt-lsp-cli-tests-cache"),
+        )
         .env("SOURCE_DATE_EPOCH", "1767225600"); // 2026-01-01
     for (key, value) in env {
         command.env(key, value);
