@@ -1,11 +1,15 @@
-//! One file's analysis: extraction followed by the rules. The server and the
-//! CLI both call this, so the editor and CI never disagree.
+//! One file's analysis: extraction, the rules, then the project layer (policy,
+//! lock file, exceptions, suppression comments). The server and the CLI both
+//! call [`analyze`], so the editor and CI never disagree.
 
 use tree_sitter::Tree;
 
-use crate::extract::{ExtractOptions, ModelUse, extract};
+use crate::config::ProjectConfig;
+use crate::extract::{ModelUse, extract};
+use crate::lockfile::Lockfile;
+use crate::policy;
 use crate::registry::Lookup;
-use crate::rules::{Finding, RuleSettings, check};
+use crate::rules::{Finding, check};
 use crate::text::SourceText;
 
 #[derive(Debug, Clone, Default)]
@@ -14,15 +18,257 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
 }
 
-/// Everything the rules say about one parsed file.
+/// Everything the rules and the project say about one parsed file.
+///
+/// `project` is the file's `abstrakt.toml` (`ProjectConfig::default()` when
+/// there is none); its `[[models]]` should already be layered into `lookup`
+/// (see [`ProjectConfig::resolver`]). `lock` is the project's `abstrakt.lock`.
 pub fn analyze<S: SourceText + ?Sized>(
     tree: &Tree,
     text: &S,
-    options: &ExtractOptions,
     lookup: &impl Lookup,
-    settings: &RuleSettings,
+    project: &ProjectConfig,
+    lock: Option<&Lockfile>,
 ) -> Analysis {
-    let uses = extract(tree, text, options);
-    let findings = check(&uses, lookup, settings);
+    analyze_on(tree, text, lookup, project, lock, today())
+}
+
+/// [`analyze`] as of a given day (exception expiry), for tests.
+pub fn analyze_on<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    lookup: &impl Lookup,
+    project: &ProjectConfig,
+    lock: Option<&Lockfile>,
+    today: jiff::civil::Date,
+) -> Analysis {
+    let uses = extract(tree, text, &project.extract_options());
+    let settings = project.rule_settings();
+    let mut findings = check(&uses, lookup, &settings);
+    policy::project_findings(
+        &uses,
+        lookup,
+        &settings,
+        &project.policy,
+        lock,
+        &mut findings,
+    );
+    findings.sort_by_key(|f| f.range.start);
+    policy::apply_exceptions(&mut findings, &project.exceptions, today);
+    policy::apply_suppressions(&mut findings, tree, text);
     Analysis { uses, findings }
+}
+
+/// Today's date where the user is (exceptions expire at the end of their day).
+pub fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::licensing::{Attribution, Licensing};
+    use crate::registry::Resolver;
+    use crate::syntax::{Language, parse};
+
+    const TODAY: jiff::civil::Date = jiff::civil::date(2026, 6, 1);
+
+    /// `(code, severity, text at the range)` of each finding.
+    fn run(source: &str, toml: &str, lock: Option<&Lockfile>) -> Vec<(String, String, String)> {
+        let project = ProjectConfig::parse(toml, Path::new("/p/abstrakt.toml")).expect("valid");
+        let tree = parse(Language::TypeScript, source);
+        let resolver = project.resolver(Resolver::builtin());
+        analyze_on(&tree, source, &resolver, &project, lock, TODAY)
+            .findings
+            .into_iter()
+            .map(|f| {
+                (
+                    f.code.to_string(),
+                    f.severity.as_str().to_string(),
+                    source[f.range].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn codes(found: &[(String, String, String)]) -> Vec<&str> {
+        found.iter().map(|f| f.0.as_str()).collect()
+    }
+
+    const FLUX: &str = "abstrakt.run('flux-dev', {});\n";
+    const MUSICGEN: &str = "abstrakt.run('musicgen');\n";
+
+    #[test]
+    fn without_a_project_file_only_the_rules_speak() {
+        assert_eq!(codes(&run(FLUX, "", None)), ["attribution-required"]);
+    }
+
+    #[test]
+    fn intended_use_changes_non_commercial_severity() {
+        assert_eq!(run(MUSICGEN, "", None)[0].1, "error");
+        assert_eq!(
+            run(MUSICGEN, "intended-use = \"research\"", None)[0].1,
+            "info"
+        );
+    }
+
+    #[test]
+    fn deny_licenses_matches_name_and_spdx_case_insensitively() {
+        let found = run(FLUX, "[policy]\ndeny-licenses = [\"flux.1-DEV\"]", None);
+        assert_eq!(codes(&found), ["attribution-required", "license-denied"]);
+        assert_eq!(found[1].1, "error");
+        let found = run(
+            "abstrakt.run('flux-schnell');",
+            "[policy]\ndeny-licenses = [\"apache-2.0\"]",
+            None,
+        );
+        assert_eq!(codes(&found), ["license-denied"]);
+    }
+
+    #[test]
+    fn allow_licenses_denies_everything_else() {
+        let toml = "[policy]\nallow-licenses = [\"Apache-2.0\"]";
+        assert!(run("abstrakt.run('flux-schnell');", toml, None).is_empty());
+        assert_eq!(
+            codes(&run(FLUX, toml, None)),
+            ["attribution-required", "license-denied"]
+        );
+    }
+
+    #[test]
+    fn deny_models_matches_canonical_and_written_ids() {
+        let found = run(
+            "abstrakt.run('fal-ai/flux/dev');",
+            "[policy]\ndeny-models = [\"flux-dev\"]",
+            None,
+        );
+        assert_eq!(codes(&found), ["attribution-required", "license-denied"]);
+        let found = run(
+            "abstrakt.run('acme/secret');",
+            "[policy]\ndeny-models = [\"ACME/secret\"]\n[rules]\nunknown-model = \"off\"",
+            None,
+        );
+        assert_eq!(codes(&found), ["license-denied"]);
+    }
+
+    #[test]
+    fn rules_set_severities_and_turn_rules_off() {
+        assert_eq!(
+            run(FLUX, "[rules]\nattribution-required = \"error\"", None)[0].1,
+            "error"
+        );
+        assert!(run(FLUX, "[rules]\nattribution-required = \"off\"", None).is_empty());
+        assert_eq!(
+            run(
+                FLUX,
+                "[policy]\ndeny-models = [\"flux-dev\"]\n[rules]\nlicense-denied = \"hint\"",
+                None
+            )[1]
+            .1,
+            "hint"
+        );
+    }
+
+    #[test]
+    fn client_names_find_more_calls() {
+        let source = "imageClient.run('flux-dev');";
+        assert!(run(source, "", None).is_empty());
+        assert_eq!(
+            codes(&run(source, "[clients]\nnames = [\"imageClient\"]", None)),
+            ["attribution-required"]
+        );
+    }
+
+    #[test]
+    fn exceptions_drop_findings_until_they_expire() {
+        let live = "[[exceptions]]\nmodel = \"flux-dev\"\nrules = [\"attribution-required\"]\nreason = \"footer\"\nexpires = \"2026-06-01\"";
+        assert!(run(FLUX, live, None).is_empty());
+        assert!(run("abstrakt.run('fal-ai/flux/dev');", live, None).is_empty());
+        let lapsed = live.replace("2026-06-01", "2026-05-31");
+        let project = ProjectConfig::parse(&lapsed, Path::new("abstrakt.toml")).expect("valid");
+        let tree = parse(Language::TypeScript, FLUX);
+        let findings =
+            analyze_on(&tree, FLUX, &Resolver::builtin(), &project, None, TODAY).findings;
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].message.ends_with("expired on 2026-05-31)"),
+            "{}",
+            findings[0].message
+        );
+        // Another rule is not covered.
+        let other = "[[exceptions]]\nmodel = \"flux-dev\"\nrules = [\"non-commercial\"]";
+        assert_eq!(codes(&run(FLUX, other, None)), ["attribution-required"]);
+        // No rules means every rule.
+        assert!(run(FLUX, "[[exceptions]]\nmodel = \"flux-dev\"", None).is_empty());
+    }
+
+    #[test]
+    fn project_models_override_licensing() {
+        let toml = "[[models]]\nid = \"flux-dev\"\nlicense = \"Paid\"\ncommercial = true\nattribution = \"Not required\"\n[[models]]\nid = \"acme/custom\"\nlicense = \"Proprietary\"\ncommercial = false\nattribution = \"Required\"";
+        assert!(run(FLUX, toml, None).is_empty());
+        assert_eq!(
+            codes(&run("abstrakt.run('acme/custom');", toml, None)),
+            ["attribution-required", "non-commercial"]
+        );
+    }
+
+    #[test]
+    fn suppression_comments() {
+        let source = "// abstrakt-ignore-next-line attribution-required -- credited below\nabstrakt.run('flux-dev');\nabstrakt.run('flux-dev');\n";
+        let found = run(source, "", None);
+        assert_eq!(found.len(), 1);
+        let other_code = "// abstrakt-ignore-next-line non-commercial\nabstrakt.run('flux-dev');\n";
+        assert_eq!(run(other_code, "", None).len(), 1);
+        let file = "abstrakt.run('flux-dev');\n/* abstrakt-ignore-file attribution-required */\nabstrakt.run('musicgen');\n";
+        assert_eq!(codes(&run(file, "", None)), ["non-commercial"]);
+        let in_string = "const s = '// abstrakt-ignore-next-line';\nabstrakt.run('flux-dev');\n";
+        assert_eq!(run(in_string, "", None).len(), 1);
+    }
+
+    #[test]
+    fn lock_file_drift_is_license_changed_at_every_use() {
+        let mut before: Licensing = Resolver::builtin()
+            .resolve("flux-dev")
+            .expect("known")
+            .model
+            .licensing
+            .clone();
+        before.attribution = Attribution::NotRequired;
+        let mut lock = Lockfile::default();
+        lock.record("flux-dev", &before, TODAY);
+        let source = "abstrakt.run('flux-dev');\nabstrakt.run('fal-ai/flux/dev');\n";
+        let found = run(source, "", Some(&lock));
+        assert_eq!(
+            codes(&found),
+            [
+                "attribution-required",
+                "license-changed",
+                "attribution-required",
+                "license-changed"
+            ]
+        );
+        assert_eq!(found[1].1, "warning");
+        let tree = parse(Language::TypeScript, source);
+        let message = analyze_on(
+            &tree,
+            source,
+            &Resolver::builtin(),
+            &ProjectConfig::default(),
+            Some(&lock),
+            TODAY,
+        )
+        .findings[1]
+            .message
+            .clone();
+        assert!(
+            message.ends_with("attribution Not required → Required"),
+            "{message}"
+        );
+        // Acknowledged: nothing more.
+        let mut current = Lockfile::default();
+        current.record_all(["flux-dev"], &Resolver::builtin(), TODAY);
+        assert_eq!(codes(&run(source, "", Some(&current))).len(), 2);
+    }
 }

@@ -3,12 +3,16 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod extract;
 pub mod hover;
 pub mod licensing;
+pub mod lockfile;
 pub mod lsp;
+pub mod policy;
 pub mod registry;
+pub mod remote;
 pub mod rules;
 pub mod syntax;
 pub mod text;

@@ -44,10 +44,26 @@ pub trait Lookup {
     fn suggest(&self, id: &str, limit: usize) -> Vec<String>;
 }
 
-/// The layered resolver: project overrides, then the built-in registry.
+/// A cached answer from the Abstrakt API.
+#[derive(Debug, Clone)]
+pub struct RemoteAnswer {
+    pub model: Arc<Model>,
+    pub fetched_at: jiff::Timestamp,
+    /// Within the cache's time-to-live.
+    pub fresh: bool,
+}
+
+/// What the Abstrakt API is known to say about ids, without waiting for it.
+pub trait RemoteSource: Send + Sync + std::fmt::Debug {
+    fn cached(&self, id: &str) -> Option<RemoteAnswer>;
+}
+
+/// The layered resolver (DESIGN.md §4): project overrides ▸ Abstrakt API
+/// (fresh cache) ▸ built-in registry ▸ expired API cache ▸ unknown.
 #[derive(Debug, Clone)]
 pub struct Resolver {
     project: Option<(Arc<Registry>, PathBuf)>,
+    remote: Option<Arc<dyn RemoteSource>>,
     builtin: &'static Registry,
 }
 
@@ -61,8 +77,14 @@ impl Resolver {
     pub fn builtin() -> Self {
         Self {
             project: None,
+            remote: None,
             builtin: Registry::builtin(),
         }
+    }
+
+    pub fn with_remote(mut self, remote: Arc<dyn RemoteSource>) -> Self {
+        self.remote = Some(remote);
+        self
     }
 
     pub fn with_project(mut self, models: Arc<Registry>, file: PathBuf) -> Self {
@@ -81,9 +103,28 @@ impl Lookup for Resolver {
                 source: Source::Project { file: file.clone() },
             });
         }
-        self.builtin.get(id).map(|model| Resolved {
-            model: model.clone(),
-            source: Source::BuiltIn,
+        let remote = self.remote.as_ref().and_then(|r| r.cached(id));
+        if let Some(answer) = &remote
+            && answer.fresh
+        {
+            return Some(Resolved {
+                model: answer.model.clone(),
+                source: Source::Api {
+                    fetched_at: answer.fetched_at,
+                },
+            });
+        }
+        if let Some(model) = self.builtin.get(id) {
+            return Some(Resolved {
+                model: model.clone(),
+                source: Source::BuiltIn,
+            });
+        }
+        remote.map(|answer| Resolved {
+            model: answer.model,
+            source: Source::ExpiredCache {
+                fetched_at: answer.fetched_at,
+            },
         })
     }
 

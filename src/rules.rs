@@ -173,7 +173,7 @@ pub struct RuleSettings {
 
 impl RuleSettings {
     /// The severity a rule reports at, `None` when turned off.
-    fn severity(&self, code: RuleCode, natural: Severity) -> Option<Severity> {
+    pub fn severity(&self, code: RuleCode, natural: Severity) -> Option<Severity> {
         match self.severities.get(&code) {
             Some(configured) => *configured,
             None => Some(natural),

@@ -1,11 +1,43 @@
 //! The command line: `abstrakt-lsp` with no subcommand (or `--stdio`) serves
 //! LSP; subcommands run the same engine for CI and records.
+//!
+//! Exit codes of every command: 0 success, 1 when the command's own verdict is
+//! negative (findings at or above `--fail-on`, an unknown model for `explain`,
+//! an out-of-date lock for `lock --check`), 2 for usage errors, unreadable or
+//! nonexistent paths and invalid configuration (with a message on stderr).
 
+mod check;
+mod explain;
+mod lock;
+mod models;
+mod output;
+mod project;
+mod report;
+mod walk;
+mod write;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::rules::IntendedUse;
+
+pub use project::{Project, Projects};
+pub use walk::{FileResult, LocatedFinding, LocatedUse, Scan, ScanOptions};
+
+/// Where the project's documentation lives; `--help`, SARIF `informationUri`
+/// and each rule's `helpUri` point here. Taken from Cargo.toml's `repository`
+/// when it is set.
+pub const PROJECT_URL: &str = if env!("CARGO_PKG_REPOSITORY").is_empty() {
+    "https://github.com/abstrakt-lsp/abstrakt-lsp"
+} else {
+    env!("CARGO_PKG_REPOSITORY")
+};
 
 /// Shows AI-model licensing where JavaScript and TypeScript code calls Abstrakt models.
+///
+/// With no command (or with --stdio) it runs the language server on stdin/stdout.
 #[derive(Debug, Parser)]
 #[command(name = "abstrakt-lsp", version, about, long_about = None)]
 pub struct Cli {
@@ -21,6 +53,136 @@ pub struct Cli {
 pub enum Command {
     /// Run the language server on stdin/stdout.
     Serve,
+    /// Check JavaScript and TypeScript files for model-licensing findings (for CI).
+    ///
+    /// Walks the given paths like ripgrep (.gitignore, .ignore and hidden files are
+    /// skipped), in parallel, and reports every finding. Each file's nearest
+    /// abstrakt.toml applies.
+    ///
+    /// Lines and columns are 1-based; columns count UTF-16 code units, as LSP
+    /// editors and SARIF do (a character outside the Basic Multilingual Plane, such
+    /// as most emoji, counts as 2).
+    ///
+    /// Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 for
+    /// usage errors, unreadable or nonexistent paths and invalid configuration.
+    Check(check::CheckArgs),
+    /// Write the compliance record: one row per model use with its licensing.
+    ///
+    /// Rows: file, line, model id, model name, license, license URL, category,
+    /// commercial use for the intended use, attribution requirement and text,
+    /// restrictions, where the data came from and when it was verified. Dynamic
+    /// and unknown ids appear as rows that say so. Markdown adds a per-model
+    /// summary with the attribution lines to publish.
+    Report(report::ReportArgs),
+    /// Show a model's licensing card (exit 1 with suggestions for unknown ids).
+    Explain(explain::ExplainArgs),
+    /// List the built-in licensing registry.
+    Models(models::ModelsArgs),
+    /// Write abstrakt.lock: the licensing of every model the tree uses, as reviewed.
+    ///
+    /// The lock records, per canonical model id, the license, a fingerprint of the
+    /// licensing terms and the date it was recorded. The license-changed rule fires
+    /// when current licensing no longer matches it. With --check nothing is written
+    /// and the exit status is 1 when the lock is missing or out of date.
+    Lock(lock::LockArgs),
+}
+
+/// Which paths to look at and how to walk them.
+#[derive(Debug, Clone, Args)]
+pub struct WalkArgs {
+    /// Files or directories to check [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Don't respect .gitignore, .ignore and other ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Include hidden files and directories.
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Skip files larger than this many bytes (minified bundles and the like).
+    #[arg(long, value_name = "BYTES", default_value_t = 5 * 1024 * 1024)]
+    pub max_file_size: u64,
+
+    /// Worker threads [default: the number of CPUs].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print a note for every skipped file (binary, invalid UTF-8, too large).
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Settings that decide licensing answers and rule severities.
+#[derive(Debug, Clone, Args)]
+pub struct ProjectArgs {
+    /// How outputs are used; overrides `intended-use` in abstrakt.toml.
+    #[arg(long, value_enum, value_name = "USE")]
+    pub intended_use: Option<IntendedUseArg>,
+
+    /// Never touch the network: use built-in and cached licensing data only.
+    ///
+    /// Takes effect with the Abstrakt API client; this build resolves from the
+    /// project's abstrakt.toml and the built-in registry, offline either way.
+    #[arg(long, env = "ABSTRAKT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub offline: bool,
+
+    /// Base URL of the Abstrakt API (the API key comes from ABSTRAKT_API_KEY).
+    ///
+    /// Takes effect with the Abstrakt API client.
+    #[arg(long, env = "ABSTRAKT_API_URL", value_name = "URL")]
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IntendedUseArg {
+    Commercial,
+    Personal,
+    Research,
+}
+
+impl From<IntendedUseArg> for IntendedUse {
+    fn from(value: IntendedUseArg) -> Self {
+        match value {
+            IntendedUseArg::Commercial => IntendedUse::Commercial,
+            IntendedUseArg::Personal => IntendedUse::Personal,
+            IntendedUseArg::Research => IntendedUse::Research,
+        }
+    }
+}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// An error that ends a command with exit status 2.
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Fatal {
+    fn from(message: String) -> Self {
+        Fatal(message)
+    }
+}
+
+/// Exit status 2, after the message on stderr.
+fn fatal(error: Fatal) -> ExitCode {
+    eprintln!("abstrakt-lsp: {error}");
+    ExitCode::from(2)
 }
 
 /// Logs go to stderr only: stdout belongs to JSON-RPC in server mode.
@@ -35,24 +197,32 @@ fn init_logging(default_level: &str) {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
-        None | Some(Command::Serve) => {
-            init_logging("info");
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    eprintln!("abstrakt-lsp: cannot start the async runtime: {error}");
-                    return ExitCode::from(2);
-                }
-            };
-            runtime.block_on(crate::lsp::serve_stdio());
-            // Reading stdin parks a blocking thread that only returns with the
-            // next byte; after `exit`, do not wait for it.
-            runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-            ExitCode::SUCCESS
+    let result = match cli.command {
+        None | Some(Command::Serve) => return serve(),
+        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Report(args)) => report::run(args),
+        Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Models(args)) => models::run(args),
+        Some(Command::Lock(args)) => lock::run(args),
+    };
+    result.unwrap_or_else(fatal)
+}
+
+fn serve() -> ExitCode {
+    init_logging("info");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("abstrakt-lsp: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
         }
-    }
+    };
+    runtime.block_on(crate::lsp::serve_stdio());
+    // Reading stdin parks a blocking thread that only returns with the
+    // next byte; after `exit`, do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    ExitCode::SUCCESS
 }

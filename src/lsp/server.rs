@@ -18,11 +18,12 @@ use tracing::{debug, info, warn};
 use super::convert;
 use super::settings::EditorSettings;
 use crate::analysis::{Analysis, analyze};
+use crate::config::ProjectConfig;
 use crate::document::{Document, PositionEncoding};
-use crate::extract::{ExtractOptions, Target};
+use crate::extract::Target;
 use crate::hover::{self, Format};
 use crate::registry::{Lookup, Resolver};
-use crate::rules::{IntendedUse, RuleSettings};
+use crate::rules::IntendedUse;
 use crate::syntax::Language;
 
 /// An open document and what we last computed for it.
@@ -40,10 +41,10 @@ struct State {
 }
 
 impl State {
-    fn rule_settings(&self) -> RuleSettings {
-        RuleSettings {
-            intended_use: self.settings.intended_use.unwrap_or_default(),
-            ..RuleSettings::default()
+    fn project(&self) -> ProjectConfig {
+        ProjectConfig {
+            intended_use: self.settings.intended_use,
+            ..ProjectConfig::default()
         }
     }
 
@@ -51,9 +52,9 @@ impl State {
         analyze(
             document.tree(),
             document.rope(),
-            &ExtractOptions::default(),
             &self.resolver,
-            &self.rule_settings(),
+            &self.project(),
+            None,
         )
     }
 

@@ -1,0 +1,89 @@
+//! `abstrakt-lsp check`: findings for CI, as text, JSON or SARIF.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::output;
+use super::project::Projects;
+use super::walk::{Scan, ScanOptions, scan};
+use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
+use crate::rules::Severity;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Colour the human output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One block per finding with the source line, like rustc and ruff.
+    Human,
+    /// One JSON document with every finding and a summary.
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on errors only.
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Never fail because of findings.
+    Never,
+}
+
+impl FailOn {
+    fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Never => false,
+        }
+    }
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
+    let projects = Projects::new(args.project.clone());
+    let options = ScanOptions::from_args(&args.walk);
+    let scan = scan(&options, &projects)?;
+    let rendered = match args.format {
+        Format::Human => output::human::render(&scan),
+        Format::Json => output::json::render(&scan),
+        Format::Sarif => output::sarif::render(&scan)?,
+    };
+    super::write::stdout(&rendered, args.color)?;
+    scan.print_diagnostics(args.walk.verbose);
+    Ok(exit_code(&scan, args.fail_on))
+}
+
+fn exit_code(scan: &Scan, fail_on: FailOn) -> ExitCode {
+    if !scan.errors.is_empty() {
+        ExitCode::from(2)
+    } else if scan
+        .findings()
+        .any(|(_, f)| fail_on.fails(f.finding.severity))
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

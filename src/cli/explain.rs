@@ -1,0 +1,83 @@
+//! `abstrakt-lsp explain MODEL`: the hover card in the terminal.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::project::Projects;
+use super::report::{commercial_for, source_and_date};
+use super::{ColorChoice, Fatal, ProjectArgs};
+use crate::hover::{self, Format};
+use crate::registry::Lookup;
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A model id or alias, e.g. flux-dev or fal-ai/flux/dev.
+    pub model: String,
+
+    /// Print the licensing as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
+    let projects = Projects::new(args.project.clone());
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
+    let project = projects.project_for(&cwd)?;
+    let id = args.model.as_str();
+    let resolver = &project.resolver;
+    let Some(resolved) = resolver.resolve(id) else {
+        let suggestions = resolver.suggest(id, 3);
+        if args.json {
+            let document = serde_json::json!({
+                "id": id,
+                "known": false,
+                "suggestions": suggestions,
+            });
+            print_json(&document)?;
+        } else {
+            let hint = match suggestions.as_slice() {
+                [] => String::new(),
+                list => format!(
+                    "; did you mean {}?",
+                    list.iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            eprintln!("abstrakt-lsp: unknown model `{id}`{hint}");
+        }
+        return Ok(ExitCode::from(1));
+    };
+    if args.json {
+        let (source, date) = source_and_date(&resolved);
+        let document = serde_json::json!({
+            "id": id,
+            "known": true,
+            "canonicalId": resolved.model.id,
+            "intendedUse": project.intended_use(),
+            "commercialUse": commercial_for(&resolved.model.licensing, project.intended_use()),
+            "source": source,
+            "sourceDate": date,
+            "model": resolved.model.as_ref(),
+        });
+        print_json(&document)?;
+    } else {
+        let mut card = hover::card(id, &resolved, project.intended_use(), Format::PlainText);
+        card.push('\n');
+        super::write::stdout(&card, ColorChoice::Never)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_json(document: &serde_json::Value) -> Result<(), Fatal> {
+    let mut text = serde_json::to_string_pretty(document)
+        .map_err(|e| Fatal(format!("cannot write JSON: {e}")))?;
+    text.push('\n');
+    super::write::stdout(&text, ColorChoice::Never)
+}

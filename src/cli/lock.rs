@@ -1,0 +1,179 @@
+//! `abstrakt-lsp lock`: record the licensing of every model the tree uses in
+//! `abstrakt.lock` (format and fingerprints: [`crate::lockfile`]).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::project::Projects;
+use super::report::today;
+use super::walk::{ScanOptions, scan};
+use super::{Fatal, ProjectArgs, WalkArgs};
+use crate::extract::Target;
+use crate::licensing::Model;
+use crate::lockfile::{FILE_NAME, Lockfile};
+use crate::registry::Lookup;
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Don't write: exit 1 when the lock file is missing or out of date.
+    #[arg(long)]
+    pub check: bool,
+
+    /// The lock file [default: the nearest abstrakt.lock at or above the first
+    /// PATH, else next to the project's abstrakt.toml, else in the first PATH].
+    #[arg(long, value_name = "FILE")]
+    pub lockfile: Option<PathBuf>,
+}
+
+pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
+    let projects = Projects::new(args.project.clone());
+    let options = ScanOptions::from_args(&args.walk);
+    let scan = scan(&options, &projects)?;
+    let first = options
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let lock_path = match &args.lockfile {
+        Some(path) => path.clone(),
+        None => default_location(&first, &projects)?,
+    };
+
+    // Canonical id → current licensing, for every model the tree uses.
+    let mut current: BTreeMap<String, Arc<Model>> = BTreeMap::new();
+    let mut unlocked = 0;
+    for (file, model_use) in scan.uses() {
+        match &model_use.target {
+            Target::Static { id, .. } => match file.project.resolver.resolve(id) {
+                Some(resolved) => {
+                    current.insert(resolved.model.id.clone(), resolved.model.clone());
+                }
+                None => unlocked += 1,
+            },
+            Target::Dynamic { .. } => unlocked += 1,
+        }
+    }
+
+    let existing = if lock_path.exists() {
+        Some(Lockfile::load(&lock_path).map_err(|e| Fatal(format!("invalid lock file {e}")))?)
+    } else {
+        None
+    };
+    // Keep the entries (and dates) of unchanged models, record the rest, drop unused ones.
+    let mut wanted = existing.clone().unwrap_or_default();
+    wanted.models.retain(|id, _| current.contains_key(id));
+    let today = today();
+    for (id, model) in &current {
+        wanted.record(id, &model.licensing, today);
+    }
+
+    scan.print_diagnostics(args.walk.verbose);
+    if unlocked > 0 {
+        eprintln!(
+            "note: {unlocked} model {} with an unknown or dynamic id {} not recorded",
+            if unlocked == 1 { "use" } else { "uses" },
+            if unlocked == 1 { "is" } else { "are" },
+        );
+    }
+    if !scan.errors.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+
+    if args.check {
+        let Some(existing) = existing else {
+            eprintln!(
+                "{} does not exist: run `abstrakt-lsp lock` to record the licensing in use",
+                lock_path.display()
+            );
+            return Ok(ExitCode::from(1));
+        };
+        let differences = differences(&existing, &current);
+        if differences.is_empty() {
+            println!(
+                "{} is up to date ({} models)",
+                lock_path.display(),
+                wanted.models.len()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("{} is out of date:", lock_path.display());
+        for difference in differences {
+            eprintln!("  {difference}");
+        }
+        eprintln!("Review the changes, then run `abstrakt-lsp lock` to record them.");
+        return Ok(ExitCode::from(1));
+    }
+
+    let unchanged = existing
+        .as_ref()
+        .is_some_and(|old| old.models == wanted.models);
+    if !unchanged {
+        wanted
+            .write(&lock_path)
+            .map_err(|e| Fatal(format!("cannot write `{}`: {e}", lock_path.display())))?;
+    }
+    println!(
+        "{} {} ({} models)",
+        if unchanged { "Unchanged:" } else { "Wrote" },
+        lock_path.display(),
+        wanted.models.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How the lock on disk differs from the licensing in use, one line per model.
+fn differences(existing: &Lockfile, current: &BTreeMap<String, Arc<Model>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, model) in current {
+        if !existing.models.contains_key(id) {
+            out.push(format!(
+                "{id}: not recorded yet ({})",
+                model.licensing.license
+            ));
+        } else if let Some(changes) = existing.changes(id, &model.licensing) {
+            if changes.is_empty() {
+                out.push(format!("{id}: licensing changed"));
+            } else {
+                out.push(format!("{id}: {}", changes.join("; ")));
+            }
+        }
+    }
+    for id in existing.models.keys() {
+        if !current.contains_key(id) {
+            out.push(format!("{id}: no longer used"));
+        }
+    }
+    out
+}
+
+/// The nearest existing lock file for the first path, else next to its
+/// abstrakt.toml, else in the first path (its directory for a file).
+fn default_location(first: &Path, projects: &Projects) -> Result<PathBuf, Fatal> {
+    let dir = if first.is_dir() {
+        first.to_path_buf()
+    } else {
+        match first.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let project = projects.project_for(&dir)?;
+    if let Some(path) = project.lock.as_ref().and_then(|l| l.path.clone()) {
+        return Ok(path);
+    }
+    let base = match project.config_path().and_then(Path::parent) {
+        Some(config_dir) => config_dir.to_path_buf(),
+        None => dir,
+    };
+    Ok(base.join(FILE_NAME))
+}

@@ -1,0 +1,57 @@
+//! Renderers for `check` results.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::walk::Scan;
+use crate::rules::Severity;
+
+/// Counts shown at the end of every format.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub files_checked: usize,
+    pub files_with_findings: usize,
+    pub model_uses: usize,
+    pub findings: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub info: usize,
+    pub hints: usize,
+}
+
+impl Summary {
+    pub fn of(scan: &Scan) -> Self {
+        let mut summary = Summary {
+            files_checked: scan.checked,
+            files_with_findings: scan.files.iter().filter(|f| !f.findings.is_empty()).count(),
+            model_uses: scan.uses().count(),
+            ..Summary::default()
+        };
+        for (_, located) in scan.findings() {
+            summary.findings += 1;
+            match located.finding.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.info += 1,
+                Severity::Hint => summary.hints += 1,
+            }
+        }
+        summary
+    }
+}
+
+/// A path as written in JSON and reports: `/`-separated.
+pub fn path_text(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}

@@ -1,0 +1,232 @@
+//! `--format sarif`: SARIF 2.1.0 for code-scanning upload.
+//!
+//! Locations are relative URIs against `%SRCROOT%` (the current directory,
+//! given in `originalUriBaseIds`); regions are 1-based with columns in UTF-16
+//! code units, SARIF's default `columnKind`.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::cli::walk::Scan;
+use crate::cli::{Fatal, PROJECT_URL};
+use crate::rules::{RuleCode, Severity};
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+
+/// SARIF's three result levels; info and hint become notes.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Hint => "note",
+    }
+}
+
+/// What each rule means and what to do about it (SARIF `fullDescription`).
+pub fn full_description(code: RuleCode) -> &'static str {
+    match code {
+        RuleCode::AttributionRequired => {
+            "The model's license requires visible attribution wherever its outputs are shown. The finding gives the exact text the license prescribes, when it prescribes one; publish it near the output (or in the credits the license allows), or record a reviewed exception in abstrakt.toml."
+        }
+        RuleCode::NonCommercial => {
+            "The model's license does not allow commercial use of the model or its outputs. This is an error when the project's intended use is commercial (the default) and information otherwise. Switch to a commercial-safe model, or set intended-use in abstrakt.toml if the project is personal or research."
+        }
+        RuleCode::CommercialConditional => {
+            "Commercial use is allowed only under a condition, such as a revenue or user threshold, a paid plan or a registration. Check that the project meets the condition named in the finding."
+        }
+        RuleCode::TerritoryRestricted => {
+            "The license excludes some territories. Make sure the model's outputs are not used or shown there, or pick another model."
+        }
+        RuleCode::LicenseDenied => {
+            "The project's policy in abstrakt.toml denies this license or this model (deny-licenses, deny-models, or a non-empty allow-licenses that does not list it)."
+        }
+        RuleCode::UnknownModel => {
+            "No licensing source (project overrides, the Abstrakt API, the built-in registry) knows this model id, so its licensing cannot be checked. Often a typo: the finding suggests the closest known ids. Describe private models in abstrakt.toml [[models]]."
+        }
+        RuleCode::DynamicModelId => {
+            "The model id is computed at run time, so its licensing cannot be checked statically. Use a string literal or a const (or a const object member) so the checker can see which model is called."
+        }
+        RuleCode::LicenseChanged => {
+            "The model's current licensing differs from what the project recorded in abstrakt.lock. Review the change, then run `abstrakt-lsp lock` to acknowledge it."
+        }
+    }
+}
+
+fn help_uri(code: RuleCode) -> String {
+    format!("{PROJECT_URL}/blob/main/docs/rules.md#{}", code.as_str())
+}
+
+/// `attribution-required` → `AttributionRequired` (SARIF's `name` is a readable identifier).
+fn rule_name(code: RuleCode) -> String {
+    code.as_str()
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn rules() -> Vec<Value> {
+    RuleCode::ALL
+        .iter()
+        .map(|&code| {
+            json!({
+                "id": code.as_str(),
+                "name": rule_name(code),
+                "shortDescription": { "text": code.summary() },
+                "fullDescription": { "text": full_description(code) },
+                "helpUri": help_uri(code),
+                "help": { "text": full_description(code) },
+                "defaultConfiguration": { "level": level(code.default_severity()) },
+            })
+        })
+        .collect()
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path for a URI: unreserved characters and `/` stay.
+fn encode_path(path: &Path) -> String {
+    let text = super::path_text(path);
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `file:///abs/dir/` for a directory.
+fn directory_uri(dir: &Path) -> String {
+    let mut uri = format!("file://{}", encode_path(dir));
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// The artifact location of a file: relative to `root` when inside it, else absolute.
+fn artifact_location(path: &Path, root: &Path) -> Value {
+    let absolute = normalize(&root.join(path));
+    match absolute.strip_prefix(root) {
+        Ok(relative) => json!({ "uri": encode_path(relative), "uriBaseId": SRCROOT }),
+        Err(_) => json!({ "uri": format!("file://{}", encode_path(&absolute)) }),
+    }
+}
+
+pub fn render(scan: &Scan) -> Result<String, Fatal> {
+    let root = std::env::current_dir()
+        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
+    let root = normalize(&root);
+    let results: Vec<Value> = scan
+        .findings()
+        .map(|(file, located)| {
+            let f = &located.finding;
+            let span = &located.span;
+            let rule_index = RuleCode::ALL.iter().position(|&c| c == f.code).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": f.code.as_str(),
+                "ruleIndex": rule_index,
+                "level": level(f.severity),
+                "message": { "text": f.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(&file.path, &root),
+                        "region": {
+                            "startLine": span.start_line,
+                            "startColumn": span.start_column,
+                            "endLine": span.end_line,
+                            "endColumn": span.end_column,
+                        }
+                    }
+                }],
+            });
+            let mut properties = serde_json::Map::new();
+            if let Some(id) = &f.model_id {
+                properties.insert("modelId".into(), json!(id));
+            }
+            if let Some(license) = &f.license {
+                properties.insert("license".into(), json!(license));
+            }
+            if !properties.is_empty() {
+                result["properties"] = Value::Object(properties);
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "abstrakt-lsp",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": PROJECT_URL,
+                    "rules": rules(),
+                }
+            },
+            "originalUriBaseIds": {
+                SRCROOT: { "uri": directory_uri(&root) }
+            },
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&log)
+        .map_err(|e| Fatal(format!("cannot write SARIF: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_inside_the_root_and_encoded() {
+        let root = Path::new("/work/repo");
+        assert_eq!(
+            artifact_location(Path::new("./src/my app/ä.ts"), root),
+            json!({ "uri": "src/my%20app/%C3%A4.ts", "uriBaseId": "%SRCROOT%" })
+        );
+        assert_eq!(
+            artifact_location(Path::new("../other/a.js"), root),
+            json!({ "uri": "file:///work/other/a.js" })
+        );
+        assert_eq!(directory_uri(root), "file:///work/repo/");
+    }
+
+    #[test]
+    fn rule_names_are_pascal_case() {
+        assert_eq!(
+            rule_name(RuleCode::AttributionRequired),
+            "AttributionRequired"
+        );
+    }
+}

@@ -1,0 +1,615 @@
+//! The project file, `abstrakt.toml` (DESIGN.md §6): found by walking up from
+//! a source file, so a monorepo can have several. It sets how the project uses
+//! model outputs, its license policy, rule severities, extra client names,
+//! reviewed exceptions and local model entries.
+//!
+//! The file has no say over API endpoints or keys: those come only from the
+//! user (editor settings or environment). Unknown keys are errors, so a key
+//! such as `api-url` in a repository file is rejected, never obeyed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+use toml::Spanned;
+
+use crate::extract::ExtractOptions;
+use crate::licensing::{Attribution, CommercialUse, Licensing, Model, Registry};
+use crate::registry::Resolver;
+use crate::rules::{IntendedUse, RuleCode, RuleSettings, Severity};
+
+/// The project file's name.
+pub const FILE_NAME: &str = "abstrakt.toml";
+
+/// A rejected project file, with where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// One-based line and column (in characters) of the problem, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// Byte range of the problem in the file, when known.
+    pub span: Option<Range<usize>>,
+    pub message: String,
+}
+
+impl ConfigError {
+    /// An error in `text` (the file at `path`) at byte `span`.
+    pub fn at(path: &Path, text: &str, span: Option<Range<usize>>, message: String) -> Self {
+        let (line, column) = match &span {
+            Some(span) => {
+                let (line, column) = line_column(text, span.start);
+                (Some(line), Some(column))
+            }
+            None => (None, None),
+        };
+        Self {
+            path: path.to_path_buf(),
+            line,
+            column,
+            span,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(
+                f,
+                "{}:{line}:{column}: {}",
+                self.path.display(),
+                self.message
+            ),
+            _ => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// One-based line and character column of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// The project's license policy (`[policy]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// When non-empty, every other license is denied.
+    pub allow_licenses: Vec<String>,
+    pub deny_licenses: Vec<String>,
+    pub deny_models: Vec<String>,
+}
+
+impl Policy {
+    pub fn is_empty(&self) -> bool {
+        self.allow_licenses.is_empty()
+            && self.deny_licenses.is_empty()
+            && self.deny_models.is_empty()
+    }
+}
+
+/// A reviewed finding (`[[exceptions]]`): the model's findings of these rules
+/// are dropped until `expires` has passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    pub model: String,
+    /// Empty means every rule.
+    pub rules: Vec<RuleCode>,
+    pub reason: Option<String>,
+    /// The last day the exception holds.
+    pub expires: Option<jiff::civil::Date>,
+}
+
+impl Exception {
+    pub fn covers(&self, code: RuleCode) -> bool {
+        self.rules.is_empty() || self.rules.contains(&code)
+    }
+
+    /// Whether the exception has lapsed on `today` (it holds through its expiry day).
+    pub fn expired(&self, today: jiff::civil::Date) -> bool {
+        self.expires.is_some_and(|expires| expires < today)
+    }
+}
+
+/// A loaded project file. `ProjectConfig::default()` is "no project file".
+#[derive(Debug, Clone, Default)]
+pub struct ProjectConfig {
+    /// The file it came from; `None` for the defaults.
+    pub path: Option<PathBuf>,
+    pub intended_use: Option<IntendedUse>,
+    pub policy: Policy,
+    /// Per-rule severity; `None` turns the rule off.
+    pub rules: HashMap<RuleCode, Option<Severity>>,
+    pub client_names: Vec<String>,
+    pub exceptions: Vec<Exception>,
+    /// `[[models]]`: local models and corrections, which beat every other source.
+    pub models: Arc<Registry>,
+}
+
+impl ProjectConfig {
+    /// The nearest `abstrakt.toml` at or above `start` (a file or a folder).
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let mut dir = if start.is_dir() {
+            Some(start)
+        } else {
+            start.parent()
+        };
+        while let Some(current) = dir {
+            let candidate = current.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            dir = current.parent();
+        }
+        None
+    }
+
+    pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::at(path, "", None, format!("cannot read: {e}")))?;
+        ProjectConfig::parse(&text, path)
+    }
+
+    /// Parses a project file's text; `path` names it in errors and provenance.
+    pub fn parse(text: &str, path: &Path) -> Result<ProjectConfig, ConfigError> {
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError::at(path, text, e.span(), e.message().trim().to_string()))?;
+        raw.into_config(text, path)
+    }
+
+    /// The rule settings this project asks for.
+    pub fn rule_settings(&self) -> RuleSettings {
+        RuleSettings {
+            intended_use: self.intended_use.unwrap_or_default(),
+            severities: self.rules.clone(),
+        }
+    }
+
+    /// Extraction options: the extra client names.
+    pub fn extract_options(&self) -> ExtractOptions {
+        ExtractOptions {
+            client_names: self.client_names.clone(),
+        }
+    }
+
+    /// `base` with this project's `[[models]]` layered on top.
+    pub fn resolver(&self, base: Resolver) -> Resolver {
+        match &self.path {
+            Some(path) if !self.models.models().is_empty() => {
+                base.with_project(self.models.clone(), path.clone())
+            }
+            _ => base,
+        }
+    }
+}
+
+// ---- The file as written -------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawConfig {
+    intended_use: Option<Parsed<IntendedUse>>,
+    #[serde(default)]
+    policy: RawPolicy,
+    #[serde(default)]
+    rules: BTreeMap<Parsed<RuleCode>, Level>,
+    #[serde(default)]
+    clients: RawClients,
+    #[serde(default)]
+    exceptions: Vec<RawException>,
+    #[serde(default)]
+    models: Vec<RawModel>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    allow_licenses: Vec<String>,
+    #[serde(default)]
+    deny_licenses: Vec<String>,
+    #[serde(default)]
+    deny_models: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawClients {
+    #[serde(default)]
+    names: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawException {
+    model: String,
+    #[serde(default)]
+    rules: Vec<Parsed<RuleCode>>,
+    reason: Option<String>,
+    expires: Option<Expiry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawModel {
+    id: Spanned<String>,
+    name: Option<String>,
+    license: String,
+    spdx: Option<String>,
+    license_url: Option<String>,
+    commercial: bool,
+    attribution: Parsed<Attribution>,
+    attribution_text: Option<String>,
+    #[serde(default)]
+    restrictions: Vec<String>,
+    #[serde(default)]
+    territories_excluded: Vec<String>,
+}
+
+/// A string value parsed with `FromStr`; a bad value is an error at its span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Parsed<T>(T);
+
+trait ConfigValue: Sized {
+    fn parse_value(text: &str) -> Result<Self, String>;
+}
+
+impl ConfigValue for IntendedUse {
+    fn parse_value(text: &str) -> Result<Self, String> {
+        text.parse()
+    }
+}
+
+impl ConfigValue for RuleCode {
+    fn parse_value(text: &str) -> Result<Self, String> {
+        text.parse().map_err(|e: String| {
+            let known: Vec<&str> = RuleCode::ALL.iter().map(|c| c.as_str()).collect();
+            format!("{e} (known rules: {})", known.join(", "))
+        })
+    }
+}
+
+impl ConfigValue for Attribution {
+    fn parse_value(text: &str) -> Result<Self, String> {
+        parse_attribution(text).ok_or_else(|| {
+            format!("unknown attribution `{text}` (expected \"Required\" or \"Not required\")")
+        })
+    }
+}
+
+impl<'de, T: ConfigValue> Deserialize<'de> for Parsed<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        T::parse_value(&text).map(Parsed).map_err(de::Error::custom)
+    }
+}
+
+/// Reads an attribution label as Abstrakt's SDK writes it (`"Required"`,
+/// `"Not required"`), leniently as to case and separators.
+pub fn parse_attribution(text: &str) -> Option<Attribution> {
+    let squashed: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    match squashed.as_str() {
+        "required" | "yes" | "true" => Some(Attribution::Required),
+        "notrequired" | "none" | "no" | "false" | "optional" => Some(Attribution::NotRequired),
+        "unverified" | "unknown" => Some(Attribution::Unverified),
+        _ => None,
+    }
+}
+
+/// A rule's level in `[rules]`: a severity or `off`.
+#[derive(Debug, Clone, Copy)]
+struct Level(Option<Severity>);
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text == "off" {
+            return Ok(Level(None));
+        }
+        text.parse::<Severity>()
+            .map(|s| Level(Some(s)))
+            .map_err(de::Error::custom)
+    }
+}
+
+/// `expires`: a TOML date (`2027-06-30`) or a string holding one.
+#[derive(Debug, Clone, Copy)]
+struct Expiry(jiff::civil::Date);
+
+impl<'de> Deserialize<'de> for Expiry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = toml::Value::deserialize(deserializer)?;
+        let text = match &value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+            _ => {
+                return Err(de::Error::custom(
+                    "expires: expected a date such as 2027-06-30",
+                ));
+            }
+        };
+        text.parse::<jiff::civil::Date>()
+            .map(Expiry)
+            .map_err(|_| de::Error::custom(format!("expires: `{text}` is not a date (YYYY-MM-DD)")))
+    }
+}
+
+impl RawConfig {
+    fn into_config(self, text: &str, path: &Path) -> Result<ProjectConfig, ConfigError> {
+        let error =
+            |span: Range<usize>, message: String| ConfigError::at(path, text, Some(span), message);
+        let mut client_names = Vec::new();
+        for name in self.clients.names {
+            let span = name.span();
+            let name = name.into_inner();
+            if !is_identifier(&name) {
+                return Err(error(
+                    span,
+                    format!("clients.names: `{name}` is not a JavaScript identifier"),
+                ));
+            }
+            client_names.push(name);
+        }
+
+        let mut seen = HashSet::new();
+        let mut models = Vec::new();
+        for raw in self.models {
+            let span = raw.id.span();
+            let id = raw.id.into_inner();
+            if id.trim().is_empty() {
+                return Err(error(span, "models: `id` is empty".to_string()));
+            }
+            if !seen.insert(id.to_lowercase()) {
+                return Err(error(span, format!("models: `{id}` appears twice")));
+            }
+            models.push(Model {
+                name: raw.name.unwrap_or_else(|| id.clone()),
+                id,
+                aliases: Vec::new(),
+                vendor: None,
+                modality: None,
+                alternatives: Vec::new(),
+                licensing: Licensing {
+                    license: raw.license,
+                    spdx: raw.spdx,
+                    license_url: raw.license_url,
+                    category: None,
+                    commercial: if raw.commercial {
+                        CommercialUse::Allowed
+                    } else {
+                        CommercialUse::NotAllowed
+                    },
+                    commercial_condition: None,
+                    attribution: raw.attribution.0,
+                    attribution_text: raw.attribution_text,
+                    restrictions: raw.restrictions,
+                    territories_excluded: raw.territories_excluded,
+                    confidence: None,
+                    unverified: Vec::new(),
+                    sources: vec![path.display().to_string()],
+                    license_date: None,
+                    verified: None,
+                    notes: None,
+                },
+            });
+        }
+        let models = Registry::from_models(models)
+            .map_err(|e| ConfigError::at(path, text, None, e.to_string()))?;
+
+        Ok(ProjectConfig {
+            path: Some(path.to_path_buf()),
+            intended_use: self.intended_use.map(|p| p.0),
+            policy: Policy {
+                allow_licenses: self.policy.allow_licenses,
+                deny_licenses: self.policy.deny_licenses,
+                deny_models: self.policy.deny_models,
+            },
+            rules: self.rules.into_iter().map(|(k, v)| (k.0, v.0)).collect(),
+            client_names,
+            exceptions: self
+                .exceptions
+                .into_iter()
+                .map(|raw| Exception {
+                    model: raw.model,
+                    rules: raw.rules.into_iter().map(|r| r.0).collect(),
+                    reason: raw.reason,
+                    expires: raw.expires.map(|e| e.0),
+                })
+                .collect(),
+            models: Arc::new(models),
+        })
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ProjectConfig, ConfigError> {
+        ProjectConfig::parse(text, Path::new("/p/abstrakt.toml"))
+    }
+
+    #[test]
+    fn the_example_from_the_issue_parses() {
+        let config = parse(
+            r#"
+intended-use = "commercial"
+[policy]
+allow-licenses = []
+deny-licenses = ["CC-BY-NC-4.0"]
+deny-models = []
+[rules]
+dynamic-model-id = "info"
+unknown-model = "off"
+[clients]
+names = ["imageClient"]
+[[exceptions]]
+model = "flux-dev"
+rules = ["attribution-required"]
+reason = "credited in the site footer"
+expires = "2027-06-30"
+[[models]]
+id = "acme/custom-sdxl"
+license = "Proprietary"
+commercial = true
+attribution = "Not required"
+"#,
+        )
+        .expect("valid");
+        assert_eq!(config.intended_use, Some(IntendedUse::Commercial));
+        assert_eq!(config.policy.deny_licenses, ["CC-BY-NC-4.0"]);
+        assert_eq!(
+            config.rules.get(&RuleCode::DynamicModelId),
+            Some(&Some(Severity::Info))
+        );
+        assert_eq!(config.rules.get(&RuleCode::UnknownModel), Some(&None));
+        assert_eq!(config.client_names, ["imageClient"]);
+        assert_eq!(config.exceptions.len(), 1);
+        assert_eq!(
+            config.exceptions[0].expires,
+            Some(jiff::civil::date(2027, 6, 30))
+        );
+        let custom = config.models.get("acme/custom-sdxl").expect("model");
+        assert_eq!(custom.licensing.license, "Proprietary");
+        assert_eq!(custom.licensing.attribution, Attribution::NotRequired);
+        assert_eq!(config.extract_options().client_names, ["imageClient"]);
+        assert_eq!(
+            config
+                .rule_settings()
+                .severities
+                .get(&RuleCode::UnknownModel),
+            Some(&None)
+        );
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let config = parse("").expect("valid");
+        assert_eq!(config.intended_use, None);
+        assert!(config.policy.is_empty());
+        assert!(config.models.models().is_empty());
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let error = parse("intended-use = \"commercial\"\n\n[rules]\nno-such-rule = \"error\"\n")
+            .expect_err("unknown rule");
+        assert_eq!(error.line, Some(4), "{error}");
+        assert!(
+            error.to_string().starts_with("/p/abstrakt.toml:4:"),
+            "{error}"
+        );
+        assert!(
+            error.message.contains("unknown rule `no-such-rule`"),
+            "{error}"
+        );
+
+        let error = parse("[rules]\nunknown-model = \"loud\"\n").expect_err("bad level");
+        assert_eq!((error.line, error.column), (Some(2), Some(17)), "{error}");
+
+        let error = parse("intended-use = 3\n").expect_err("wrong type");
+        assert_eq!(error.line, Some(1), "{error}");
+
+        let error = parse("[policy]\ndeny-licenses = [\n").expect_err("bad toml");
+        assert!(error.line.is_some(), "{error}");
+
+        let error = parse("[[models]]\nid = \"a\"\nlicense = \"MIT\"\ncommercial = true\nattribution = \"maybe\"\n")
+            .expect_err("bad attribution");
+        assert_eq!(error.line, Some(5), "{error}");
+
+        let error = parse("[[exceptions]]\nmodel = \"a\"\nexpires = \"next year\"\n")
+            .expect_err("bad date");
+        assert_eq!(error.line, Some(3), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_including_endpoints_and_keys() {
+        for text in [
+            "api-url = \"https://evil.example/v1\"\n",
+            "api-key = \"sk_live_x\"\n",
+            "[api]\nurl = \"https://evil.example/v1\"\n",
+            "[policy]\nendpoint = \"https://evil.example\"\n",
+            "[[models]]\nid = \"a\"\nlicense = \"MIT\"\ncommercial = true\nattribution = \"Required\"\nurl = \"https://evil.example\"\n",
+        ] {
+            let error = parse(text).expect_err(text);
+            assert!(error.message.contains("unknown field"), "{error}");
+            assert!(error.line.is_some(), "{error}");
+        }
+    }
+
+    #[test]
+    fn duplicate_models_and_bad_client_names_are_rejected() {
+        let error = parse(
+            "[[models]]\nid = \"a\"\nlicense = \"MIT\"\ncommercial = true\nattribution = \"Required\"\n[[models]]\nid = \"A\"\nlicense = \"MIT\"\ncommercial = true\nattribution = \"Required\"\n",
+        )
+        .expect_err("duplicate");
+        assert_eq!(error.line, Some(7), "{error}");
+        let error = parse("[clients]\nnames = [\"ok\", \"not ok\"]\n").expect_err("bad name");
+        assert_eq!(error.line, Some(2), "{error}");
+    }
+
+    #[test]
+    fn toml_dates_work_for_expiry() {
+        let config = parse("[[exceptions]]\nmodel = \"a\"\nexpires = 2027-01-02\n").expect("valid");
+        assert_eq!(
+            config.exceptions[0].expires,
+            Some(jiff::civil::date(2027, 1, 2))
+        );
+        assert!(config.exceptions[0].covers(RuleCode::NonCommercial));
+        assert!(!config.exceptions[0].expired(jiff::civil::date(2027, 1, 2)));
+        assert!(config.exceptions[0].expired(jiff::civil::date(2027, 1, 3)));
+    }
+
+    #[test]
+    fn discovery_walks_up() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let nested = dir.path().join("a/b");
+        std::fs::create_dir_all(&nested).expect("mkdir");
+        assert_eq!(ProjectConfig::discover(&nested.join("x.ts")), None);
+        std::fs::write(dir.path().join("a").join(FILE_NAME), "").expect("write");
+        assert_eq!(
+            ProjectConfig::discover(&nested.join("x.ts")),
+            Some(dir.path().join("a").join(FILE_NAME))
+        );
+    }
+
+    #[test]
+    fn project_models_override_the_builtin_registry() {
+        use crate::registry::{Lookup, Source};
+        let config = parse(
+            "[[models]]\nid = \"flux-dev\"\nlicense = \"Custom\"\ncommercial = false\nattribution = \"Not required\"\n",
+        )
+        .expect("valid");
+        let resolver = config.resolver(Resolver::builtin());
+        let resolved = resolver.resolve("flux-dev").expect("known");
+        assert_eq!(resolved.model.licensing.license, "Custom");
+        assert!(matches!(resolved.source, Source::Project { .. }));
+        // The built-in aliases still resolve to the built-in entry.
+        assert!(resolver.resolve("fal-ai/flux/schnell").is_some());
+    }
+}
