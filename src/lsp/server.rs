@@ -62,6 +62,8 @@ struct State {
     /// the file's problems as diagnostics).
     open_project_files: HashSet<Uri>,
     watch_dynamic: bool,
+    /// Setting problems found in `initialize`, shown once the client is initialized.
+    startup_problems: Vec<String>,
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {
@@ -361,6 +363,7 @@ impl Backend {
                 documents: HashMap::new(),
                 open_project_files: HashSet::new(),
                 watch_dynamic: false,
+                startup_problems: Vec::new(),
             })),
         }
     }
@@ -500,6 +503,7 @@ impl LanguageServer for Backend {
                 None => Vec::new(),
             };
             problems.extend(state.refresh_remote());
+            state.startup_problems = problems.clone();
             problems
         };
         for problem in &problems {
@@ -538,6 +542,15 @@ impl LanguageServer for Backend {
                 concat!("abstrakt-lsp ", env!("CARGO_PKG_VERSION"), " ready"),
             )
             .await;
+        let problems = std::mem::take(&mut self.state().startup_problems);
+        for problem in problems {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("abstrakt: ignored setting: {problem}"),
+                )
+                .await;
+        }
         if self.state().watch_dynamic {
             let client = self.client.clone();
             // In a task: the client's answer must not hold up other messages.

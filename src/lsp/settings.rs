@@ -121,11 +121,9 @@ impl EditorSettings {
         if self.api_key.as_ref().is_some_and(|k| k.expose().is_empty()) {
             self.api_key = None;
         }
-        read(map, "apiUrl", &mut self.api_url, &mut problems, |v| {
-            let url = string(v)?;
-            crate::remote::validate_api_url(&url)?;
-            Ok(url)
-        });
+        // Checked when the client is built: a refused URL turns the API off
+        // rather than falling back to another endpoint with the key.
+        read(map, "apiUrl", &mut self.api_url, &mut problems, string);
         read(map, "offline", &mut self.offline, &mut problems, |v| {
             v.as_bool()
                 .ok_or_else(|| "expected true or false".to_string())
@@ -208,8 +206,7 @@ mod tests {
         assert_eq!(remote.cache_dir, Some(PathBuf::from("/tmp/set")));
         assert_eq!(s.inlay_hints_enabled, Some(true));
         assert_eq!(s.diagnostics_scope.as_deref(), Some("workspace"));
-        let problems =
-            s.apply(&json!({ "apiUrl": "http://api.example.com/v1", "apiKey": "sk_secret_value" }));
+        let problems = s.apply(&json!({ "apiUrl": 3, "apiKey": "sk_secret_value" }));
         assert_eq!(problems.len(), 1);
         assert!(!problems[0].contains("sk_secret_value"));
         assert_eq!(s.api_url.as_deref(), Some("http://127.0.0.1:9/v1"));
