@@ -1018,3 +1018,123 @@ fn the_lock_file_reports_changed_licensing() {
         "{message}"
     );
 }
+
+#[test]
+fn many_missing_ids_are_fetched_with_one_paged_list() {
+    let api = FakeApi::start(|request, _| {
+        let model = |i: usize| json!({ "id": format!("acme/m{i}"), "licensing": { "license": "Acme-NC", "commercial": false, "attribution": "Not required" } });
+        match request.path.as_str() {
+            "/v1/models?limit=100&offset=0" => Reply::Json(
+                200,
+                json!({ "models": (0..100).map(model).collect::<Vec<_>>(), "total": 150, "limit": 100, "offset": 0 }),
+            ),
+            "/v1/models?limit=100&offset=100" => Reply::Json(
+                200,
+                json!({ "models": (100..150).map(model).collect::<Vec<_>>(), "total": 150, "limit": 100, "offset": 100 }),
+            ),
+            _ => not_found(),
+        }
+    });
+    let setup = setup();
+    let mut server = server_for(&api.url(), &setup.cache, &[]);
+    let uri = uri_for(&setup, "many.ts");
+    let text: String = [3, 50, 99, 100, 120, 149, 7, 8, 9]
+        .iter()
+        .map(|i| format!("abstrakt.run('acme/m{i}');\n"))
+        .collect();
+    server.open(&uri, "typescript", &text);
+    assert_eq!(codes(&server.diagnostics(&uri)), ["unknown-model"; 9]);
+    wait_codes(&mut server, &uri, &["non-commercial"; 9]);
+    let paths: Vec<String> = api.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/v1/models?limit=100&offset=0",
+            "/v1/models?limit=100&offset=100"
+        ]
+    );
+}
+
+#[test]
+fn an_expired_answer_is_used_when_the_api_fails() {
+    let healthy = FakeApi::start(|request, _| {
+        if request.path == "/v1/models/acme/private" {
+            Reply::Json(
+                200,
+                json!({ "id": "acme/private", "licensing": { "license": "Acme-NC", "commercial": false, "attribution": "Not required" } }),
+            )
+        } else {
+            not_found()
+        }
+    });
+    let setup = setup();
+    let uri = uri_for(&setup, "a.ts");
+    let text = "abstrakt.run('acme/private');\n";
+    let mut first = server_for(&healthy.url(), &setup.cache, &[]);
+    first.open(&uri, "typescript", text);
+    assert_eq!(codes(&first.diagnostics(&uri)), ["unknown-model"]);
+    wait_codes(&mut first, &uri, &["non-commercial"]);
+    drop(first);
+
+    // The same answer, aged past its TTL, in the cache of a failing API.
+    let files = cache_files(&setup.cache);
+    assert_eq!(files.len(), 1);
+    let mut entry: Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).expect("read")).expect("json");
+    let failing = FakeApi::start(|_, _| {
+        Reply::Json(
+            503,
+            json!({ "error": { "code": "MODEL_UNAVAILABLE", "message": "down" } }),
+        )
+    });
+    entry["fetched_at"] = json!(entry["fetched_at"].as_i64().unwrap_or(0) - 48 * 3600);
+    entry["api"] = json!(format!("{}/", failing.url()));
+    DiskCacheFiles::new(&setup.cache).rewrite_for(&failing.url(), "acme/private", &entry);
+
+    let mut second = server_for(&failing.url(), &setup.cache, &[]);
+    second.open(&uri, "typescript", text);
+    // Stale-if-error: the expired answer beats "unknown".
+    assert_eq!(codes(&second.diagnostics(&uri)), ["non-commercial"]);
+    second.wait_for_log("the Abstrakt API is unavailable: HTTP 503");
+    let card = hover_text(&mut second, &uri, 0, 16);
+    assert!(card.contains("Abstrakt API cache (expired)"), "{card}");
+}
+
+/// Writes cache files as the server names them (sha256 of API base, NUL, id).
+struct DiskCacheFiles(PathBuf);
+
+impl DiskCacheFiles {
+    fn new(root: &Path) -> Self {
+        Self(root.to_path_buf())
+    }
+    fn rewrite_for(&self, api_url: &str, id: &str, entry: &Value) {
+        let cache = abstrakt_lsp::remote::cache::DiskCache::new(&self.0, &format!("{api_url}/"));
+        let path = cache.path_for(id);
+        std::fs::create_dir_all(cache.dir()).expect("mkdir");
+        std::fs::write(path, serde_json::to_vec(entry).expect("json")).expect("write");
+    }
+}
+
+#[test]
+fn https_requests_go_through_the_proxy_from_the_environment() {
+    // A proxy on 127.0.0.1 that refuses every tunnel: no request leaves the machine.
+    let proxy = FakeApi::start(|_, _| Reply::Raw {
+        status: 403,
+        headers: Vec::new(),
+        body: Vec::new(),
+    });
+    let setup = setup();
+    let proxy_url = format!("http://127.0.0.1:{}", proxy.port);
+    let mut server = server_for(
+        "https://api.abstrakt.one/v1",
+        &setup.cache,
+        &[("HTTPS_PROXY", proxy_url.as_str()), ("NO_PROXY", "")],
+    );
+    let uri = open_flux(&mut server, &setup, "app.ts");
+    assert_eq!(codes(&server.diagnostics(&uri)), ["attribution-required"]);
+    let requests = proxy.wait_requests(1);
+    assert_eq!(requests[0].method, "CONNECT");
+    assert_eq!(requests[0].path, "api.abstrakt.one:443");
+    // The key travels only inside the TLS tunnel, never to the proxy.
+    assert_eq!(requests[0].header("authorization"), None);
+}
