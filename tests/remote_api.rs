@@ -1138,3 +1138,21 @@ fn https_requests_go_through_the_proxy_from_the_environment() {
     // The key travels only inside the TLS tunnel, never to the proxy.
     assert_eq!(requests[0].header("authorization"), None);
 }
+
+#[test]
+fn redirects_are_not_followed_so_the_key_stays_put() {
+    let evil = FakeApi::start(licensing_api);
+    let location = format!("{}/models/flux-dev", evil.url());
+    let api = FakeApi::start(move |_, _| Reply::Raw {
+        status: 302,
+        headers: vec![("Location".into(), location.clone())],
+        body: Vec::new(),
+    });
+    let setup = setup();
+    let mut server = server_for(&api.url(), &setup.cache, &[]);
+    let uri = open_flux(&mut server, &setup, "app.ts");
+    assert_eq!(codes(&server.diagnostics(&uri)), ["attribution-required"]);
+    server.wait_for_log("the Abstrakt API answered HTTP 302");
+    assert_eq!(api.requests().len(), 1);
+    assert!(evil.requests().is_empty());
+}
