@@ -1022,6 +1022,38 @@ fn the_lock_file_reports_changed_licensing() {
             && message.contains("attribution Not required → Required"),
         "{message}"
     );
+
+    // The quick fix records the current licensing; the finding goes away.
+    let diagnostic = published["diagnostics"][1].clone();
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] }
+        }),
+    );
+    let action = &actions[0];
+    assert_eq!(
+        action["title"],
+        "Acknowledge the current licensing of flux-dev in abstrakt.lock"
+    );
+    assert_eq!(action["kind"], "quickfix");
+    let command = &action["command"];
+    server.request(
+        "workspace/executeCommand",
+        json!({ "command": command["command"], "arguments": command["arguments"] }),
+    );
+    wait_codes(&mut server, &uri, &["attribution-required"]);
+    let lock = std::fs::read_to_string(setup.root.join("abstrakt.lock")).expect("read");
+    assert!(lock.contains("attribution = \"required\""), "{lock}");
+    assert!(!lock.contains("fingerprint = \"0\""), "{lock}");
+    // Arguments cannot point the write elsewhere: only open documents' own lock files.
+    let refused = server.request_full(
+        "workspace/executeCommand",
+        json!({ "command": "abstrakt.acknowledgeLicensing", "arguments": ["file:///etc/passwd", "flux-dev"] }),
+    );
+    assert!(refused.get("error").is_some(), "{refused}");
 }
 
 #[test]

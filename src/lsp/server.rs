@@ -342,6 +342,21 @@ fn schedule_fetch(state: &Arc<Mutex<State>>, client: &Client, ids: &[String]) {
     });
 }
 
+/// The command behind the "acknowledge in abstrakt.lock" quick fix:
+/// arguments `[document uri, canonical model id]`.
+const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
+
+/// Where a document's lock file is or would be: the one in force, else beside
+/// its `abstrakt.toml`. Derived from server state, never from a client argument.
+fn lock_target(open: &OpenDocument) -> Option<PathBuf> {
+    open.lock_path.clone().or_else(|| {
+        open.config_path
+            .as_ref()
+            .and_then(|c| c.parent())
+            .map(|dir| dir.join(crate::lockfile::FILE_NAME))
+    })
+}
+
 impl Backend {
     pub fn new(client: Client) -> Self {
         let (remote, _) = build_remote(&RemoteSettings {
@@ -525,6 +540,16 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![ACKNOWLEDGE_COMMAND.to_string()],
+                    ..ExecuteCommandOptions::default()
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -674,6 +699,120 @@ impl LanguageServer for Backend {
             .filter(|path| is_project_file(path))
             .collect();
         self.project_files_changed(paths).await;
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let has_target = self
+            .state()
+            .documents
+            .get(&uri)
+            .and_then(lock_target)
+            .is_some();
+        if !has_target {
+            return Ok(None);
+        }
+        let mut actions = Vec::new();
+        for diagnostic in &params.context.diagnostics {
+            let changed = matches!(
+                &diagnostic.code,
+                Some(NumberOrString::String(code)) if code == "license-changed"
+            );
+            let id = diagnostic
+                .data
+                .as_ref()
+                .and_then(|d| d.get("canonicalId"))
+                .and_then(Value::as_str);
+            let (true, Some(id)) = (changed, id) else {
+                continue;
+            };
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Acknowledge the current licensing of {id} in abstrakt.lock"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                command: Some(Command {
+                    title: "Acknowledge licensing".to_string(),
+                    command: ACKNOWLEDGE_COMMAND.to_string(),
+                    arguments: Some(vec![json!(uri.as_str()), json!(id)]),
+                }),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            }));
+        }
+        Ok(Some(actions))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != ACKNOWLEDGE_COMMAND {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command {}",
+                params.command
+            )));
+        }
+        let (Some(uri), Some(id)) = (
+            params.arguments.first().and_then(Value::as_str),
+            params.arguments.get(1).and_then(Value::as_str),
+        ) else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                "expected [document uri, model id]",
+            ));
+        };
+        let uri: Uri = uri
+            .parse()
+            .map_err(|_| tower_lsp_server::jsonrpc::Error::invalid_params("not a URI"))?;
+        let recorded = {
+            let mut state = self.state();
+            let Some((config_path, lock_path, target)) = state.documents.get(&uri).map(|open| {
+                (
+                    open.config_path.clone(),
+                    open.lock_path.clone(),
+                    lock_target(open),
+                )
+            }) else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                    "the document is not open",
+                ));
+            };
+            let Some(target) = target else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                    "the document has no abstrakt.toml or abstrakt.lock",
+                ));
+            };
+            let context = state.context(config_path.as_deref(), lock_path.as_deref());
+            let Some(resolved) = context.resolver.resolve(id) else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                    "no licensing is known for {id}"
+                )));
+            };
+            // Start from the file on disk, so other entries written meanwhile survive.
+            let mut lock = if target.exists() {
+                match Lockfile::load(&target) {
+                    Ok(lock) => lock,
+                    Err(error) => {
+                        return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                            error.to_string(),
+                        ));
+                    }
+                }
+            } else {
+                Lockfile::default()
+            };
+            lock.record(
+                &resolved.model.id,
+                &resolved.model.licensing,
+                crate::analysis::today(),
+            );
+            (target, lock)
+        };
+        let (target, lock) = recorded;
+        if let Err(error) = lock.write(&target) {
+            let message = format!("abstrakt: cannot write {}: {error}", target.display());
+            self.client.show_message(MessageType::ERROR, &message).await;
+            return Err(tower_lsp_server::jsonrpc::Error::internal_error());
+        }
+        info!(id, path = %target.display(), "licensing acknowledged");
+        self.project_files_changed(vec![target]).await;
+        Ok(None)
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
