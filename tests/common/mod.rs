@@ -77,6 +77,13 @@ impl Server {
                 Stdio::null()
             })
             .env_remove("ABSTRAKT_API_KEY")
+            .env_remove("ABSTRAKT_API_URL")
+            .env_remove("ABSTRAKT_OFFLINE")
+            // Never the user's own cache: its API answers would change results.
+            .env(
+                "ABSTRAKT_CACHE_DIR",
+                std::env::temp_dir().join(format!("abstrakt-lsp-tests-{}", std::process::id())),
+            )
             .env("RUST_LOG", "warn");
         for (k, v) in env {
             command.env(k, v);
