@@ -2,10 +2,9 @@
 //! the same syntax tree and the same findings as parsing the final text fresh.
 
 use abstrakt_lsp::analysis::analyze;
+use abstrakt_lsp::config::ProjectConfig;
 use abstrakt_lsp::document::{Document, Position, PositionEncoding, TextChange, TextRange};
-use abstrakt_lsp::extract::ExtractOptions;
 use abstrakt_lsp::registry::Resolver;
-use abstrakt_lsp::rules::RuleSettings;
 use abstrakt_lsp::syntax::{Language, parse};
 use proptest::prelude::*;
 
@@ -108,9 +107,9 @@ fn findings(doc_tree: &tree_sitter::Tree, text: &str) -> Vec<String> {
     analyze(
         doc_tree,
         text,
-        &ExtractOptions::default(),
         &Resolver::builtin(),
-        &RuleSettings::default(),
+        &ProjectConfig::default(),
+        None,
     )
     .findings
     .iter()
