@@ -34,6 +34,8 @@ pub struct ConfigError {
     pub column: Option<usize>,
     /// Byte range of the problem in the file, when known.
     pub span: Option<Range<usize>>,
+    /// One-based line and column where the problem's span ends.
+    pub end: Option<(u32, u32)>,
     pub message: String,
 }
 
@@ -47,11 +49,19 @@ impl ConfigError {
             }
             None => (None, None),
         };
+        let end = span.as_ref().map(|span| {
+            let (line, column) = line_column(text, span.end);
+            (
+                u32::try_from(line).unwrap_or(u32::MAX),
+                u32::try_from(column).unwrap_or(u32::MAX),
+            )
+        });
         Self {
             path: path.to_path_buf(),
             line,
             column,
             span,
+            end,
             message,
         }
     }

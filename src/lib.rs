@@ -11,6 +11,7 @@ pub mod licensing;
 pub mod lockfile;
 pub mod lsp;
 pub mod policy;
+pub mod redact;
 pub mod registry;
 pub mod remote;
 pub mod rules;

@@ -252,6 +252,13 @@ pub fn apply_suppressions<S: SourceText + ?Sized>(
     if findings.is_empty() {
         return;
     }
+    // A cheap scan first: most files have no suppression comment, and the
+    // tree walk below visits every node.
+    let whole = text.slice(0..text.len_bytes());
+    if memchr::memmem::find(whole.as_bytes(), b"abstrakt-ignore-").is_none() {
+        return;
+    }
+    drop(whole);
     let mut suppressions = Vec::new();
     collect_suppressions(tree.root_node(), text, &mut suppressions);
     if suppressions.is_empty() {

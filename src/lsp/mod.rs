@@ -1,6 +1,7 @@
 //! The LSP face of the engine.
 
 mod convert;
+mod projects;
 mod server;
 mod settings;
 

@@ -5,24 +5,29 @@
 //! build the answer) under the lock, releases it, then talks to the client.
 //! Notifications start in wire order, so edits are applied in wire order.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, info, warn};
 
 use super::convert;
-use super::settings::EditorSettings;
+use super::projects::{LoadReport, Projects, is_project_file};
+use super::settings::{EditorSettings, RemoteSettings};
 use crate::analysis::{Analysis, analyze};
-use crate::config::ProjectConfig;
+use crate::config::{ConfigError, ProjectConfig};
 use crate::document::{Document, PositionEncoding};
 use crate::extract::Target;
 use crate::hover::{self, Format};
-use crate::registry::{Lookup, Resolver};
+use crate::lockfile::Lockfile;
+use crate::registry::{Lookup, RemoteSource, Resolver};
+use crate::remote::cache::DiskCache;
+use crate::remote::store::{DEFAULT_TTL, RemoteStore};
+use crate::remote::{HttpApi, HttpOptions, SharedApi, validate_api_url};
 use crate::rules::IntendedUse;
 use crate::syntax::Language;
 
@@ -30,31 +35,135 @@ use crate::syntax::Language;
 struct OpenDocument {
     document: Document,
     analysis: Analysis,
+    /// The nearest `abstrakt.toml` and `abstrakt.lock`, if any.
+    config_path: Option<PathBuf>,
+    lock_path: Option<PathBuf>,
+}
+
+/// What a document is analysed with.
+struct Context {
+    project: Arc<ProjectConfig>,
+    lock: Option<Arc<Lockfile>>,
+    resolver: Resolver,
 }
 
 struct State {
     encoding: PositionEncoding,
     hover_format: Format,
     settings: EditorSettings,
-    resolver: Resolver,
+    /// The settings `remote` was built from.
+    remote_settings: Option<RemoteSettings>,
+    remote: Arc<RemoteStore>,
+    projects: Projects,
+    /// Problems found while loading project files, not yet reported.
+    reports: Vec<LoadReport>,
     documents: HashMap<Uri, OpenDocument>,
+    /// `abstrakt.toml` / `abstrakt.lock` documents open in the editor (they get
+    /// the file's problems as diagnostics).
+    open_project_files: HashSet<Uri>,
+    watch_dynamic: bool,
+    /// Setting problems found in `initialize`, shown once the client is initialized.
+    startup_problems: Vec<String>,
+}
+
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+/// Static model ids an analysis mentions.
+fn static_ids(analysis: &Analysis) -> Vec<String> {
+    let mut ids = Vec::new();
+    for model_use in &analysis.uses {
+        for target in &model_use.targets {
+            if let Target::Static { id, .. } = target
+                && !ids.contains(id)
+            {
+                ids.push(id.clone());
+            }
+        }
+    }
+    ids
+}
+
+/// Builds the API store from the effective settings. Never logs the key.
+fn build_remote(remote: &RemoteSettings) -> (Arc<RemoteStore>, Vec<String>) {
+    let mut problems = Vec::new();
+    let url = match validate_api_url(&remote.api_url) {
+        Ok(url) => Some(url),
+        Err(problem) => {
+            problems.push(format!("API URL: {problem}; not contacting the API"));
+            None
+        }
+    };
+    let base = url
+        .as_ref()
+        .map_or_else(|| remote.api_url.clone(), |u| u.to_string());
+    let api: Option<SharedApi> = match (&url, &remote.api_key, remote.offline) {
+        (Some(url), Some(key), false) => {
+            match HttpApi::new(url.clone(), key.clone(), HttpOptions::default()) {
+                Ok(api) => Some(Arc::new(api)),
+                Err(error) => {
+                    problems.push(format!("cannot start the HTTP client: {error}"));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let cache = remote
+        .cache_dir
+        .as_ref()
+        .map(|dir| DiskCache::new(dir, &base));
+    info!(
+        online = api.is_some(),
+        offline = remote.offline,
+        has_key = remote.api_key.is_some(),
+        api = base,
+        cache = ?cache.as_ref().map(|c| c.dir().display().to_string()),
+        "licensing sources"
+    );
+    (
+        Arc::new(RemoteStore::new(api, &base, cache, DEFAULT_TTL)),
+        problems,
+    )
 }
 
 impl State {
-    fn project(&self) -> ProjectConfig {
-        ProjectConfig {
-            intended_use: self.settings.intended_use,
-            ..ProjectConfig::default()
+    /// The project file, lock file and resolver for a document.
+    fn context(&mut self, config_path: Option<&Path>, lock_path: Option<&Path>) -> Context {
+        let mut project = match config_path {
+            Some(path) => {
+                let (config, report) = self.projects.config(path);
+                self.reports.extend(report);
+                config.unwrap_or_default()
+            }
+            None => Arc::default(),
+        };
+        if project.intended_use.is_none() && self.settings.intended_use.is_some() {
+            Arc::make_mut(&mut project).intended_use = self.settings.intended_use;
+        }
+        let lock = lock_path.and_then(|path| {
+            let (lock, report) = self.projects.lock(path);
+            self.reports.extend(report);
+            lock
+        });
+        let remote: Arc<dyn RemoteSource> = self.remote.clone();
+        let resolver = project.resolver(Resolver::builtin().with_remote(remote));
+        Context {
+            project,
+            lock,
+            resolver,
         }
     }
 
-    fn analyze(&self, document: &Document) -> Analysis {
+    fn analyze(&mut self, open: &OpenDocument) -> Analysis {
+        let context = self.context(open.config_path.as_deref(), open.lock_path.as_deref());
         analyze(
-            document.tree(),
-            document.rope(),
-            &self.resolver,
-            &self.project(),
-            None,
+            open.document.tree(),
+            open.document.rope(),
+            &context.resolver,
+            &context.project,
+            context.lock.as_deref(),
         )
     }
 
@@ -69,6 +178,30 @@ impl State {
             .collect();
         (diagnostics, open.document.version)
     }
+
+    /// (Re)builds the API store when the settings that shape it changed.
+    fn refresh_remote(&mut self) -> Vec<String> {
+        let wanted = self.settings.remote(|name| std::env::var(name).ok());
+        if self.remote_settings.as_ref() == Some(&wanted) {
+            return Vec::new();
+        }
+        let (remote, problems) = build_remote(&wanted);
+        self.remote = remote;
+        self.remote_settings = Some(wanted);
+        problems
+    }
+
+    /// Finds each open document's project files again (one was created or deleted).
+    fn rediscover(&mut self) {
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in uris {
+            let path = file_path(&uri);
+            if let Some(open) = self.documents.get_mut(&uri) {
+                open.config_path = path.as_deref().and_then(ProjectConfig::discover);
+                open.lock_path = path.as_deref().and_then(Lockfile::discover);
+            }
+        }
+    }
 }
 
 pub struct Backend {
@@ -76,26 +209,182 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
 }
 
+/// The state lock. A panic while holding it cannot leave documents half
+/// edited in a way worse than a stale analysis, so poisoning is ignored.
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Re-analyses open documents (all, or those using one of `only`), publishes
+/// their diagnostics, and returns the ids they use.
+async fn republish(
+    state: &Mutex<State>,
+    client: &Client,
+    only: Option<&HashSet<String>>,
+) -> Vec<String> {
+    let (batches, ids, reports) = {
+        let mut state = lock(state);
+        let uris: Vec<Uri> = state.documents.keys().cloned().collect();
+        let mut batches = Vec::new();
+        let mut ids = Vec::new();
+        for uri in uris {
+            let Some(open) = state.documents.remove(&uri) else {
+                continue;
+            };
+            let affected = only.is_none_or(|only| {
+                static_ids(&open.analysis)
+                    .iter()
+                    .any(|id| only.contains(id))
+            });
+            let mut open = open;
+            if affected {
+                open.analysis = state.analyze(&open);
+                let (diagnostics, version) = state.diagnostics(&open);
+                batches.push((uri.clone(), diagnostics, version));
+                ids.extend(static_ids(&open.analysis));
+            }
+            state.documents.insert(uri, open);
+        }
+        (batches, ids, std::mem::take(&mut state.reports))
+    };
+    report_loads(state, client, reports).await;
+    for (uri, diagnostics, version) in batches {
+        client
+            .publish_diagnostics(uri, diagnostics, Some(version))
+            .await;
+    }
+    ids
+}
+
+/// Tells the user about project files that failed (or recovered): a diagnostic
+/// on the file when it is open in the editor, else a message.
+async fn report_loads(state: &Mutex<State>, client: &Client, reports: Vec<LoadReport>) {
+    for report in reports {
+        let Some(uri) = Uri::from_file_path(&report.path) else {
+            continue;
+        };
+        let open = lock(state).open_project_files.contains(&uri);
+        if let Some(error) = &report.error {
+            warn!("{error}");
+        }
+        match (&report.error, open) {
+            (error, true) => {
+                let diagnostics = error.iter().map(config_diagnostic).collect();
+                client.publish_diagnostics(uri, diagnostics, None).await;
+            }
+            (Some(error), false) => {
+                client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!("abstrakt: {error} (the last valid version stays in force)"),
+                    )
+                    .await;
+            }
+            (None, false) => {}
+        }
+    }
+}
+
+fn config_diagnostic(error: &ConfigError) -> Diagnostic {
+    let position = |line: usize, column: usize| {
+        Position::new(
+            u32::try_from(line.saturating_sub(1)).unwrap_or(0),
+            u32::try_from(column.saturating_sub(1)).unwrap_or(0),
+        )
+    };
+    let start = position(error.line.unwrap_or(1), error.column.unwrap_or(1));
+    let end = match error.end {
+        Some((line, column)) => Position::new(line.saturating_sub(1), column.saturating_sub(1)),
+        None => start,
+    };
+    let end = if end > start {
+        end
+    } else {
+        Position::new(start.line, start.character.saturating_add(1))
+    };
+    Diagnostic {
+        range: Range::new(start, end),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("abstrakt".to_string()),
+        message: format!("{} (the last valid version stays in force)", error.message),
+        ..Diagnostic::default()
+    }
+}
+
+/// Starts a background fetch of whichever of `ids` need one; when answers
+/// arrive, documents using them are re-published. Never awaited by handlers.
+fn schedule_fetch(state: &Arc<Mutex<State>>, client: &Client, ids: &[String]) {
+    if ids.is_empty() {
+        return;
+    }
+    let store = lock(state).remote.clone();
+    let claimed = store.claim(ids.iter().map(String::as_str));
+    if claimed.is_empty() {
+        return;
+    }
+    debug!(
+        count = claimed.len(),
+        "fetching licensing in the background"
+    );
+    let state = state.clone();
+    let client = client.clone();
+    tokio::spawn(async move {
+        let report = store.fetch(claimed).await;
+        if let Some(message) = report.message {
+            client.show_message(MessageType::WARNING, message).await;
+        }
+        if !report.changed.is_empty() {
+            let changed: HashSet<String> = report.changed.into_iter().collect();
+            republish(&state, &client, Some(&changed)).await;
+        }
+    });
+}
+
+/// The command behind the "acknowledge in abstrakt.lock" quick fix:
+/// arguments `[document uri, canonical model id]`.
+const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
+
+/// Where a document's lock file is or would be: the one in force, else beside
+/// its `abstrakt.toml`. Derived from server state, never from a client argument.
+fn lock_target(open: &OpenDocument) -> Option<PathBuf> {
+    open.lock_path.clone().or_else(|| {
+        open.config_path
+            .as_ref()
+            .and_then(|c| c.parent())
+            .map(|dir| dir.join(crate::lockfile::FILE_NAME))
+    })
+}
+
 impl Backend {
     pub fn new(client: Client) -> Self {
+        let (remote, _) = build_remote(&RemoteSettings {
+            api_key: None,
+            api_url: crate::remote::DEFAULT_API_URL.to_string(),
+            offline: true,
+            cache_dir: None,
+        });
         Self {
             client,
             state: Arc::new(Mutex::new(State {
                 encoding: PositionEncoding::Utf16,
                 hover_format: Format::Markdown,
                 settings: EditorSettings::default(),
-                resolver: Resolver::builtin(),
+                remote_settings: None,
+                remote,
+                projects: Projects::default(),
+                reports: Vec::new(),
                 documents: HashMap::new(),
+                open_project_files: HashSet::new(),
+                watch_dynamic: false,
+                startup_problems: Vec::new(),
             })),
         }
     }
 
-    /// The state lock. A panic while holding it cannot leave documents half
-    /// edited in a way worse than a stale analysis, so poisoning is ignored.
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.state)
     }
 
     async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
@@ -104,34 +393,17 @@ impl Backend {
             .await;
     }
 
-    /// Re-analyses every open document (after a settings change) and publishes.
+    /// Re-analyses every open document (after a settings or project file change) and publishes.
     async fn republish_all(&self) {
-        let batches: Vec<(Uri, Vec<Diagnostic>, i32)> = {
-            let mut state = self.state();
-            let uris: Vec<Uri> = state.documents.keys().cloned().collect();
-            let mut batches = Vec::new();
-            for uri in uris {
-                let Some(open) = state.documents.get(&uri) else {
-                    continue;
-                };
-                let analysis = state.analyze(&open.document);
-                if let Some(open) = state.documents.get_mut(&uri) {
-                    open.analysis = analysis;
-                }
-                if let Some(open) = state.documents.get(&uri) {
-                    let (diagnostics, version) = state.diagnostics(open);
-                    batches.push((uri, diagnostics, version));
-                }
-            }
-            batches
-        };
-        for (uri, diagnostics, version) in batches {
-            self.publish(uri, diagnostics, Some(version)).await;
-        }
+        let ids = republish(&self.state, &self.client, None).await;
+        schedule_fetch(&self.state, &self.client, &ids);
     }
 
     fn apply_settings(&self, value: &Value) -> Vec<String> {
-        self.state().settings.apply(value)
+        let mut state = self.state();
+        let mut problems = state.settings.apply(value);
+        problems.extend(state.refresh_remote());
+        problems
     }
 
     async fn report_settings_problems(&self, problems: Vec<String>) {
@@ -144,6 +416,32 @@ impl Backend {
                 )
                 .await;
         }
+    }
+
+    /// A project file changed on disk (or was saved): reload it, find each
+    /// document's project files again, and re-publish.
+    async fn project_files_changed(&self, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        {
+            let mut state = self.state();
+            for path in &paths {
+                if let Some(report) = state.projects.reload(path) {
+                    state.reports.push(report);
+                }
+            }
+            state.rediscover();
+        }
+        self.republish_all().await;
+    }
+
+    async fn open_project_file(&self, uri: Uri) {
+        let Some(path) = file_path(&uri) else {
+            return;
+        };
+        self.state().open_project_files.insert(uri);
+        self.project_files_changed(vec![path]).await;
     }
 }
 
@@ -203,14 +501,25 @@ impl LanguageServer for Backend {
             Some(formats) if !formats.contains(&MarkupKind::Markdown) => Format::PlainText,
             _ => Format::Markdown,
         };
+        let watch_dynamic = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
         let problems = {
             let mut state = self.state();
             state.encoding = encoding;
             state.hover_format = hover_format;
-            match &params.initialization_options {
+            state.watch_dynamic = watch_dynamic;
+            let mut problems = match &params.initialization_options {
                 Some(options) => state.settings.apply(options),
                 None => Vec::new(),
-            }
+            };
+            problems.extend(state.refresh_remote());
+            state.startup_problems = problems.clone();
+            problems
         };
         for problem in &problems {
             warn!("ignored initialization option: {problem}");
@@ -226,10 +535,21 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                         ..TextDocumentSyncOptions::default()
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![ACKNOWLEDGE_COMMAND.to_string()],
+                    ..ExecuteCommandOptions::default()
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -247,6 +567,34 @@ impl LanguageServer for Backend {
                 concat!("abstrakt-lsp ", env!("CARGO_PKG_VERSION"), " ready"),
             )
             .await;
+        let problems = std::mem::take(&mut self.state().startup_problems);
+        for problem in problems {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("abstrakt: ignored setting: {problem}"),
+                )
+                .await;
+        }
+        if self.state().watch_dynamic {
+            let client = self.client.clone();
+            // In a task: the client's answer must not hold up other messages.
+            tokio::spawn(async move {
+                let registration = Registration {
+                    id: "abstrakt-project-files".to_string(),
+                    method: "workspace/didChangeWatchedFiles".to_string(),
+                    register_options: Some(json!({
+                        "watchers": [
+                            { "globPattern": "**/abstrakt.toml" },
+                            { "globPattern": "**/abstrakt.lock" }
+                        ]
+                    })),
+                };
+                if let Err(error) = client.register_capability(vec![registration]).await {
+                    warn!("cannot watch project files: {error}");
+                }
+            });
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -255,6 +603,10 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
+        if file_path(&item.uri).is_some_and(|p| is_project_file(&p)) {
+            self.open_project_file(item.uri).await;
+            return;
+        }
         let Some(language) = language_of(&item.uri, Some(&item.language_id)) else {
             debug!(
                 uri = item.uri.as_str(),
@@ -263,22 +615,33 @@ impl LanguageServer for Backend {
             );
             return;
         };
-        let published = {
+        let path = file_path(&item.uri);
+        let config_path = path.as_deref().and_then(ProjectConfig::discover);
+        let lock_path = path.as_deref().and_then(Lockfile::discover);
+        let (published, ids, reports) = {
             let mut state = self.state();
             let document = Document::new(language, item.version, &item.text);
-            let analysis = state.analyze(&document);
-            let open = OpenDocument { document, analysis };
+            let mut open = OpenDocument {
+                document,
+                analysis: Analysis::default(),
+                config_path,
+                lock_path,
+            };
+            open.analysis = state.analyze(&open);
             let published = state.diagnostics(&open);
+            let ids = static_ids(&open.analysis);
             state.documents.insert(item.uri.clone(), open);
-            published
+            (published, ids, std::mem::take(&mut state.reports))
         };
+        report_loads(&self.state, &self.client, reports).await;
         self.publish(item.uri, published.0, Some(published.1)).await;
+        schedule_fetch(&self.state, &self.client, &ids);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
-        let published = {
+        let (published, ids) = {
             let mut state = self.state();
             let encoding = state.encoding;
             let Some(mut open) = state.documents.remove(&uri) else {
@@ -301,20 +664,155 @@ impl LanguageServer for Backend {
                 .map(convert::change_from_lsp)
                 .collect();
             open.document.apply_changes(version, &changes, encoding);
-            open.analysis = state.analyze(&open.document);
+            open.analysis = state.analyze(&open);
             let published = state.diagnostics(&open);
+            let ids = static_ids(&open.analysis);
             state.documents.insert(uri.clone(), open);
-            published
+            (published, ids)
         };
         self.publish(uri, published.0, Some(published.1)).await;
+        schedule_fetch(&self.state, &self.client, &ids);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let was_open = self.state().documents.remove(&uri).is_some();
+        let was_open = {
+            let mut state = self.state();
+            state.documents.remove(&uri).is_some() || state.open_project_files.remove(&uri)
+        };
         if was_open {
             self.publish(uri, Vec::new(), None).await;
         }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if let Some(path) = file_path(&params.text_document.uri).filter(|p| is_project_file(p)) {
+            self.project_files_changed(vec![path]).await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|change| file_path(&change.uri))
+            .filter(|path| is_project_file(path))
+            .collect();
+        self.project_files_changed(paths).await;
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let has_target = self
+            .state()
+            .documents
+            .get(&uri)
+            .and_then(lock_target)
+            .is_some();
+        if !has_target {
+            return Ok(None);
+        }
+        let mut actions = Vec::new();
+        for diagnostic in &params.context.diagnostics {
+            let changed = matches!(
+                &diagnostic.code,
+                Some(NumberOrString::String(code)) if code == "license-changed"
+            );
+            let id = diagnostic
+                .data
+                .as_ref()
+                .and_then(|d| d.get("canonicalId"))
+                .and_then(Value::as_str);
+            let (true, Some(id)) = (changed, id) else {
+                continue;
+            };
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Acknowledge the current licensing of {id} in abstrakt.lock"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                command: Some(Command {
+                    title: "Acknowledge licensing".to_string(),
+                    command: ACKNOWLEDGE_COMMAND.to_string(),
+                    arguments: Some(vec![json!(uri.as_str()), json!(id)]),
+                }),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            }));
+        }
+        Ok(Some(actions))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != ACKNOWLEDGE_COMMAND {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command {}",
+                params.command
+            )));
+        }
+        let (Some(uri), Some(id)) = (
+            params.arguments.first().and_then(Value::as_str),
+            params.arguments.get(1).and_then(Value::as_str),
+        ) else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                "expected [document uri, model id]",
+            ));
+        };
+        let uri: Uri = uri
+            .parse()
+            .map_err(|_| tower_lsp_server::jsonrpc::Error::invalid_params("not a URI"))?;
+        let recorded = {
+            let mut state = self.state();
+            let Some((config_path, lock_path, target)) = state.documents.get(&uri).map(|open| {
+                (
+                    open.config_path.clone(),
+                    open.lock_path.clone(),
+                    lock_target(open),
+                )
+            }) else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                    "the document is not open",
+                ));
+            };
+            let Some(target) = target else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                    "the document has no abstrakt.toml or abstrakt.lock",
+                ));
+            };
+            let context = state.context(config_path.as_deref(), lock_path.as_deref());
+            let Some(resolved) = context.resolver.resolve(id) else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                    "no licensing is known for {id}"
+                )));
+            };
+            // Start from the file on disk, so other entries written meanwhile survive.
+            let mut lock = if target.exists() {
+                match Lockfile::load(&target) {
+                    Ok(lock) => lock,
+                    Err(error) => {
+                        return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                            error.to_string(),
+                        ));
+                    }
+                }
+            } else {
+                Lockfile::default()
+            };
+            lock.record(
+                &resolved.model.id,
+                &resolved.model.licensing,
+                crate::analysis::today(),
+            );
+            (target, lock)
+        };
+        let (target, lock) = recorded;
+        if let Err(error) = lock.write(&target) {
+            let message = format!("abstrakt: cannot write {}: {error}", target.display());
+            self.client.show_message(MessageType::ERROR, &message).await;
+            return Err(tower_lsp_server::jsonrpc::Error::internal_error());
+        }
+        info!(id, path = %target.display(), "licensing acknowledged");
+        self.project_files_changed(vec![target]).await;
+        Ok(None)
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -325,7 +823,15 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
-        let state = self.state();
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&position.text_document.uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(None);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
         let Some(open) = state.documents.get(&position.text_document.uri) else {
             return Ok(None);
         };
@@ -334,7 +840,7 @@ impl LanguageServer for Backend {
             convert::position_from_lsp(position.position),
             state.encoding,
         );
-        let intended_use = state.settings.intended_use.unwrap_or_default();
+        let intended_use = context.project.intended_use.unwrap_or_default();
         for model_use in &open.analysis.uses {
             let on_method =
                 model_use.method_range.contains(&offset) || model_use.method_range.end == offset;
@@ -349,7 +855,7 @@ impl LanguageServer for Backend {
             };
             let cards: Vec<String> = targets
                 .iter()
-                .map(|t| target_card(t, &state.resolver, intended_use, state.hover_format))
+                .map(|t| target_card(t, &context.resolver, intended_use, state.hover_format))
                 .collect();
             let separator = match state.hover_format {
                 Format::Markdown => "\n\n---\n\n",

@@ -1,14 +1,95 @@
 //! Editor settings: `initializationOptions` and `workspace/didChangeConfiguration`.
 
+use std::path::PathBuf;
+
 use serde_json::Value;
 
+use crate::remote::Secret;
 use crate::rules::IntendedUse;
 
 /// What the editor may configure. Unknown keys are ignored; a bad value keeps
-/// the previous one and is reported.
+/// the previous one and is reported. `None` means "not set here": the
+/// environment (or the default) applies.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EditorSettings {
     pub intended_use: Option<IntendedUse>,
+    /// `apiKey` (else `ABSTRAKT_API_KEY`).
+    pub api_key: Option<Secret>,
+    /// `apiUrl` (else `ABSTRAKT_API_URL`, else the public API).
+    pub api_url: Option<String>,
+    /// `offline` (else `ABSTRAKT_OFFLINE=1`).
+    pub offline: Option<bool>,
+    /// `cacheDir` (else `ABSTRAKT_CACHE_DIR`, else the user cache folder).
+    pub cache_dir: Option<PathBuf>,
+    /// `inlayHints.enabled`: stored for the inlay-hint feature.
+    pub inlay_hints_enabled: Option<bool>,
+    /// `diagnostics.scope`: stored for workspace diagnostics.
+    pub diagnostics_scope: Option<String>,
+}
+
+/// Reads an optional setting: absent leaves `slot` alone, `null` clears it.
+fn read<T>(
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+    slot: &mut Option<T>,
+    problems: &mut Vec<String>,
+    parse: impl Fn(&Value) -> Result<T, String>,
+) {
+    match map.get(key) {
+        None => {}
+        Some(Value::Null) => *slot = None,
+        Some(value) => match parse(value) {
+            Ok(parsed) => *slot = Some(parsed),
+            Err(problem) => problems.push(format!("{key}: {problem}")),
+        },
+    }
+}
+
+fn string(value: &Value) -> Result<String, String> {
+    value
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| "expected a string".to_string())
+}
+
+/// The settings that decide how the API is reached, with environment fallbacks applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteSettings {
+    pub api_key: Option<Secret>,
+    pub api_url: String,
+    pub offline: bool,
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl EditorSettings {
+    /// Explicit settings beat the environment (`env` looks a variable up).
+    pub fn remote(&self, env: impl Fn(&str) -> Option<String>) -> RemoteSettings {
+        let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        RemoteSettings {
+            api_key: self
+                .api_key
+                .clone()
+                .or_else(|| env("ABSTRAKT_API_KEY").map(|k| Secret::new(k.trim()))),
+            api_url: self
+                .api_url
+                .clone()
+                .or_else(|| env("ABSTRAKT_API_URL"))
+                .unwrap_or_else(|| crate::remote::DEFAULT_API_URL.to_string()),
+            offline: self.offline.unwrap_or_else(|| {
+                env("ABSTRAKT_OFFLINE").is_some_and(|v| {
+                    matches!(
+                        v.trim().to_ascii_lowercase().as_str(),
+                        "1" | "true" | "yes" | "on"
+                    )
+                })
+            }),
+            cache_dir: self
+                .cache_dir
+                .clone()
+                .or_else(|| env("ABSTRAKT_CACHE_DIR").map(PathBuf::from))
+                .or_else(crate::remote::cache::default_dir),
+        }
+    }
 }
 
 impl EditorSettings {
@@ -33,6 +114,43 @@ impl EditorSettings {
                 None if v.is_null() => self.intended_use = None,
                 None => problems.push("intendedUse: expected a string".to_string()),
             }
+        }
+        read(map, "apiKey", &mut self.api_key, &mut problems, |v| {
+            string(v).map(|k| Secret::new(k.trim()))
+        });
+        if self.api_key.as_ref().is_some_and(|k| k.expose().is_empty()) {
+            self.api_key = None;
+        }
+        // Checked when the client is built: a refused URL turns the API off
+        // rather than falling back to another endpoint with the key.
+        read(map, "apiUrl", &mut self.api_url, &mut problems, string);
+        read(map, "offline", &mut self.offline, &mut problems, |v| {
+            v.as_bool()
+                .ok_or_else(|| "expected true or false".to_string())
+        });
+        read(map, "cacheDir", &mut self.cache_dir, &mut problems, |v| {
+            string(v).map(PathBuf::from)
+        });
+        if let Some(Value::Object(inlay)) = map.get("inlayHints") {
+            read(
+                inlay,
+                "enabled",
+                &mut self.inlay_hints_enabled,
+                &mut problems,
+                |v| {
+                    v.as_bool()
+                        .ok_or_else(|| "expected true or false".to_string())
+                },
+            );
+        }
+        if let Some(Value::Object(diagnostics)) = map.get("diagnostics") {
+            read(
+                diagnostics,
+                "scope",
+                &mut self.diagnostics_scope,
+                &mut problems,
+                string,
+            );
         }
         problems
     }
@@ -59,5 +177,41 @@ mod tests {
         let problems = s.apply(&json!({ "intendedUse": "evil" }));
         assert_eq!(problems.len(), 1);
         assert_eq!(s.intended_use, Some(IntendedUse::Research));
+    }
+
+    #[test]
+    fn api_settings_beat_the_environment_and_bad_urls_are_refused() {
+        let env = |name: &str| match name {
+            "ABSTRAKT_API_KEY" => Some("sk_env".to_string()),
+            "ABSTRAKT_API_URL" => Some("https://env.example/v1".to_string()),
+            "ABSTRAKT_OFFLINE" => Some("1".to_string()),
+            "ABSTRAKT_CACHE_DIR" => Some("/tmp/env-cache".to_string()),
+            _ => None,
+        };
+        let mut s = EditorSettings::default();
+        let remote = s.remote(env);
+        assert_eq!(remote.api_key, Some(Secret::new("sk_env")));
+        assert_eq!(remote.api_url, "https://env.example/v1");
+        assert!(remote.offline);
+        assert_eq!(remote.cache_dir, Some(PathBuf::from("/tmp/env-cache")));
+        let problems = s.apply(&json!({
+            "apiKey": "sk_set", "apiUrl": "http://127.0.0.1:9/v1", "offline": false,
+            "cacheDir": "/tmp/set", "inlayHints": { "enabled": true }, "diagnostics": { "scope": "workspace" }
+        }));
+        assert!(problems.is_empty(), "{problems:?}");
+        let remote = s.remote(env);
+        assert_eq!(remote.api_key, Some(Secret::new("sk_set")));
+        assert_eq!(remote.api_url, "http://127.0.0.1:9/v1");
+        assert!(!remote.offline);
+        assert_eq!(remote.cache_dir, Some(PathBuf::from("/tmp/set")));
+        assert_eq!(s.inlay_hints_enabled, Some(true));
+        assert_eq!(s.diagnostics_scope.as_deref(), Some("workspace"));
+        let problems = s.apply(&json!({ "apiUrl": 3, "apiKey": "sk_secret_value" }));
+        assert_eq!(problems.len(), 1);
+        assert!(!problems[0].contains("sk_secret_value"));
+        assert_eq!(s.api_url.as_deref(), Some("http://127.0.0.1:9/v1"));
+        assert!(!format!("{s:?}").contains("sk_secret_value"));
+        s.apply(&json!({ "apiKey": null }));
+        assert_eq!(s.remote(|_| None).api_key, None);
     }
 }

@@ -37,8 +37,11 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a key and registers it with the log scrubber ([`crate::redact`]).
     pub fn new(key: impl Into<String>) -> Self {
-        Secret(key.into())
+        let key = key.into();
+        crate::redact::register(&key);
+        Secret(key)
     }
     pub fn expose(&self) -> &str {
         &self.0
@@ -602,7 +605,10 @@ impl Api for HttpApi {
                     .append_pair("limit", "100")
                     .append_pair("offset", &offset.to_string());
                 debug!(url = url.as_str(), "listing models");
-                let (_, _, body) = self.get(url, None).await?;
+                let (status, _, body) = self.get(url, None).await?;
+                if status != StatusCode::OK {
+                    return Err(FetchError::Status(status.as_u16()));
+                }
                 let page: ModelList = serde_json::from_slice(&body)
                     .map_err(|e| FetchError::BadBody(e.to_string()))?;
                 let count = page.models.len() as u64;

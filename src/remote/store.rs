@@ -213,7 +213,9 @@ impl RemoteStore {
                     let mut rest = Vec::new();
                     for id in pending {
                         match listed.get(&id) {
-                            Some(model) => {
+                            // A listing without licensing may still have it in the
+                            // model's own answer: those are asked for one by one.
+                            Some(model) if model.licensing.is_some() => {
                                 let entry = CacheEntry::new(
                                     &self.api_base,
                                     &id,
@@ -225,7 +227,7 @@ impl RemoteStore {
                                 self.release(&id);
                                 report.changed.push(id);
                             }
-                            None => rest.push(id),
+                            _ => rest.push(id),
                         }
                     }
                     pending = rest;

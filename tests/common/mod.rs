@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,8 @@ pub struct Server {
     next_id: i64,
     /// Notifications and requests seen while waiting for something else.
     pub backlog: Vec<Value>,
+    /// The server's stderr, when spawned with [`Server::spawn_logged`].
+    pub log: Arc<(Mutex<String>, Condvar)>,
 }
 
 /// Reads one framed message; `None` at end of stream.
@@ -54,13 +57,33 @@ impl Server {
     }
 
     pub fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn_inner(args, env, false)
+    }
+
+    /// Like [`Server::spawn_with`], collecting stderr into [`Server::log`].
+    pub fn spawn_logged(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn_inner(args, env, true)
+    }
+
+    fn spawn_inner(args: &[&str], env: &[(&str, &str)], capture_stderr: bool) -> Self {
         let mut command = Command::new(binary());
         command
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if capture_stderr {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .env_remove("ABSTRAKT_API_KEY")
+            .env_remove("ABSTRAKT_API_URL")
+            .env_remove("ABSTRAKT_OFFLINE")
+            // Never the user's own cache: its API answers would change results.
+            .env(
+                "ABSTRAKT_CACHE_DIR",
+                std::env::temp_dir().join(format!("abstrakt-lsp-tests-{}", std::process::id())),
+            )
             .env("RUST_LOG", "warn");
         for (k, v) in env {
             command.env(k, v);
@@ -68,6 +91,22 @@ impl Server {
         let mut child = command.spawn().expect("spawn abstrakt-lsp");
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
+        let log = Arc::new((Mutex::new(String::new()), Condvar::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let log = log.clone();
+            thread::spawn(move || {
+                let mut reader = BufReader::new(stderr);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    let (text, changed) = &*log;
+                    if let Ok(mut text) = text.lock() {
+                        text.push_str(&line);
+                    }
+                    changed.notify_all();
+                    line.clear();
+                }
+            });
+        }
         let (tx, rx) = channel();
         thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
@@ -83,7 +122,26 @@ impl Server {
             messages: rx,
             next_id: 1,
             backlog: Vec::new(),
+            log,
         }
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn log_text(&self) -> String {
+        self.log.0.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Waits until stderr contains `needle`; returns the log.
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        let (text, changed) = &*self.log;
+        let deadline = Instant::now() + TIMEOUT;
+        let mut guard = text.lock().expect("log lock");
+        while !guard.contains(needle) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "log never contained {needle:?}:\n{guard}");
+            guard = changed.wait_timeout(guard, left).expect("log lock").0;
+        }
+        guard.clone()
     }
 
     pub fn send(&mut self, message: &Value) {
