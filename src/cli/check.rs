@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::output;
-use super::project::Projects;
-use super::walk::{Scan, ScanOptions, scan};
+use super::walk::{Scan, ScanOptions};
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
 use crate::rules::Severity;
 
@@ -62,9 +61,8 @@ impl FailOn {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let projects = Projects::new(args.project.clone());
     let options = ScanOptions::from_args(&args.walk);
-    let scan = scan(&options, &projects)?;
+    let (scan, _) = super::remote::scan_with_api(&options, &args.project)?;
     let rendered = match args.format {
         Format::Human => output::human::render(&scan),
         Format::Json => output::json::render(&scan),

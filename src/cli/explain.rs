@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::project::Projects;
 use super::report::{commercial_for, source_and_date};
 use super::{ColorChoice, Fatal, ProjectArgs};
 use crate::hover::{self, Format};
@@ -24,12 +23,22 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
-    let projects = Projects::new(args.project.clone());
+    let (projects, store) = super::remote::projects(&args.project)?;
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
     let project = projects.project_for(&cwd)?;
     let id = args.model.as_str();
     let resolver = &project.resolver;
+    let claimed = store.claim([id]);
+    if !claimed.is_empty() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Fatal(format!("cannot start the async runtime: {e}")))?;
+        if let Some(message) = runtime.block_on(store.fetch(claimed)).message {
+            eprintln!("{message}");
+        }
+    }
     let Some(resolved) = resolver.resolve(id) else {
         let suggestions = resolver.suggest(id, 3);
         if args.json {

@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::project::Projects;
 use super::report::today;
-use super::walk::{ScanOptions, scan};
+use super::walk::ScanOptions;
 use super::{Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
 use crate::licensing::Model;
@@ -36,9 +36,8 @@ pub struct LockArgs {
 }
 
 pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
-    let projects = Projects::new(args.project.clone());
     let options = ScanOptions::from_args(&args.walk);
-    let scan = scan(&options, &projects)?;
+    let (scan, projects) = super::remote::scan_with_api(&options, &args.project)?;
     let first = options
         .paths
         .first()

@@ -12,6 +12,7 @@ mod lock;
 mod models;
 mod output;
 mod project;
+mod remote;
 mod report;
 mod walk;
 mod write;
@@ -124,14 +125,16 @@ pub struct ProjectArgs {
 
     /// Never touch the network: use built-in and cached licensing data only.
     ///
-    /// Takes effect with the Abstrakt API client; this build resolves from the
-    /// project's abstrakt.toml and the built-in registry, offline either way.
+    /// Without ABSTRAKT_API_KEY nothing is fetched either; with it, ids that have
+    /// no fresh cached answer are fetched once per run.
     #[arg(long, env = "ABSTRAKT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
     pub offline: bool,
 
-    /// Base URL of the Abstrakt API (the API key comes from ABSTRAKT_API_KEY).
+    /// Base URL of the Abstrakt API [default: https://api.abstrakt.one/v1].
     ///
-    /// Takes effect with the Abstrakt API client.
+    /// The API key (ABSTRAKT_API_KEY) is sent only here; https:// only, except
+    /// loopback addresses. Cached answers live in ABSTRAKT_CACHE_DIR (default:
+    /// the user cache folder).
     #[arg(long, env = "ABSTRAKT_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
 }

@@ -9,8 +9,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::output::path_text;
-use super::project::Projects;
-use super::walk::{FileResult, LocatedUse, ScanOptions, scan};
+use super::walk::{FileResult, LocatedUse, ScanOptions};
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
 use crate::licensing::{Attribution, CommercialUse, Licensing};
@@ -266,9 +265,8 @@ pub fn today() -> jiff::civil::Date {
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
-    let projects = Projects::new(args.project.clone());
     let options = ScanOptions::from_args(&args.walk);
-    let scan = scan(&options, &projects)?;
+    let (scan, _) = super::remote::scan_with_api(&options, &args.project)?;
     let rows: Vec<Row> = scan.uses().map(|(file, u)| row(file, u)).collect();
     let text = match args.format {
         ReportFormat::Markdown => markdown(&rows, scan.checked),
