@@ -1,1 +1,107 @@
-fn main() {}
+//! One character typed in a 10,000-line file: incremental edit + reparse +
+//! analysis, next to a full parse (and a full open) of the same file.
+
+use std::hint::black_box;
+
+use abstrakt_lsp::analysis::analyze;
+use abstrakt_lsp::document::{Document, Position, PositionEncoding, TextChange, TextRange};
+use abstrakt_lsp::extract::ExtractOptions;
+use abstrakt_lsp::registry::Resolver;
+use abstrakt_lsp::rules::RuleSettings;
+use abstrakt_lsp::syntax::{Language, parse};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+
+/// A realistic TypeScript module repeated to 10,000 lines, with a model call
+/// in every block.
+fn ten_thousand_lines() -> String {
+    let block = r#"import { Abstrakt } from 'abstrakt';
+const ai = new Abstrakt({ apiKey: process.env.ABSTRAKT_API_KEY });
+const MODELS = { hero: 'flux-dev', thumb: 'flux-schnell' } as const;
+
+export async function render(prompt: string, opts: { hd?: boolean } = {}) {
+  const model = opts.hd ? MODELS.hero : MODELS.thumb;
+  const started = Date.now();
+  const result = await ai.run(model, { prompt, num_images: 1 });
+  console.log(`rendered in ${Date.now() - started}ms`, result.id);
+  return result;
+}
+
+"#;
+    let lines_per_block = block.lines().count();
+    block.repeat(10_000 / lines_per_block + 1)
+}
+
+fn bench(c: &mut Criterion) {
+    let text = ten_thousand_lines();
+    let lines = text.lines().count();
+    let resolver = Resolver::builtin();
+    let options = ExtractOptions::default();
+    let settings = RuleSettings::default();
+    let document = Document::new(Language::TypeScript, 1, &text);
+    let middle = (lines / 2) as u32;
+    let keystroke = TextChange {
+        range: Some(TextRange {
+            start: Position::new(middle, 0),
+            end: Position::new(middle, 0),
+        }),
+        text: "x".to_string(),
+    };
+
+    let mut group = c.benchmark_group(format!("{lines}-line file"));
+    group.bench_function("full parse", |b| {
+        b.iter(|| black_box(parse(Language::TypeScript, black_box(&text))))
+    });
+    group.bench_function("open: parse + analyze", |b| {
+        b.iter(|| {
+            let doc = Document::new(Language::TypeScript, 1, black_box(&text));
+            black_box(analyze(
+                doc.tree(),
+                doc.rope(),
+                &options,
+                &resolver,
+                &settings,
+            ))
+        })
+    });
+    group.bench_function("keystroke: edit + reparse", |b| {
+        b.iter_batched(
+            || document.clone(),
+            |mut doc| {
+                doc.apply_changes(2, std::slice::from_ref(&keystroke), PositionEncoding::Utf16);
+                black_box(doc)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("analyze", |b| {
+        b.iter(|| {
+            black_box(analyze(
+                document.tree(),
+                document.rope(),
+                &options,
+                &resolver,
+                &settings,
+            ))
+        })
+    });
+    group.bench_function("keystroke: edit + reparse + analyze", |b| {
+        b.iter_batched(
+            || document.clone(),
+            |mut doc| {
+                doc.apply_changes(2, std::slice::from_ref(&keystroke), PositionEncoding::Utf16);
+                black_box(analyze(
+                    doc.tree(),
+                    doc.rope(),
+                    &options,
+                    &resolver,
+                    &settings,
+                ))
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -141,6 +141,7 @@ impl<'a> LineIndex<'a> {
 }
 
 /// The document state the server keeps per open file.
+#[derive(Clone)]
 pub struct Document {
     pub language: Language,
     pub version: i32,

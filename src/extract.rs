@@ -8,7 +8,7 @@
 //! is a client and whose method is in [`SDK_METHODS`] becomes a [`ModelUse`], its
 //! first argument evaluated statically by following `const` bindings in scope.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -133,8 +133,9 @@ pub fn extract<S: SourceText + ?Sized>(
     scan.walk(tree.root_node());
     let clients = scan.clients();
     let mut uses = Vec::new();
+    let mut scopes = Scopes::new(tree.root_node());
     for call in &scan.calls {
-        if let Some(found) = clients.model_use(call, text) {
+        if let Some(found) = clients.model_use(call, text, &mut scopes) {
             uses.push(found);
         }
     }
@@ -146,6 +147,18 @@ struct Clients {
     names: HashSet<String>,
     this_fields: HashSet<String>,
 }
+
+/// The node kinds [`Scan::visit`] looks at.
+const INTERESTING_KINDS: &[&str] = &[
+    "call_expression",
+    "import_statement",
+    "variable_declarator",
+    "assignment_expression",
+    "field_definition",
+    "public_field_definition",
+    "required_parameter",
+    "optional_parameter",
+];
 
 /// What the walk collects before clients can be decided.
 struct Scan<'t, 's, S: ?Sized> {
@@ -179,10 +192,19 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
     }
 
     fn walk(&mut self, root: Node<'t>) {
+        // Most nodes are irrelevant: compare numeric kind ids before names.
+        let language = root.language();
+        let interesting: HashSet<u16> = INTERESTING_KINDS
+            .iter()
+            .map(|kind| language.id_for_node_kind(kind, true))
+            .filter(|&id| id != 0)
+            .collect();
         let mut cursor = root.walk();
         'outer: loop {
             let node = cursor.node();
-            self.visit(node);
+            if interesting.contains(&node.kind_id()) {
+                self.visit(node);
+            }
             if cursor.goto_first_child() {
                 continue;
             }
@@ -468,6 +490,9 @@ fn unwrap_callee(node: Node<'_>) -> Node<'_> {
     node
 }
 
+/// The named segments after a chain's root, each with the range of its name.
+type MemberPath = Vec<(String, Range<usize>)>;
+
 /// The start of a callee chain: a plain identifier or `this`.
 enum Root {
     Identifier(String),
@@ -475,7 +500,12 @@ enum Root {
 }
 
 impl Clients {
-    fn model_use<S: SourceText + ?Sized>(&self, call: &Node<'_>, text: &S) -> Option<ModelUse> {
+    fn model_use<'t, S: SourceText + ?Sized>(
+        &self,
+        call: &Node<'t>,
+        text: &S,
+        scopes: &mut Scopes<'t>,
+    ) -> Option<ModelUse> {
         let function = unwrap_callee(call.child_by_field_name("function")?);
         let (root, mut path) = member_path(function, text)?;
         // Decide which leading segments form the receiver.
@@ -500,7 +530,7 @@ impl Clients {
             .filter(|n| n.kind() != "comment")
             .nth(method.model_argument)?;
         let mut targets = Vec::new();
-        evaluate(argument, text, 0, None, &mut targets);
+        evaluate(argument, text, 0, None, scopes, &mut targets);
         Some(ModelUse {
             method,
             method_range,
@@ -511,14 +541,8 @@ impl Clients {
     }
 }
 
-/// One step of a member chain: the property name and where it is written.
-type MemberStep = (String, Range<usize>);
-
 /// Flattens `a.b['c'].d` into its root and `[("b", range), ("c", range), ("d", range)]`.
-fn member_path<S: SourceText + ?Sized>(
-    node: Node<'_>,
-    text: &S,
-) -> Option<(Root, Vec<MemberStep>)> {
+fn member_path<S: SourceText + ?Sized>(node: Node<'_>, text: &S) -> Option<(Root, MemberPath)> {
     let node = unwrap_expression(node);
     match node.kind() {
         "identifier" => Some((
@@ -619,11 +643,12 @@ fn unescape(raw: &str) -> String {
 /// Evaluates a model-id expression into targets. `anchor` is the call-site
 /// range once a binding has been followed: findings point at the code the
 /// developer wrote at the call, not at a constant elsewhere.
-fn evaluate<S: SourceText + ?Sized>(
-    node: Node<'_>,
+fn evaluate<'t, S: SourceText + ?Sized>(
+    node: Node<'t>,
     text: &S,
     depth: usize,
     anchor: Option<&Range<usize>>,
+    scopes: &mut Scopes<'t>,
     out: &mut Vec<Target>,
 ) {
     let node = unwrap_expression(node);
@@ -646,7 +671,7 @@ fn evaluate<S: SourceText + ?Sized>(
         "ternary_expression" => {
             for field in ["consequence", "alternative"] {
                 match node.child_by_field_name(field) {
-                    Some(arm) => evaluate(arm, text, depth + 1, anchor, out),
+                    Some(arm) => evaluate(arm, text, depth + 1, anchor, scopes, out),
                     None => dynamic(out),
                 }
             }
@@ -656,7 +681,7 @@ fn evaluate<S: SourceText + ?Sized>(
             if matches!(operator, Some("??") | Some("||")) {
                 for field in ["left", "right"] {
                     match node.child_by_field_name(field) {
-                        Some(side) => evaluate(side, text, depth + 1, anchor, out),
+                        Some(side) => evaluate(side, text, depth + 1, anchor, scopes, out),
                         None => dynamic(out),
                     }
                 }
@@ -670,8 +695,8 @@ fn evaluate<S: SourceText + ?Sized>(
         | "subscript_expression" => {
             let here = node.byte_range();
             let anchor = anchor.unwrap_or(&here);
-            match resolve_value(node, text, depth) {
-                Some(value) => evaluate(value, text, depth + 1, Some(anchor), out),
+            match resolve_value(node, text, depth, scopes) {
+                Some(value) => evaluate(value, text, depth + 1, Some(anchor), scopes, out),
                 None => dynamic(out),
             }
         }
@@ -685,6 +710,7 @@ fn resolve_value<'t, S: SourceText + ?Sized>(
     node: Node<'t>,
     text: &S,
     depth: usize,
+    scopes: &mut Scopes<'t>,
 ) -> Option<Node<'t>> {
     if depth > MAX_BINDING_DEPTH {
         return None;
@@ -693,11 +719,11 @@ fn resolve_value<'t, S: SourceText + ?Sized>(
     match node.kind() {
         "identifier" => {
             let name = text.slice(node.byte_range());
-            lookup_const(node, &name, text)
+            lookup_const(node, &name, text, scopes)
         }
         "shorthand_property_identifier" => {
             let name = text.slice(node.byte_range());
-            lookup_const(node, &name, text)
+            lookup_const(node, &name, text, scopes)
         }
         "member_expression" | "subscript_expression" => {
             let key = if node.kind() == "member_expression" {
@@ -707,7 +733,7 @@ fn resolve_value<'t, S: SourceText + ?Sized>(
                 static_string(node.child_by_field_name("index")?, text)?
             };
             let object = node.child_by_field_name("object")?;
-            let mut literal = unwrap_expression(resolve_value(object, text, depth + 1)?);
+            let mut literal = unwrap_expression(resolve_value(object, text, depth + 1, scopes)?);
             // `const A = B` where B is the object: follow the chain.
             let mut hops = 0;
             while matches!(
@@ -718,7 +744,7 @@ fn resolve_value<'t, S: SourceText + ?Sized>(
                 if hops > MAX_BINDING_DEPTH {
                     return None;
                 }
-                literal = unwrap_expression(resolve_value(literal, text, depth + hops)?);
+                literal = unwrap_expression(resolve_value(literal, text, depth + hops, scopes)?);
             }
             object_member(literal, &key, text)
         }
@@ -764,6 +790,46 @@ fn object_member<'t, S: SourceText + ?Sized>(
     found
 }
 
+/// How a block binds a name.
+#[derive(Clone, Copy)]
+enum Declared<'t> {
+    /// `const name = value`.
+    Const(Node<'t>),
+    /// Any other binding (`let`, `var`, function, class, import, destructuring).
+    Other,
+}
+
+/// The names each block declares, built once per block per extraction so that
+/// resolving many ids in a large file stays linear.
+struct Scopes<'t> {
+    root: Node<'t>,
+    blocks: HashMap<usize, HashMap<String, Declared<'t>>>,
+}
+
+impl<'t> Scopes<'t> {
+    fn new(root: Node<'t>) -> Self {
+        Self {
+            root,
+            blocks: HashMap::new(),
+        }
+    }
+
+    fn declarations<S: SourceText + ?Sized>(
+        &mut self,
+        block: Node<'t>,
+        text: &S,
+    ) -> &HashMap<String, Declared<'t>> {
+        self.blocks.entry(block.id()).or_insert_with(|| {
+            let mut table = HashMap::new();
+            let mut cursor = block.walk();
+            for statement in block.named_children(&mut cursor) {
+                declare_all(statement, text, &mut table);
+            }
+            table
+        })
+    }
+}
+
 /// Finds the `const` declaration of `name` visible from `at`, walking outwards
 /// through enclosing blocks. A `let`/`var`, a parameter or any other binding of
 /// the name in between makes the value unknowable (`None`).
@@ -771,21 +837,16 @@ fn lookup_const<'t, S: SourceText + ?Sized>(
     at: Node<'t>,
     name: &str,
     text: &S,
+    scopes: &mut Scopes<'t>,
 ) -> Option<Node<'t>> {
-    let mut scope = at.parent();
-    while let Some(node) = scope {
+    for node in ancestors(scopes.root, at).into_iter().rev() {
         match node.kind() {
             "program" | "statement_block" | "switch_case" | "switch_default"
-            | "class_static_block" => {
-                let mut cursor = node.walk();
-                for statement in node.named_children(&mut cursor) {
-                    match declared_in(statement, name, text) {
-                        Declared::Const(value) => return Some(value),
-                        Declared::Other => return None,
-                        Declared::No => {}
-                    }
-                }
-            }
+            | "class_static_block" => match scopes.declarations(node, text).get(name) {
+                Some(Declared::Const(value)) => return Some(*value),
+                Some(Declared::Other) => return None,
+                None => {}
+            },
             "arrow_function"
             | "function_expression"
             | "function_declaration"
@@ -798,37 +859,49 @@ fn lookup_const<'t, S: SourceText + ?Sized>(
                 return None;
             }
             "for_statement" | "for_in_statement" | "catch_clause"
-                if text.slice(node.byte_range()).contains(name)
-                    && binds_in_header(node, name, text) =>
+                if binds_in_header(node, name, text) =>
             {
                 return None;
             }
             _ => {}
         }
-        scope = node.parent();
     }
     None
 }
 
-enum Declared<'t> {
-    Const(Node<'t>),
-    Other,
-    No,
+/// The ancestors of a node, root first. tree-sitter's `parent()` searches down
+/// from the root on every call, so the chain is built in one descent instead.
+fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut chain = Vec::new();
+    let mut current = root;
+    while current != node {
+        chain.push(current);
+        match current.child_with_descendant(node) {
+            Some(child) => current = child,
+            None => break,
+        }
+    }
+    chain
 }
 
-/// Whether a statement declares `name`, and how.
-fn declared_in<'t, S: SourceText + ?Sized>(
+/// Records every name a statement declares (the first declaration of a name wins).
+fn declare_all<'t, S: SourceText + ?Sized>(
     statement: Node<'t>,
-    name: &str,
     text: &S,
-) -> Declared<'t> {
+    table: &mut HashMap<String, Declared<'t>>,
+) {
     let statement = if statement.kind() == "export_statement" {
         match statement.child_by_field_name("declaration") {
             Some(declaration) => declaration,
-            None => return Declared::No,
+            None => return,
         }
     } else {
         statement
+    };
+    let mut bind = |name: Node<'_>, how: Declared<'t>| {
+        table
+            .entry(text.slice(name.byte_range()).into_owned())
+            .or_insert(how);
     };
     match statement.kind() {
         "lexical_declaration" | "variable_declaration" => {
@@ -845,33 +918,48 @@ fn declared_in<'t, S: SourceText + ?Sized>(
                     continue;
                 };
                 if binding.kind() == "identifier" {
-                    if text.slice(binding.byte_range()) == name {
-                        return match (is_const, declarator.child_by_field_name("value")) {
-                            (true, Some(value)) => Declared::Const(value),
-                            _ => Declared::Other,
-                        };
+                    let how = match (is_const, declarator.child_by_field_name("value")) {
+                        (true, Some(value)) => Declared::Const(value),
+                        _ => Declared::Other,
+                    };
+                    bind(binding, how);
+                } else {
+                    for name in pattern_names(binding) {
+                        bind(name, Declared::Other);
                     }
-                } else if pattern_binds(binding, name, text) {
-                    return Declared::Other;
                 }
             }
-            Declared::No
         }
         "function_declaration" | "class_declaration" | "generator_function_declaration" => {
-            match statement.child_by_field_name("name") {
-                Some(n) if text.slice(n.byte_range()) == name => Declared::Other,
-                _ => Declared::No,
+            if let Some(name) = statement.child_by_field_name("name") {
+                bind(name, Declared::Other);
             }
         }
         "import_statement" => {
-            if pattern_binds(statement, name, text) {
-                Declared::Other
-            } else {
-                Declared::No
+            for name in pattern_names(statement) {
+                bind(name, Declared::Other);
             }
         }
-        _ => Declared::No,
+        _ => {}
     }
+}
+
+/// Every identifier-like binding inside a pattern or an import.
+fn pattern_names(pattern: Node<'_>) -> Vec<Node<'_>> {
+    let mut names = Vec::new();
+    let mut stack = vec![pattern];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => names.push(node),
+            // `import x from 'source'`: the source string binds nothing.
+            "string" => {}
+            _ => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+        }
+    }
+    names
 }
 
 /// Whether any identifier-like binding inside a pattern or import is `name`.

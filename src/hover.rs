@@ -96,6 +96,23 @@ pub fn card(
     intended_use: IntendedUse,
     format: Format,
 ) -> String {
+    card_at(
+        written,
+        resolved,
+        intended_use,
+        format,
+        jiff::Timestamp::now(),
+    )
+}
+
+/// [`card`] as of a given time (ages are relative to `now`).
+pub fn card_at(
+    written: &str,
+    resolved: &Resolved,
+    intended_use: IntendedUse,
+    format: Format,
+    now: jiff::Timestamp,
+) -> String {
     let model: &Model = &resolved.model;
     let licensing: &Licensing = &model.licensing;
     let mut w = Writer {
@@ -182,7 +199,7 @@ pub fn card(
         w.field("Commercial-safe alternatives", &alternatives.join(", "));
     }
     w.blank();
-    let provenance = provenance(resolved);
+    let provenance = provenance_at(resolved, now);
     w.line(&w.text(&provenance));
     w.out.trim_end().to_string()
 }
@@ -221,8 +238,11 @@ pub fn dynamic_card(expression: &str, format: Format) -> String {
 
 /// "Source: built-in registry, verified 2026-10 (about 1 month ago)".
 pub fn provenance(resolved: &Resolved) -> String {
+    provenance_at(resolved, jiff::Timestamp::now())
+}
+
+fn provenance_at(resolved: &Resolved, now: jiff::Timestamp) -> String {
     let licensing = &resolved.model.licensing;
-    let now = jiff::Timestamp::now();
     match &resolved.source {
         Source::Project { file } => format!("Source: project file {}", file.display()),
         Source::Api { fetched_at } => {
@@ -333,6 +353,49 @@ mod tests {
         );
         assert!(card.starts_with("FLUX.1 [dev] flux-dev\n"), "{card}");
         assert!(!card.contains("**"));
+    }
+
+    fn fixed_now() -> jiff::Timestamp {
+        "2026-11-28T12:00:00Z".parse().expect("timestamp")
+    }
+
+    #[test]
+    fn flux_dev_card_snapshot() {
+        insta::assert_snapshot!(card_at(
+            "flux-dev",
+            &flux(),
+            IntendedUse::Commercial,
+            Format::Markdown,
+            fixed_now()
+        ));
+    }
+
+    #[test]
+    fn territory_and_condition_card_snapshot() {
+        let resolved = Resolver::builtin()
+            .resolve("hunyuanvideo")
+            .expect("built in");
+        insta::assert_snapshot!(card_at(
+            "hunyuanvideo",
+            &resolved,
+            IntendedUse::Commercial,
+            Format::PlainText,
+            fixed_now()
+        ));
+    }
+
+    #[test]
+    fn unverified_facts_are_labelled() {
+        let resolved = Resolver::builtin().resolve("kling").expect("built in");
+        let text = card_at(
+            "kling",
+            &resolved,
+            IntendedUse::Commercial,
+            Format::PlainText,
+            fixed_now(),
+        );
+        assert!(text.contains("Commercial use: Unverified"), "{text}");
+        assert!(text.contains("\nUnverified\n- "), "{text}");
     }
 
     #[test]

@@ -444,6 +444,37 @@ mod tests {
     }
 
     #[test]
+    fn the_registry_examples_hold() {
+        let quiet = |id: &str| {
+            findings(&format!("abstrakt.run('{id}');"), &RuleSettings::default())
+                .into_iter()
+                .filter(|f| f.2 >= Severity::Warning)
+                .collect::<Vec<_>>()
+        };
+        for id in ["flux-schnell", "dall-e-3", "whisper", "fal-ai/flux/schnell"] {
+            assert_eq!(quiet(id), [], "{id}");
+        }
+        let llama = findings("abstrakt.run('llama-3.1-8b');", &RuleSettings::default());
+        assert_eq!(llama.len(), 1, "{llama:?}");
+        assert_eq!(llama[0].1, "attribution-required");
+        assert!(
+            llama[0].3.contains("\"Built with Llama\""),
+            "{}",
+            llama[0].3
+        );
+        let stability = findings("abstrakt.run('sd3.5-large');", &RuleSettings::default());
+        let codes: Vec<&str> = stability.iter().map(|f| f.1).collect();
+        assert_eq!(codes, ["attribution-required", "commercial-conditional"]);
+        let hunyuan = findings("abstrakt.run('hunyuanvideo');", &RuleSettings::default());
+        assert!(
+            hunyuan
+                .iter()
+                .any(|f| f.1 == "territory-restricted" && f.3.contains("European Union")),
+            "{hunyuan:?}"
+        );
+    }
+
+    #[test]
     fn unknown_ids_suggest_close_ones() {
         let found = findings("abstrakt.run('flux-devv');", &RuleSettings::default());
         assert_eq!(found.len(), 1);

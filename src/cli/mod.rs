@@ -224,5 +224,8 @@ fn serve() -> ExitCode {
         }
     };
     runtime.block_on(crate::lsp::serve_stdio());
+    // Reading stdin parks a blocking thread that only returns with the
+    // next byte; after `exit`, do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     ExitCode::SUCCESS
 }
