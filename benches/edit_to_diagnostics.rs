@@ -4,10 +4,9 @@
 use std::hint::black_box;
 
 use abstrakt_lsp::analysis::analyze;
+use abstrakt_lsp::config::ProjectConfig;
 use abstrakt_lsp::document::{Document, Position, PositionEncoding, TextChange, TextRange};
-use abstrakt_lsp::extract::ExtractOptions;
 use abstrakt_lsp::registry::Resolver;
-use abstrakt_lsp::rules::RuleSettings;
 use abstrakt_lsp::syntax::{Language, parse};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
@@ -35,8 +34,7 @@ fn bench(c: &mut Criterion) {
     let text = ten_thousand_lines();
     let lines = text.lines().count();
     let resolver = Resolver::builtin();
-    let options = ExtractOptions::default();
-    let settings = RuleSettings::default();
+    let project = ProjectConfig::default();
     let document = Document::new(Language::TypeScript, 1, &text);
     let middle = (lines / 2) as u32;
     let keystroke = TextChange {
@@ -54,13 +52,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("open: parse + analyze", |b| {
         b.iter(|| {
             let doc = Document::new(Language::TypeScript, 1, black_box(&text));
-            black_box(analyze(
-                doc.tree(),
-                doc.rope(),
-                &options,
-                &resolver,
-                &settings,
-            ))
+            black_box(analyze(doc.tree(), doc.rope(), &resolver, &project, None))
         })
     });
     group.bench_function("keystroke: edit + reparse", |b| {
@@ -78,9 +70,9 @@ fn bench(c: &mut Criterion) {
             black_box(analyze(
                 document.tree(),
                 document.rope(),
-                &options,
                 &resolver,
-                &settings,
+                &project,
+                None,
             ))
         })
     });
@@ -89,13 +81,7 @@ fn bench(c: &mut Criterion) {
             || document.clone(),
             |mut doc| {
                 doc.apply_changes(2, std::slice::from_ref(&keystroke), PositionEncoding::Utf16);
-                black_box(analyze(
-                    doc.tree(),
-                    doc.rope(),
-                    &options,
-                    &resolver,
-                    &settings,
-                ))
+                black_box(analyze(doc.tree(), doc.rope(), &resolver, &project, None))
             },
             BatchSize::LargeInput,
         )
