@@ -3,11 +3,14 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use serde::Serialize;
 
 use super::report::{commercial_for, source_and_date};
 use super::{ColorChoice, Fatal, ProjectArgs};
 use crate::hover::{self, Format};
+use crate::licensing::Model;
 use crate::registry::Lookup;
+use crate::rules::IntendedUse;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -42,12 +45,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
     let Some(resolved) = resolver.resolve(id) else {
         let suggestions = resolver.suggest(id, 3);
         if args.json {
-            let document = serde_json::json!({
-                "id": id,
-                "known": false,
-                "suggestions": suggestions,
-            });
-            print_json(&document)?;
+            print_json(&Unknown {
+                id,
+                known: false,
+                suggestions,
+            })?;
         } else {
             let hint = match suggestions.as_slice() {
                 [] => String::new(),
@@ -65,17 +67,16 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
     };
     if args.json {
         let (source, date) = source_and_date(&resolved);
-        let document = serde_json::json!({
-            "id": id,
-            "known": true,
-            "canonicalId": resolved.model.id,
-            "intendedUse": project.intended_use(),
-            "commercialUse": commercial_for(&resolved.model.licensing, project.intended_use()),
-            "source": source,
-            "sourceDate": date,
-            "model": resolved.model.as_ref(),
-        });
-        print_json(&document)?;
+        print_json(&Known {
+            id,
+            known: true,
+            canonical_id: &resolved.model.id,
+            intended_use: project.intended_use(),
+            commercial_use: commercial_for(&resolved.model.licensing, project.intended_use()),
+            source,
+            source_date: date,
+            model: resolved.model.as_ref(),
+        })?;
     } else {
         let mut card = hover::card(id, &resolved, project.intended_use(), Format::PlainText);
         card.push('\n');
@@ -84,7 +85,27 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_json(document: &serde_json::Value) -> Result<(), Fatal> {
+#[derive(Serialize)]
+struct Unknown<'a> {
+    id: &'a str,
+    known: bool,
+    suggestions: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Known<'a> {
+    id: &'a str,
+    known: bool,
+    canonical_id: &'a str,
+    intended_use: IntendedUse,
+    commercial_use: String,
+    source: String,
+    source_date: Option<String>,
+    model: &'a Model,
+}
+
+fn print_json(document: &impl Serialize) -> Result<(), Fatal> {
     let mut text = serde_json::to_string_pretty(document)
         .map_err(|e| Fatal(format!("cannot write JSON: {e}")))?;
     text.push('\n');

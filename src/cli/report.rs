@@ -352,12 +352,27 @@ fn csv(rows: &[Row]) -> Result<String, Fatal> {
 }
 
 fn json(rows: &[Row]) -> Result<String, Fatal> {
-    let document = serde_json::json!({
-        "tool": { "name": "abstrakt-lsp", "version": env!("CARGO_PKG_VERSION") },
-        "generated": today().to_string(),
-        "models": summaries(rows),
-        "uses": rows,
-    });
+    #[derive(Serialize)]
+    struct Tool {
+        name: &'static str,
+        version: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Document<'a> {
+        tool: Tool,
+        generated: String,
+        models: Vec<ModelSummary>,
+        uses: &'a [Row],
+    }
+    let document = Document {
+        tool: Tool {
+            name: "abstrakt-lsp",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        generated: today().to_string(),
+        models: summaries(rows),
+        uses: rows,
+    };
     let mut text = serde_json::to_string_pretty(&document)
         .map_err(|e| Fatal(format!("cannot write JSON: {e}")))?;
     text.push('\n');

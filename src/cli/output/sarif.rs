@@ -6,7 +6,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use crate::cli::walk::Scan;
 use crate::cli::{Fatal, PROJECT_URL};
@@ -72,19 +74,130 @@ fn rule_name(code: RuleCode) -> String {
         .collect()
 }
 
-fn rules() -> Vec<Value> {
+// The subset of SARIF 2.1.0 we write, in the order the spec lists the properties.
+
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+fn text(text: impl Into<String>) -> Text {
+    Text { text: text.into() }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help_uri: String,
+    help: Text,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license: Option<String>,
+}
+
+fn rules() -> Vec<Rule> {
     RuleCode::ALL
         .iter()
-        .map(|&code| {
-            json!({
-                "id": code.as_str(),
-                "name": rule_name(code),
-                "shortDescription": { "text": code.summary() },
-                "fullDescription": { "text": full_description(code) },
-                "helpUri": help_uri(code),
-                "help": { "text": full_description(code) },
-                "defaultConfiguration": { "level": level(code.default_severity()) },
-            })
+        .map(|&code| Rule {
+            id: code.as_str(),
+            name: rule_name(code),
+            short_description: text(code.summary()),
+            full_description: text(full_description(code)),
+            help_uri: help_uri(code),
+            help: text(full_description(code)),
+            default_configuration: Configuration {
+                level: level(code.default_severity()),
+            },
         })
         .collect()
 }
@@ -130,11 +243,17 @@ fn directory_uri(dir: &Path) -> String {
 }
 
 /// The artifact location of a file: relative to `root` when inside it, else absolute.
-fn artifact_location(path: &Path, root: &Path) -> Value {
+fn artifact_location(path: &Path, root: &Path) -> ArtifactLocation {
     let absolute = normalize(&root.join(path));
     match absolute.strip_prefix(root) {
-        Ok(relative) => json!({ "uri": encode_path(relative), "uriBaseId": SRCROOT }),
-        Err(_) => json!({ "uri": format!("file://{}", encode_path(&absolute)) }),
+        Ok(relative) => ArtifactLocation {
+            uri: encode_path(relative),
+            uri_base_id: Some(SRCROOT),
+        },
+        Err(_) => ArtifactLocation {
+            uri: format!("file://{}", encode_path(&absolute)),
+            uri_base_id: None,
+        },
     }
 }
 
@@ -142,62 +261,59 @@ pub fn render(scan: &Scan) -> Result<String, Fatal> {
     let root = std::env::current_dir()
         .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
     let root = normalize(&root);
-    let results: Vec<Value> = scan
+    let results = scan
         .findings()
         .map(|(file, located)| {
             let f = &located.finding;
             let span = &located.span;
-            let rule_index = RuleCode::ALL.iter().position(|&c| c == f.code).unwrap_or(0);
-            let mut result = json!({
-                "ruleId": f.code.as_str(),
-                "ruleIndex": rule_index,
-                "level": level(f.severity),
-                "message": { "text": f.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": artifact_location(&file.path, &root),
-                        "region": {
-                            "startLine": span.start_line,
-                            "startColumn": span.start_column,
-                            "endLine": span.end_line,
-                            "endColumn": span.end_column,
-                        }
-                    }
-                }],
+            let properties = (f.model_id.is_some() || f.license.is_some()).then(|| Properties {
+                model_id: f.model_id.clone(),
+                license: f.license.clone(),
             });
-            let mut properties = serde_json::Map::new();
-            if let Some(id) = &f.model_id {
-                properties.insert("modelId".into(), json!(id));
+            SarifResult {
+                rule_id: f.code.as_str(),
+                rule_index: RuleCode::ALL.iter().position(|&c| c == f.code).unwrap_or(0),
+                level: level(f.severity),
+                message: text(f.message.clone()),
+                locations: vec![Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: artifact_location(&file.path, &root),
+                        region: Region {
+                            start_line: span.start_line,
+                            start_column: span.start_column,
+                            end_line: span.end_line,
+                            end_column: span.end_column,
+                        },
+                    },
+                }],
+                properties,
             }
-            if let Some(license) = &f.license {
-                properties.insert("license".into(), json!(license));
-            }
-            if !properties.is_empty() {
-                result["properties"] = Value::Object(properties);
-            }
-            result
         })
         .collect();
-    let log = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "abstrakt-lsp",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": PROJECT_URL,
-                    "rules": rules(),
-                }
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "abstrakt-lsp",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: PROJECT_URL,
+                    rules: rules(),
+                },
             },
-            "originalUriBaseIds": {
-                SRCROOT: { "uri": directory_uri(&root) }
-            },
-            "columnKind": "utf16CodeUnits",
-            "results": results,
-        }]
-    });
+            original_uri_base_ids: BTreeMap::from([(
+                SRCROOT,
+                ArtifactLocation {
+                    uri: directory_uri(&root),
+                    uri_base_id: None,
+                },
+            )]),
+            column_kind: "utf16CodeUnits",
+            results,
+        }],
+    };
     let mut text = serde_json::to_string_pretty(&log)
         .map_err(|e| Fatal(format!("cannot write SARIF: {e}")))?;
     text.push('\n');
@@ -213,11 +329,17 @@ mod tests {
         let root = Path::new("/work/repo");
         assert_eq!(
             artifact_location(Path::new("./src/my app/ä.ts"), root),
-            json!({ "uri": "src/my%20app/%C3%A4.ts", "uriBaseId": "%SRCROOT%" })
+            ArtifactLocation {
+                uri: "src/my%20app/%C3%A4.ts".into(),
+                uri_base_id: Some("%SRCROOT%")
+            }
         );
         assert_eq!(
             artifact_location(Path::new("../other/a.js"), root),
-            json!({ "uri": "file:///work/other/a.js" })
+            ArtifactLocation {
+                uri: "file:///work/other/a.js".into(),
+                uri_base_id: None
+            }
         );
         assert_eq!(directory_uri(root), "file:///work/repo/");
     }
