@@ -132,6 +132,7 @@ local function run()
 
   -- :checkhealth abstrakt
   local ok_health, err = pcall(vim.cmd, 'checkhealth abstrakt')
+  io.stdout:write('\n')
   local health = ok_health and table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n') or tostring(err)
   check(health:find('abstrakt-lsp found', 1, true) ~= nil, ':checkhealth abstrakt finds the binary')
   check(health:find('version: ', 1, true) ~= nil, ':checkhealth abstrakt reports the version')

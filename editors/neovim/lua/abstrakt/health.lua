@@ -23,14 +23,18 @@ function M.check()
     error('Neovim 0.7 or newer is required')
   end
 
+  -- The command in use: setup() options, else vim.lsp.config('abstrakt') (0.11+), else the default.
   local opts = package.loaded['abstrakt'] and require('abstrakt').options
-  local cmd = (opts and opts.cmd) or require('abstrakt.config').cmd()
-  if vim.lsp.config ~= nil and vim.lsp.config.abstrakt ~= nil and vim.lsp.config.abstrakt.cmd ~= nil then
-    local c = vim.lsp.config.abstrakt.cmd
-    if type(c) == 'table' then
-      cmd = c
+  local cmd = opts and opts.cmd
+  if cmd == nil and vim.lsp.config ~= nil then
+    local ok_cfg, cfg = pcall(function()
+      return vim.lsp.config.abstrakt
+    end)
+    if ok_cfg and cfg ~= nil and type(cfg.cmd) == 'table' then
+      cmd = cfg.cmd
     end
   end
+  cmd = cmd or require('abstrakt.config').cmd()
   local bin = cmd[1]
   local path = vim.fn.exepath(bin)
   if path == '' then
