@@ -1,0 +1,279 @@
+// End-to-end test of the packaged extension in a real VS Code (code-server
+// 4.100.3 = VS Code 1.100.3) driven through headless Chromium.
+//
+//   node e2e/run.mjs <extension.vsix>
+//
+// Env: ABSTRAKT_LSP_BIN (server; default <repo>/target/release/abstrakt-lsp),
+//      CODE_SERVER (default e2e/.code-server/node_modules/.bin/code-server),
+//      CHROMIUM (default /usr/bin/chromium).
+// Writes .test-artifacts/vscode-e2e*.png at the repo root.
+import { spawn, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = execFileSync('git', ['-C', here, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
+const vsix = path.resolve(process.argv[2] ?? '');
+const serverBin = process.env.ABSTRAKT_LSP_BIN || path.join(repoRoot, 'target', 'release', 'abstrakt-lsp');
+const codeServer = process.env.CODE_SERVER || path.join(here, '.code-server', 'node_modules', '.bin', 'code-server');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const artifacts = path.join(repoRoot, '.test-artifacts');
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 60_000);
+
+for (const [what, p] of [['vsix', vsix], ['server', serverBin], ['code-server', codeServer], ['chromium', chromiumPath]]) {
+  if (!process.argv[2] && what === 'vsix') throw new Error('usage: node e2e/run.mjs <extension.vsix>');
+  if (!fs.existsSync(p)) throw new Error(`${what} not found at ${p}`);
+}
+fs.mkdirSync(artifacts, { recursive: true });
+
+const t0 = Date.now();
+const log = (msg) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const failures = [];
+function check(ok, what) {
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+  return ok;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, fn, timeout = TIMEOUT, interval = 200) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+// Everything code-server writes lives in a temp dir (TMPDIR may be inside the clone).
+const tmp = fs.mkdtempSync(path.join(process.env.TMPDIR || os.tmpdir(), 'abstrakt-e2e-'));
+const userData = path.join(tmp, 'user-data');
+const extensionsDir = path.join(tmp, 'extensions');
+const workspace = path.join(tmp, 'workspace');
+fs.cpSync(path.join(repoRoot, 'editors', 'fixtures', 'workspace'), workspace, { recursive: true });
+fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+fs.writeFileSync(
+  path.join(userData, 'User', 'settings.json'),
+  JSON.stringify(
+    {
+      'security.workspace.trust.enabled': false,
+      'abstrakt.server.path': serverBin,
+      'abstrakt.offline': true,
+      'abstrakt.trace.server': 'messages',
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.ignoreRecommendations': true,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'workbench.colorTheme': 'Default Dark Modern',
+      'editor.hover.delay': 200,
+      'editor.minimap.enabled': false,
+      'git.enabled': false,
+      'typescript.tsserver.experimental.enableProjectDiagnostics': false,
+    },
+    null,
+    2,
+  ),
+);
+const env = {
+  ...process.env,
+  HOME: path.join(tmp, 'home'),
+  XDG_CONFIG_HOME: path.join(tmp, 'config'),
+  XDG_DATA_HOME: path.join(tmp, 'data'),
+  XDG_CACHE_HOME: path.join(tmp, 'cache'),
+};
+fs.mkdirSync(env.HOME, { recursive: true });
+const csCommon = ['--config', path.join(tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensionsDir];
+fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
+
+let csProc;
+let browser;
+let csLog = '';
+
+async function main() {
+  log(`installing ${path.basename(vsix)}`);
+  const out = execFileSync(codeServer, [...csCommon, '--install-extension', vsix, '--force'], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  check(/successfully installed/i.test(out), `code-server --install-extension: ${out.trim().split('\n').pop()}`);
+  const listed = execFileSync(codeServer, [...csCommon, '--list-extensions', '--show-versions'], { env, encoding: 'utf8' });
+  check(/abstrakt\.abstrakt@/.test(listed), `extension listed: ${listed.trim()}`);
+
+  const port = await freePort();
+  log(`starting code-server on 127.0.0.1:${port}`);
+  csProc = spawn(
+    codeServer,
+    [
+      ...csCommon,
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      workspace,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  csProc.stdout.on('data', (d) => (csLog += d));
+  csProc.stderr.on('data', (d) => (csLog += d));
+  const exited = new Promise((resolve) => csProc.on('exit', resolve));
+  await Promise.race([
+    waitFor('code-server to listen', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok),
+    exited.then((code) => {
+      throw new Error(`code-server exited early (${code})`);
+    }),
+  ]);
+  log('code-server is up');
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(TIMEOUT);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor();
+  log('workbench loaded');
+
+  // Open app.js from the explorer.
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'app.js' });
+  await row.first().waitFor();
+  await row.first().click();
+  await page.locator('.monaco-editor .view-lines', { hasText: 'abstrakt.run' }).first().waitFor();
+  log('app.js is open');
+
+  // The warning: a squiggle in the editor and the Problems count in the status bar.
+  const squiggle = page.locator('.monaco-editor .squiggly-warning');
+  await squiggle.first().waitFor({ timeout: TIMEOUT });
+  check(true, 'warning squiggle shown in the editor');
+  const problems = page.locator('#status\\.problems');
+  const problemsLabel = await waitFor('Problems count to show 1 warning', async () => {
+    const label = (await problems.getAttribute('aria-label')) ?? '';
+    const text = (await problems.innerText()).replace(/\s+/g, ' ');
+    return /Warnings?: 1\b/i.test(label) || /\b0\s+1\b/.test(text) ? `${label} / ${text}` : null;
+  });
+  check(true, `status bar Problems: ${problemsLabel}`);
+
+  // The Problems panel lists the diagnostic with its source and code.
+  await page.keyboard.press('Control+Shift+M');
+  const marker = page.locator('.markers-panel .monaco-list-row', { hasText: 'requires attribution' });
+  const markerOk = await marker.first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  if (check(markerOk, 'Problems panel lists the flux-dev warning')) {
+    const text = (await page.locator('.markers-panel').innerText()).replace(/\s+/g, ' ');
+    check(text.includes('Image created with FLUX.1-dev'), 'Problems panel shows the attribution text');
+    check(/abstrakt/.test(text) && /attribution-required/.test(text), 'Problems panel shows source abstrakt and code attribution-required');
+  }
+
+  // Hover the model id: the card shows the model and its license.
+  const token = page.locator('.monaco-editor .view-lines span span', { hasText: 'flux-dev' }).first();
+  await token.scrollIntoViewIfNeeded();
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'FLUX.1 [dev]' });
+  await waitFor(
+    'the hover card',
+    async () => {
+      await page.mouse.move(0, 0);
+      await token.hover();
+      return hover.first().waitFor({ timeout: 4_000 }).then(() => true, () => false);
+    },
+    TIMEOUT,
+    100,
+  );
+  const hoverText = await hover.first().innerText();
+  check(hoverText.includes('FLUX.1 [dev]'), 'hover card title contains FLUX.1 [dev]');
+  check(hoverText.includes('FLUX.1-dev'), 'hover card shows the license FLUX.1-dev');
+
+  const shot = path.join(artifacts, 'vscode-e2e.png');
+  await page.screenshot({ path: shot });
+  log(`screenshot: ${shot}`);
+
+  // Language status item (server state and data source) — informational.
+  return page;
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (e) {
+  check(false, `error: ${e.message}`);
+} finally {
+  if (failures.length > 0) {
+    exitCode = 1;
+    try {
+      const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+      if (pages[0]) {
+        const shot = path.join(artifacts, 'vscode-e2e-failure.png');
+        await pages[0].screenshot({ path: shot });
+        console.log(`failure screenshot: ${shot}`);
+      }
+    } catch {}
+    console.log('--- code-server log (tail) ---');
+    console.log(csLog.split('\n').slice(-40).join('\n'));
+    // The extension's output channel / exthost log, if any.
+    try {
+      for (const f of execFileSync('find', [userData, '-name', '*.log'], { encoding: 'utf8' }).trim().split('\n')) {
+        if (/Abstrakt|exthost/i.test(f)) {
+          console.log(`--- ${f} (tail) ---`);
+          console.log(fs.readFileSync(f, 'utf8').split('\n').slice(-30).join('\n'));
+        }
+      }
+    } catch {}
+  }
+  if (browser) await browser.close().catch(() => {});
+  if (csProc && csProc.exitCode === null) {
+    try {
+      process.kill(-csProc.pid, 'SIGTERM');
+    } catch {}
+    await new Promise((r) => {
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-csProc.pid, 'SIGKILL');
+        } catch {}
+        r();
+      }, 5_000);
+      csProc.on('exit', () => {
+        clearTimeout(timer);
+        r();
+      });
+    });
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  log(failures.length ? `${failures.length} check(s) failed` : 'all checks passed');
+  process.exit(exitCode);
+}
