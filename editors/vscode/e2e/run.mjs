@@ -71,33 +71,6 @@ const userData = path.join(tmp, 'user-data');
 const extensionsDir = path.join(tmp, 'extensions');
 const workspace = path.join(tmp, 'workspace');
 fs.cpSync(path.join(repoRoot, 'editors', 'fixtures', 'workspace'), workspace, { recursive: true });
-fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-fs.writeFileSync(
-  path.join(userData, 'User', 'settings.json'),
-  JSON.stringify(
-    {
-      'security.workspace.trust.enabled': false,
-      'abstrakt.server.path': serverBin,
-      'abstrakt.offline': true,
-      'abstrakt.trace.server': 'messages',
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoUpdate': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.ignoreRecommendations': true,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'workbench.colorTheme': 'Default Dark Modern',
-      'editor.hover.delay': 200,
-      'editor.minimap.enabled': false,
-      'git.enabled': false,
-      'typescript.tsserver.experimental.enableProjectDiagnostics': false,
-    },
-    null,
-    2,
-  ),
-);
 const env = {
   ...process.env,
   HOME: path.join(tmp, 'home'),
@@ -108,6 +81,37 @@ const env = {
 fs.mkdirSync(env.HOME, { recursive: true });
 const csCommon = ['--config', path.join(tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensionsDir];
 fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
+
+function writeUserSettings(bundled) {
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': false,
+        // Without a bundled server, point the extension at the one under test.
+        ...(bundled ? {} : { 'abstrakt.server.path': serverBin }),
+        'abstrakt.offline': true,
+        'abstrakt.trace.server': 'messages',
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'extensions.ignoreRecommendations': true,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'workbench.colorTheme': 'Default Dark Modern',
+        'editor.hover.delay': 200,
+        'editor.minimap.enabled': false,
+        'git.enabled': false,
+        'typescript.tsserver.experimental.enableProjectDiagnostics': false,
+      },
+      null,
+      2,
+    ),
+  );
+}
 
 let csProc;
 let browser;
@@ -123,6 +127,10 @@ async function main() {
   check(/successfully installed/i.test(out), `code-server --install-extension: ${out.trim().split('\n').pop()}`);
   const listed = execFileSync(codeServer, [...csCommon, '--list-extensions', '--show-versions'], { env, encoding: 'utf8' });
   check(/abstrakt\.abstrakt@/.test(listed), `extension listed: ${listed.trim()}`);
+  const installedDir = fs.readdirSync(extensionsDir).find((d) => d.startsWith('abstrakt.abstrakt-'));
+  const bundled = !!installedDir && fs.existsSync(path.join(extensionsDir, installedDir, 'server', 'abstrakt-lsp'));
+  log(bundled ? `the extension bundles a server (${installedDir})` : `no bundled server: abstrakt.server.path = ${serverBin}`);
+  writeUserSettings(bundled);
 
   const port = await freePort();
   log(`starting code-server on 127.0.0.1:${port}`);
@@ -223,7 +231,23 @@ async function main() {
   await page.screenshot({ path: shot });
   log(`screenshot: ${shot}`);
 
-  // Language status item (server state and data source) — informational.
+  // Abstrakt: Show Output through the command palette: the output tells which server runs.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const quickInput = page.locator('.quick-input-widget input');
+  await quickInput.waitFor();
+  await quickInput.fill('>Abstrakt: Show Output');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Abstrakt: Show Output' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  const outputView = page.locator('.output-view .view-lines', { hasText: 'textDocument/' });
+  const outputOk = await outputView.first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  check(outputOk, 'Abstrakt: Show Output opens the channel, with the LSP trace (abstrakt.trace.server)');
+  // The start of the channel has scrolled away: read it from the output log on disk.
+  const channelLog = execFileSync('find', [userData, '-name', '*Abstrakt.log'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const channelText = channelLog ? fs.readFileSync(channelLog, 'utf8') : '';
+  const using = channelText.match(/Using abstrakt-lsp .*/)?.[0] ?? '(no "Using abstrakt-lsp" line in the output)';
+  check(bundled ? /bundled with the extension/.test(using) : /abstrakt\.server\.path/.test(using), `output: ${using}`);
+  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-output.png') });
   return page;
 }
 
