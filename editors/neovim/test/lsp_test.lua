@@ -127,7 +127,11 @@ local function run()
       end
     end
   end
-  check(text:find('FLUX.1 [dev]', 1, true) ~= nil, 'hover card title contains FLUX.1 [dev]')
+  -- Markdown backslash escapes (\[dev\]) are not part of what the user sees.
+  text = text:gsub('\\([%[%]%*_`#\\%-%.!])', '%1')
+  local title = text:match('^%s*([^\n]+)') or ''
+  log('  hover title: ' .. title)
+  check(title:find('FLUX.1 [dev]', 1, true) ~= nil, 'hover card title line contains FLUX.1 [dev]')
   check(text:find('FLUX.1-dev', 1, true) ~= nil, 'hover card shows the license FLUX.1-dev')
 
   -- :checkhealth abstrakt
