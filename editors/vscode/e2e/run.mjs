@@ -113,6 +113,15 @@ function writeUserSettings(bundled) {
   );
 }
 
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const quickInput = page.locator('.quick-input-widget input');
+  await quickInput.waitFor();
+  await quickInput.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
 let csProc;
 let browser;
 let csLog = '';
@@ -233,12 +242,7 @@ async function main() {
 
   // Abstrakt: Show Output through the command palette: the output tells which server runs.
   await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const quickInput = page.locator('.quick-input-widget input');
-  await quickInput.waitFor();
-  await quickInput.fill('>Abstrakt: Show Output');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Abstrakt: Show Output' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await runCommand(page, 'Abstrakt: Show Output');
   const outputView = page.locator('.output-view .view-lines', { hasText: 'textDocument/' });
   const outputOk = await outputView.first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
   check(outputOk, 'Abstrakt: Show Output opens the channel, with the LSP trace (abstrakt.trace.server)');
@@ -248,6 +252,33 @@ async function main() {
   const using = channelText.match(/Using abstrakt-lsp .*/)?.[0] ?? '(no "Using abstrakt-lsp" line in the output)';
   check(bundled ? /bundled with the extension/.test(using) : /abstrakt\.server\.path/.test(using), `output: ${using}`);
   await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-output.png') });
+
+  // Language status item ({} next to the language mode): server state and data source.
+  await page.keyboard.press('Escape');
+  const langStatus = page.locator('[id="status.languageStatus"]');
+  const statusHover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Abstrakt' });
+  const statusText = await waitFor('the Abstrakt language status', async () => {
+    await page.mouse.move(0, 0);
+    await langStatus.first().hover();
+    const shown = await statusHover.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    return shown ? (await statusHover.first().innerText()).replace(/\s+/g, ' ') : null;
+  }, 30_000);
+  check(/running/.test(statusText) && /built-in data \(offline\)/.test(statusText), `language status: ${statusText}`);
+  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-status.png') });
+  await page.mouse.move(0, 0);
+
+  // Abstrakt: Show Licensing Report opens the report, or (while the CLI has no
+  // `report` command) shows an error instead of failing silently.
+  await runCommand(page, 'Abstrakt: Show Licensing Report');
+  const reportTab = page.locator('.tabs-container .tab', { hasText: 'abstrakt-licensing-report' });
+  const reportError = page.locator('.notifications-toasts .notification-toast', { hasText: 'could not create the licensing report' });
+  const outcome = await waitFor('the licensing report or its error', async () => {
+    if (await reportTab.count()) return 'report opened';
+    if (await reportError.count()) return `error shown: ${(await reportError.first().innerText()).replace(/\s+/g, ' ').slice(0, 200)}`;
+    return null;
+  }, 60_000);
+  check(true, `Show Licensing Report: ${outcome}`);
+  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-report.png') });
   return page;
 }
 
