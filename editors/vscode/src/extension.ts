@@ -303,6 +303,7 @@ async function showLicensingReport(): Promise<void> {
     const message = result.message || 'the server wrote no report';
     output.appendLine(`Report failed: ${message}`);
     void vscode.window.showErrorMessage(`Abstrakt: could not create the licensing report: ${message}`);
+    fs.rmSync(tmpDir, { recursive: true, force: true });
     return;
   }
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(outFile));
