@@ -124,7 +124,7 @@ vscode_e2e() {
   vsix="$(ls -1t ./*.vsix | head -1)"
   [ -n "$vsix" ] || { echo "no .vsix: vscode-package failed" >&2; return 1; }
   bash e2e/install-code-server.sh
-  node e2e/run.mjs "$vsix"
+  node e2e/run.mjs "$vsix" "$@"
 }
 
 run_suite vscode-build vscode_build
@@ -139,5 +139,6 @@ run_suite emacs-eglot bash editors/emacs/run.sh
 
 # ---------------------------------------------------------------- code-server e2e
 run_suite vscode-e2e vscode_e2e
+run_suite vscode-e2e-untrusted vscode_e2e --untrusted
 
 finish

@@ -1,7 +1,11 @@
 // End-to-end test of the packaged extension in a real VS Code (code-server
 // 4.100.3 = VS Code 1.100.3) driven through headless Chromium.
 //
-//   node e2e/run.mjs <extension.vsix>
+//   node e2e/run.mjs <extension.vsix> [--untrusted]
+//
+// --untrusted: workspace trust on and the folder left untrusted (Restricted
+// Mode), with a .vscode/settings.json that tries to pick the server binary and
+// go online: the extension must still run, offline, ignoring those settings.
 //
 // Env: ABSTRAKT_LSP_BIN (server; default <repo>/target/release/abstrakt-lsp),
 //      CODE_SERVER (default e2e/.code-server/node_modules/.bin/code-server),
@@ -17,7 +21,10 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = execFileSync('git', ['-C', here, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
-const vsix = path.resolve(process.argv[2] ?? '');
+const args = process.argv.slice(2);
+const untrusted = args.includes('--untrusted');
+const vsix = path.resolve(args.find((a) => !a.startsWith('--')) ?? '');
+const suffix = untrusted ? '-untrusted' : '';
 const serverBin = process.env.ABSTRAKT_LSP_BIN || path.join(repoRoot, 'target', 'release', 'abstrakt-lsp');
 const codeServer = process.env.CODE_SERVER || path.join(here, '.code-server', 'node_modules', '.bin', 'code-server');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -25,7 +32,7 @@ const artifacts = path.join(repoRoot, '.test-artifacts');
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 60_000);
 
 for (const [what, p] of [['vsix', vsix], ['server', serverBin], ['code-server', codeServer], ['chromium', chromiumPath]]) {
-  if (!process.argv[2] && what === 'vsix') throw new Error('usage: node e2e/run.mjs <extension.vsix>');
+  if (!args.find((a) => !a.startsWith('--')) && what === 'vsix') throw new Error('usage: node e2e/run.mjs <extension.vsix>');
   if (!fs.existsSync(p)) throw new Error(`${what} not found at ${p}`);
 }
 fs.mkdirSync(artifacts, { recursive: true });
@@ -71,6 +78,14 @@ const userData = path.join(tmp, 'user-data');
 const extensionsDir = path.join(tmp, 'extensions');
 const workspace = path.join(tmp, 'workspace');
 fs.cpSync(path.join(repoRoot, 'editors', 'fixtures', 'workspace'), workspace, { recursive: true });
+if (untrusted) {
+  // What a hostile repository could ship: these must all be ignored.
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  fs.writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'abstrakt.server.path': '/bin/false', 'abstrakt.offline': false, 'abstrakt.apiUrl': 'http://127.0.0.1:9' }, null, 2),
+  );
+}
 const env = {
   ...process.env,
   HOME: path.join(tmp, 'home'),
@@ -88,7 +103,11 @@ function writeUserSettings(bundled) {
     path.join(userData, 'User', 'settings.json'),
     JSON.stringify(
       {
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': untrusted,
+        // Untrusted run: open straight into Restricted Mode, no prompt or banner.
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
+        'security.workspace.trust.emptyWindow': false,
         // Without a bundled server, point the extension at the one under test.
         ...(bundled ? {} : { 'abstrakt.server.path': serverBin }),
         'abstrakt.offline': true,
@@ -142,7 +161,7 @@ async function main() {
   writeUserSettings(bundled);
 
   const port = await freePort();
-  log(`starting code-server on 127.0.0.1:${port}`);
+  log(`starting code-server on 127.0.0.1:${port}${untrusted ? ' (workspace trust on, folder untrusted)' : ''}`);
   csProc = spawn(
     codeServer,
     [
@@ -151,7 +170,7 @@ async function main() {
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       workspace,
@@ -190,6 +209,10 @@ async function main() {
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor();
   log('workbench loaded');
+  if (untrusted) {
+    const restricted = page.locator('.statusbar-item', { hasText: 'Restricted Mode' });
+    check(await restricted.first().waitFor({ timeout: 20_000 }).then(() => true, () => false), 'the folder is open in Restricted Mode');
+  }
 
   // Open app.js from the explorer.
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'app.js' });
@@ -238,7 +261,7 @@ async function main() {
   check(hoverText.includes('FLUX.1 [dev]'), 'hover card title contains FLUX.1 [dev]');
   check(hoverText.includes('FLUX.1-dev'), 'hover card shows the license FLUX.1-dev');
 
-  const shot = path.join(artifacts, 'vscode-e2e.png');
+  const shot = path.join(artifacts, `vscode-e2e${suffix}.png`);
   await page.screenshot({ path: shot });
   log(`screenshot: ${shot}`);
 
@@ -253,7 +276,11 @@ async function main() {
   const channelText = channelLog ? fs.readFileSync(channelLog, 'utf8') : '';
   const using = channelText.match(/Using abstrakt-lsp .*/)?.[0] ?? '(no "Using abstrakt-lsp" line in the output)';
   check(bundled ? /bundled with the extension/.test(using) : /abstrakt\.server\.path/.test(using), `output: ${using}`);
-  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-output.png') });
+  if (untrusted) {
+    check(/untrusted workspace: offline, workspace settings ignored/.test(using) && !/\/bin\/false/.test(channelText),
+      'untrusted: the server runs offline and the workspace server.path is ignored');
+  }
+  await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-output.png`) });
 
   // Language status item ({} next to the language mode): server state and data source.
   await page.keyboard.press('Escape');
@@ -265,8 +292,11 @@ async function main() {
     const shown = await statusHover.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
     return shown ? (await statusHover.first().innerText()).replace(/\s+/g, ' ') : null;
   }, 30_000);
-  check(/running/.test(statusText) && /built-in data \(offline\)/.test(statusText), `language status: ${statusText}`);
-  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-status.png') });
+  check(
+    /running/.test(statusText) && (untrusted ? /offline: untrusted workspace/ : /built-in data \(offline\)/).test(statusText),
+    `language status: ${statusText}`,
+  );
+  await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-status.png`) });
   await page.mouse.move(0, 0);
 
   // Abstrakt: Show Licensing Report opens the report, or (while the CLI has no
@@ -280,7 +310,7 @@ async function main() {
     return null;
   }, 60_000);
   check(true, `Show Licensing Report: ${outcome}`);
-  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-report.png') });
+  await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-report.png`) });
   return page;
 }
 
@@ -295,7 +325,7 @@ try {
     try {
       const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
       if (pages[0]) {
-        const shot = path.join(artifacts, 'vscode-e2e-failure.png');
+        const shot = path.join(artifacts, `vscode-e2e${suffix}-failure.png`);
         await pages[0].screenshot({ path: shot });
         console.log(`failure screenshot: ${shot}`);
       }
