@@ -98,6 +98,14 @@ const csCommon = ['--config', path.join(tmp, 'config.yaml'), '--user-data-dir', 
 fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
 
 function writeUserSettings(bundled) {
+  // code-server is a remote window: machine-scoped settings (abstrakt.server.path,
+  // abstrakt.apiUrl) are read from the remote ("Machine") settings, not the user's.
+  fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, 'Machine', 'settings.json'),
+    // Without a bundled server, point the extension at the one under test.
+    JSON.stringify(bundled ? {} : { 'abstrakt.server.path': serverBin }, null, 2),
+  );
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(userData, 'User', 'settings.json'),
@@ -108,8 +116,6 @@ function writeUserSettings(bundled) {
         'security.workspace.trust.startupPrompt': 'never',
         'security.workspace.trust.banner': 'never',
         'security.workspace.trust.emptyWindow': false,
-        // Without a bundled server, point the extension at the one under test.
-        ...(bundled ? {} : { 'abstrakt.server.path': serverBin }),
         'abstrakt.offline': true,
         'abstrakt.trace.server': 'messages',
         'telemetry.telemetryLevel': 'off',
@@ -123,6 +129,14 @@ function writeUserSettings(bundled) {
         'workbench.colorTheme': 'Default Dark Modern',
         'editor.hover.delay': 200,
         'editor.minimap.enabled': false,
+      // The test types settings.json: no auto-closing/indenting while it does.
+      'editor.autoClosingBrackets': 'never',
+      'editor.autoClosingQuotes': 'never',
+      'editor.autoIndent': 'none',
+      'editor.autoSurround': 'never',
+      'editor.formatOnType': false,
+      'editor.acceptSuggestionOnEnter': 'off',
+      'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
         'git.enabled': false,
         'typescript.tsserver.experimental.enableProjectDiagnostics': false,
       },
@@ -311,6 +325,73 @@ async function main() {
   }, 60_000);
   check(true, `Show Licensing Report: ${outcome}`);
   await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-report.png`) });
+  if (untrusted) {
+    return page;
+  }
+
+  // Abstrakt: Set API Key stores the key (secret storage) from a password input box.
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'Abstrakt: Set API Key');
+  const keyInput = page.locator('.quick-input-widget input[type="password"]');
+  await keyInput.waitFor();
+  await keyInput.fill('e2e-test-key');
+  await page.keyboard.press('Enter');
+  const saved = page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' });
+  check(await saved.first().waitFor({ timeout: 20_000 }).then(() => true, () => false), 'Set API Key: key saved');
+
+  // Settings changes reach the running server without a restart; a server.path change restarts it.
+  const readChannel = () => fs.readFileSync(channelLog, 'utf8');
+  const count = (text, re) => (text.match(re) || []).length;
+  const DID_CHANGE = /Sending notification 'workspace\/didChangeConfiguration'/g;
+  const USING = /Using abstrakt-lsp /g;
+  // Edit settings the way a user does: open the settings JSON through the command palette, save.
+  async function editSettings(command, file, values) {
+    const current = JSON.parse(fs.readFileSync(file, 'utf8'));
+    await page.keyboard.press('Escape');
+    await runCommand(page, command);
+    await page.locator('.tabs-container .tab.active', { hasText: 'settings.json' }).waitFor();
+    const editor = page.locator('.editor-group-container.active .monaco-editor textarea').first();
+    await editor.focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(JSON.stringify({ ...current, ...values }));
+    await page.keyboard.press('Control+S');
+    await waitFor(`${file} to be saved`, () => {
+      try {
+        const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
+        return Object.entries(values).every(([k, v]) => onDisk[k] === v);
+      } catch {
+        return false;
+      }
+    }, 20_000);
+  }
+  const userSettingsFile = path.join(userData, 'User', 'settings.json');
+  const machineSettingsFile = path.join(userData, 'Machine', 'settings.json');
+  const before = readChannel();
+  await editSettings('Preferences: Open User Settings (JSON)', userSettingsFile, { 'abstrakt.intendedUse': 'personal' });
+  const changed = await waitFor('didChangeConfiguration after a settings change', () => {
+    const now = readChannel();
+    return count(now, DID_CHANGE) > count(before, DID_CHANGE) ? now : null;
+  }, 30_000).catch(() => null);
+  check(!!changed, 'abstrakt.intendedUse change sent as workspace/didChangeConfiguration');
+  check(changed !== null && count(changed, USING) === count(before, USING), 'no server restart for a settings change');
+
+  const link = path.join(tmp, 'abstrakt-lsp-link');
+  fs.symlinkSync(bundled ? path.join(extensionsDir, installedDir, 'server', 'abstrakt-lsp') : serverBin, link);
+  const before2 = readChannel();
+  await editSettings('Open Remote Settings (JSON)', machineSettingsFile, { 'abstrakt.server.path': link });
+  const restarted = await waitFor('a restart after abstrakt.server.path changed', () => {
+    const now = readChannel();
+    return count(now, USING) > count(before2, USING) ? now : null;
+  }, 30_000).catch(() => null);
+  if (!check(restarted !== null && restarted.includes(link), 'abstrakt.server.path change restarts the server with the new binary')) {
+    console.log(readChannel().split('\n').slice(-25).join('\n'));
+  }
+  // The restarted server publishes the warning again.
+  await page.locator('.tabs-container .tab', { hasText: 'app.js' }).first().click();
+  check(await squiggle.first().waitFor({ timeout: 30_000 }).then(() => true, () => false), 'warning shown again after the restart');
+  await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-restarted.png`) });
+  fs.writeFileSync(path.join(artifacts, `vscode-e2e${suffix}-output.log`), readChannel());
   return page;
 }
 

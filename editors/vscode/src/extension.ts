@@ -124,6 +124,10 @@ async function updateStatus(): Promise<void> {
 
 async function locateServer(): Promise<LookupResult> {
   const settings = currentSettings();
+  output.appendLine(
+    `Looking for abstrakt-lsp (ABSTRAKT_LSP_PATH: ${process.env.ABSTRAKT_LSP_PATH || 'unset'}, ` +
+      `abstrakt.server.path: ${settings.serverPath || 'unset'}, then the bundled server, then PATH)`,
+  );
   return findServer(
     {
       env: process.env,
@@ -197,6 +201,7 @@ async function startClient(): Promise<void> {
   };
   const c = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
   client = c;
+  lastSent = { client: c, json: JSON.stringify(didChangeConfigurationParams(clientOptions.initializationOptions)) };
   c.onDidChangeState(() => void updateStatus());
   await updateStatus();
   try {
@@ -232,14 +237,22 @@ function restart(): Promise<void> {
   return starting;
 }
 
+let lastSent: { client: LanguageClient; json: string } | undefined;
+
+/** Sends the settings to the running server (workspace/didChangeConfiguration) if they changed. */
 async function pushSettings(): Promise<void> {
   await updateStatus();
-  if (client && client.state === State.Running) {
-    await client.sendNotification(
-      DidChangeConfigurationNotification.type,
-      didChangeConfigurationParams(await serverSettings()),
-    );
+  const c = client;
+  if (!c || c.state !== State.Running) {
+    return;
   }
+  const params = didChangeConfigurationParams(await serverSettings());
+  const json = JSON.stringify(params);
+  if (lastSent && lastSent.client === c && lastSent.json === json) {
+    return;
+  }
+  lastSent = { client: c, json };
+  await c.sendNotification(DidChangeConfigurationNotification.type, params);
 }
 
 async function setApiKey(): Promise<void> {
