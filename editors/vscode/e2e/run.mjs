@@ -349,9 +349,17 @@ async function main() {
     const current = JSON.parse(fs.readFileSync(file, 'utf8'));
     await page.keyboard.press('Escape');
     await runCommand(page, command);
+    // Wait for *this* settings file (User vs Machine) to be the active editor.
+    const folder = path.basename(path.dirname(file));
     await page.locator('.tabs-container .tab.active', { hasText: 'settings.json' }).waitFor();
-    const editor = page.locator('.editor-group-container.active .monaco-editor textarea').first();
-    await editor.focus();
+    await page
+      .locator('.editor-group-container.active .breadcrumbs-control', {
+        // Case-sensitive: 'User' must not match 'user-data'.
+        hasText: new RegExp(`${folder}[\\s\\S]*settings\\.json`),
+      })
+      .first()
+      .waitFor();
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(JSON.stringify({ ...current, ...values }));
