@@ -77,7 +77,7 @@ setup() {
     echo "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   if [ ! -x "$NVIM011" ]; then
     python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
