@@ -123,8 +123,10 @@ vscode_e2e() {
   local vsix
   vsix="$(ls -1t ./*.vsix | head -1)"
   [ -n "$vsix" ] || { echo "no .vsix: vscode-package failed" >&2; return 1; }
-  bash e2e/install-code-server.sh
   node e2e/run.mjs "$vsix" "$@"
+}
+code_server_install() {
+  bash "$vscode/e2e/install-code-server.sh"
 }
 
 run_suite vscode-build vscode_build
@@ -138,6 +140,7 @@ run_suite neovim-0.7.2-setup bash editors/neovim/test/run.sh /usr/bin/nvim setup
 run_suite emacs-eglot bash editors/emacs/run.sh
 
 # ---------------------------------------------------------------- code-server e2e
+run_suite code-server-install code_server_install
 run_suite vscode-e2e vscode_e2e
 run_suite vscode-e2e-untrusted vscode_e2e --untrusted
 
