@@ -329,7 +329,13 @@ async function main() {
     return page;
   }
 
-  // Abstrakt: Set API Key stores the key (secret storage) from a password input box.
+  // Abstrakt: Set API Key stores the key (secret storage) from a password input box
+  // and hands it to the running server.
+  const readChannel = () => fs.readFileSync(channelLog, 'utf8');
+  const count = (text, re) => (text.match(re) || []).length;
+  const DID_CHANGE = /Sending notification 'workspace\/didChangeConfiguration'/g;
+  const USING = /Using abstrakt-lsp /g;
+  const beforeKey = readChannel();
   await page.keyboard.press('Escape');
   await runCommand(page, 'Abstrakt: Set API Key');
   const keyInput = page.locator('.quick-input-widget input[type="password"]');
@@ -338,12 +344,11 @@ async function main() {
   await page.keyboard.press('Enter');
   const saved = page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved' });
   check(await saved.first().waitFor({ timeout: 20_000 }).then(() => true, () => false), 'Set API Key: key saved');
+  const keySent = await waitFor('didChangeConfiguration after Set API Key', () =>
+    count(readChannel(), DID_CHANGE) > count(beforeKey, DID_CHANGE), 20_000).catch(() => false);
+  check(keySent, 'the API key reaches the running server (workspace/didChangeConfiguration)');
 
   // Settings changes reach the running server without a restart; a server.path change restarts it.
-  const readChannel = () => fs.readFileSync(channelLog, 'utf8');
-  const count = (text, re) => (text.match(re) || []).length;
-  const DID_CHANGE = /Sending notification 'workspace\/didChangeConfiguration'/g;
-  const USING = /Using abstrakt-lsp /g;
   // Edit settings the way a user does: open the settings JSON through the command palette, save.
   async function editSettings(command, file, values) {
     const current = JSON.parse(fs.readFileSync(file, 'utf8'));

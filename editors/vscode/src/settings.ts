@@ -88,7 +88,8 @@ export interface Extras {
 /**
  * The object sent as `initializationOptions` and as `settings.abstrakt` in
  * `workspace/didChangeConfiguration`. Unset values are omitted so the server
- * applies its own defaults. The API key is never sent when offline.
+ * applies its own defaults. The caller leaves the API key out in an untrusted
+ * workspace.
  */
 export function toServerSettings(s: EffectiveSettings, extras: Extras = {}): ServerSettings {
   const out: ServerSettings = {
@@ -97,7 +98,7 @@ export function toServerSettings(s: EffectiveSettings, extras: Extras = {}): Ser
   };
   if (s.intendedUse) out.intendedUse = s.intendedUse;
   if (s.apiUrl) out.apiUrl = s.apiUrl;
-  if (!s.offline && extras.apiKey) out.apiKey = extras.apiKey;
+  if (extras.apiKey) out.apiKey = extras.apiKey;
   if (extras.cacheDir) out.cacheDir = extras.cacheDir;
   return out;
 }

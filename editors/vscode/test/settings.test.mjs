@@ -63,11 +63,12 @@ test('all settings and the API key map to the server keys', () => {
   });
 });
 
-test('offline: API key is not sent', () => {
+test('offline: the API key is still passed, the server decides', () => {
   const s = effectiveSettings(inspector({ offline: { globalValue: true } }), true);
   const out = toServerSettings(s, { apiKey: 'sk-123' });
   assert.equal(out.offline, true);
-  assert.equal(out.apiKey, undefined);
+  assert.equal(out.apiKey, 'sk-123');
+  assert.equal(toServerSettings(s, {}).apiKey, undefined);
 });
 
 test('untrusted workspace: forced offline, workspace settings ignored', () => {
@@ -84,7 +85,8 @@ test('untrusted workspace: forced offline, workspace settings ignored', () => {
   assert.equal(s.intendedUse, 'personal');
   assert.equal(s.apiUrl, undefined);
   assert.equal(s.serverPath, undefined);
-  const out = toServerSettings(s, { apiKey: 'sk-123' });
+  // extension.ts reads no API key from secret storage when untrusted.
+  const out = toServerSettings(s, {});
   assert.equal(out.apiKey, undefined);
   assert.match(dataSourceLabel(out, false), /untrusted/);
 });
