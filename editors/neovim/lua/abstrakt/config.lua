@@ -1,0 +1,30 @@
+-- Shared defaults for the abstrakt-lsp client configuration.
+local M = {}
+
+M.filetypes = {
+  'javascript',
+  'javascriptreact',
+  'javascript.jsx',
+  'typescript',
+  'typescriptreact',
+  'typescript.tsx',
+}
+
+M.root_markers = { 'abstrakt.toml', 'package.json', '.git' }
+
+--- The server command: $ABSTRAKT_LSP_PATH if set, else `abstrakt-lsp` from PATH.
+function M.cmd()
+  local env = vim.env.ABSTRAKT_LSP_PATH
+  if env ~= nil and env ~= '' then
+    return { env }
+  end
+  return { 'abstrakt-lsp' }
+end
+
+--- Settings sent as initializationOptions and as `settings.abstrakt`.
+--- Keys: intendedUse ('commercial'|'personal'|'research'), offline (bool),
+--- apiUrl, apiKey, cacheDir, inlayHints = { enabled = bool }.
+--- Unset keys use the server's defaults.
+M.default_settings = {}
+
+return M

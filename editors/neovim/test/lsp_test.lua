@@ -1,0 +1,149 @@
+-- Headless Neovim test against the real abstrakt-lsp.
+-- Run through test/run.sh, which sets:
+--   ABSTRAKT_PLUGIN_DIR  this plugin's folder (added to runtimepath)
+--   ABSTRAKT_LSP_BIN     the server binary
+--   ABSTRAKT_FIXTURE     the .js file to open
+--   ABSTRAKT_MODE        'native' (lsp/abstrakt.lua + vim.lsp.enable, 0.11+) or 'setup' (setup() fallback)
+local failures = {}
+local function log(msg)
+  io.stdout:write(msg .. '\n')
+end
+local function check(cond, what)
+  if cond then
+    log('  ok   ' .. what)
+  else
+    log('  FAIL ' .. what)
+    table.insert(failures, what)
+  end
+  return cond
+end
+local function finish()
+  if #failures > 0 then
+    log(string.format('neovim %s: %d check(s) failed', ABSTRAKT_NVIM_VERSION or '?', #failures))
+    vim.cmd('cquit 1')
+  else
+    vim.cmd('qall!')
+  end
+end
+
+local function run()
+  local v = vim.version()
+  ABSTRAKT_NVIM_VERSION = string.format('%d.%d.%d', v.major, v.minor, v.patch)
+  local mode = os.getenv('ABSTRAKT_MODE') or 'setup'
+  local bin = assert(os.getenv('ABSTRAKT_LSP_BIN'), 'ABSTRAKT_LSP_BIN not set')
+  local fixture = assert(os.getenv('ABSTRAKT_FIXTURE'), 'ABSTRAKT_FIXTURE not set')
+  log(string.format('Neovim %s, mode %s, server %s', ABSTRAKT_NVIM_VERSION, mode, bin))
+
+  vim.opt.runtimepath:prepend(os.getenv('ABSTRAKT_PLUGIN_DIR'))
+  vim.cmd('filetype on')
+
+  local settings = { intendedUse = 'commercial', offline = true, inlayHints = { enabled = true } }
+  if mode == 'native' then
+    -- Exactly what a 0.11 user does: lsp/abstrakt.lua is found on runtimepath.
+    vim.lsp.config('abstrakt', { cmd = { bin }, init_options = settings })
+    vim.lsp.enable('abstrakt')
+  else
+    require('abstrakt').setup({ cmd = { bin }, settings = settings, native = false })
+  end
+
+  vim.cmd('edit ' .. vim.fn.fnameescape(fixture))
+  local bufnr = vim.api.nvim_get_current_buf()
+  check(vim.bo[bufnr].filetype == 'javascript', 'fixture has filetype javascript')
+
+  -- Find the 'flux-dev' literal (0-based line / byte column of the opening quote).
+  local lnum, col
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    local s = line:find("'flux-dev'", 1, true)
+    if s then
+      lnum, col = i - 1, s - 1
+      break
+    end
+  end
+  assert(lnum, "fixture has no 'flux-dev'")
+
+  -- The client attaches.
+  local client
+  local attached = vim.wait(15000, function()
+    for _, c in ipairs(require('abstrakt').clients()) do
+      if c.initialized ~= false and (vim.lsp.buf_is_attached == nil or vim.lsp.buf_is_attached(bufnr, c.id)) then
+        client = c
+        return true
+      end
+    end
+    return false
+  end, 50)
+  if not check(attached, 'abstrakt client attached to the buffer') then
+    return
+  end
+  check(client.config.root_dir ~= nil and vim.fn.filereadable(client.config.root_dir .. '/package.json') == 1,
+    'root_dir is the fixture workspace (' .. tostring(client.config.root_dir) .. ')')
+  check(client.config.init_options and client.config.init_options.intendedUse == 'commercial',
+    'init_options carry the settings')
+  if vim.fn.has('nvim-0.11') == 1 then
+    check(client.offset_encoding == 'utf-8', 'position encoding negotiated: ' .. tostring(client.offset_encoding))
+  end
+
+  -- Diagnostic on 'flux-dev'.
+  local diag
+  local got = vim.wait(30000, function()
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      if d.lnum == lnum and d.message:find('flux-dev', 1, true) then
+        diag = d
+        return true
+      end
+    end
+    return false
+  end, 50)
+  if check(got, "diagnostic published for 'flux-dev'") then
+    local code = diag.code or (diag.user_data and diag.user_data.lsp and diag.user_data.lsp.code)
+    check(diag.severity == vim.diagnostic.severity.WARN, 'severity is Warning')
+    check(diag.source == 'abstrakt', 'source is abstrakt (' .. tostring(diag.source) .. ')')
+    check(code == 'attribution-required', 'code is attribution-required (' .. tostring(code) .. ')')
+    check(diag.message:find('requires attribution', 1, true) ~= nil
+      and diag.message:find('FLUX.1-dev', 1, true) ~= nil, 'message: ' .. diag.message)
+    check(diag.col == col and diag.end_col == col + #"'flux-dev'",
+      string.format('range covers the quoted id (cols %d-%d)', diag.col, diag.end_col or -1))
+  end
+
+  -- Hover on the id.
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    position = { line = lnum, character = col + 3 },
+  }
+  local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', params, 15000) or {}
+  local text = ''
+  for _, resp in pairs(responses) do
+    local result = resp.result
+    if result and result.contents then
+      local contents = result.contents
+      if type(contents) == 'string' then
+        text = text .. contents
+      elseif contents.value then
+        text = text .. contents.value
+      else
+        for _, part in ipairs(contents) do
+          text = text .. (type(part) == 'string' and part or (part.value or '')) .. '\n'
+        end
+      end
+    end
+  end
+  -- Markdown backslash escapes (\[dev\]) are not part of what the user sees.
+  text = text:gsub('\\([%[%]%*_`#\\%-%.!])', '%1')
+  local title = text:match('^%s*([^\n]+)') or ''
+  log('  hover title: ' .. title)
+  check(title:find('FLUX.1 [dev]', 1, true) ~= nil, 'hover card title line contains FLUX.1 [dev]')
+  check(text:find('FLUX.1-dev', 1, true) ~= nil, 'hover card shows the license FLUX.1-dev')
+
+  -- :checkhealth abstrakt
+  local ok_health, err = pcall(vim.cmd, 'checkhealth abstrakt')
+  io.stdout:write('\n')
+  local health = ok_health and table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n') or tostring(err)
+  check(health:find('abstrakt-lsp found', 1, true) ~= nil, ':checkhealth abstrakt finds the binary')
+  check(health:find('version: ', 1, true) ~= nil, ':checkhealth abstrakt reports the version')
+end
+
+local ok, err = pcall(run)
+if not ok then
+  check(false, 'test raised an error: ' .. tostring(err))
+end
+finish()
