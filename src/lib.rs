@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod extract;
+pub mod fixes;
 pub mod hover;
 pub mod licensing;
 pub mod lockfile;

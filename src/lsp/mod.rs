@@ -1,5 +1,6 @@
 //! The LSP face of the engine.
 
+mod code_actions;
 mod convert;
 mod projects;
 mod server;

@@ -15,9 +15,9 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, info, warn};
 
-use super::convert;
 use super::projects::{LoadReport, Projects, is_project_file};
 use super::settings::{EditorSettings, RemoteSettings};
+use super::{code_actions, convert};
 use crate::analysis::{Analysis, analyze};
 use crate::config::{ConfigError, ProjectConfig};
 use crate::document::{Document, PositionEncoding};
@@ -64,6 +64,8 @@ struct State {
     watch_dynamic: bool,
     /// Setting problems found in `initialize`, shown once the client is initialized.
     startup_problems: Vec<String>,
+    /// The workspace folders (where a new `abstrakt.toml` goes).
+    roots: Vec<PathBuf>,
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {
@@ -379,6 +381,7 @@ impl Backend {
                 open_project_files: HashSet::new(),
                 watch_dynamic: false,
                 startup_problems: Vec::new(),
+                roots: Vec::new(),
             })),
         }
     }
@@ -513,6 +516,16 @@ impl LanguageServer for Backend {
             state.encoding = encoding;
             state.hover_format = hover_format;
             state.watch_dynamic = watch_dynamic;
+            #[allow(deprecated)]
+            let root_uri = params.root_uri.iter();
+            state.roots = params
+                .workspace_folders
+                .iter()
+                .flatten()
+                .map(|f| &f.uri)
+                .chain(root_uri)
+                .filter_map(file_path)
+                .collect();
             let mut problems = match &params.initialization_options {
                 Some(options) => state.settings.apply(options),
                 None => Vec::new(),
@@ -703,43 +716,45 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let has_target = self
-            .state()
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
             .documents
             .get(&uri)
-            .and_then(lock_target)
-            .is_some();
-        if !has_target {
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
             return Ok(None);
-        }
-        let mut actions = Vec::new();
-        for diagnostic in &params.context.diagnostics {
-            let changed = matches!(
-                &diagnostic.code,
-                Some(NumberOrString::String(code)) if code == "license-changed"
-            );
-            let id = diagnostic
-                .data
-                .as_ref()
-                .and_then(|d| d.get("canonicalId"))
-                .and_then(Value::as_str);
-            let (true, Some(id)) = (changed, id) else {
-                continue;
-            };
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("Acknowledge the current licensing of {id} in abstrakt.lock"),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diagnostic.clone()]),
-                command: Some(Command {
-                    title: "Acknowledge licensing".to_string(),
-                    command: ACKNOWLEDGE_COMMAND.to_string(),
-                    arguments: Some(vec![json!(uri.as_str()), json!(id)]),
-                }),
-                is_preferred: Some(true),
-                ..CodeAction::default()
-            }));
-        }
-        Ok(Some(actions))
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let text = open.document.text();
+        let config_target = config_path.clone().or_else(|| {
+            let path = file_path(&uri)?;
+            let root = state
+                .roots
+                .iter()
+                .filter(|root| path.starts_with(root))
+                .max_by_key(|root| root.as_os_str().len())
+                .cloned();
+            root.or_else(|| path.parent().map(Path::to_path_buf))
+                .map(|dir| dir.join(crate::config::FILE_NAME))
+        });
+        let input = code_actions::Input {
+            uri: &uri,
+            text: &text,
+            rope: open.document.rope(),
+            tree: open.document.tree(),
+            encoding: state.encoding,
+            resolver: &context.resolver,
+            config_target,
+            has_lock_target: lock_target(open).is_some(),
+            acknowledge_command: ACKNOWLEDGE_COMMAND,
+        };
+        Ok(Some(code_actions::actions(
+            &input,
+            &params.context.diagnostics,
+        )))
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
