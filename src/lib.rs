@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod complete;
 pub mod config;
 pub mod document;
 pub mod extract;

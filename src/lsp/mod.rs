@@ -1,6 +1,7 @@
 //! The LSP face of the engine.
 
 mod code_actions;
+mod completion;
 mod convert;
 mod projects;
 mod server;

@@ -17,7 +17,7 @@ use tracing::{debug, info, warn};
 
 use super::projects::{LoadReport, Projects, is_project_file};
 use super::settings::{EditorSettings, RemoteSettings};
-use super::{code_actions, convert};
+use super::{code_actions, completion, convert};
 use crate::analysis::{Analysis, analyze};
 use crate::config::{ConfigError, ProjectConfig};
 use crate::document::{Document, PositionEncoding};
@@ -553,6 +553,15 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(
+                        completion::TRIGGERS.iter().map(|c| c.to_string()).collect(),
+                    ),
+                    completion_item: Some(CompletionOptionsCompletionItem {
+                        label_details_support: Some(true),
+                    }),
+                    ..CompletionOptions::default()
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -834,6 +843,33 @@ impl LanguageServer for Backend {
         let problems = self.apply_settings(&params.settings);
         self.report_settings_problems(problems).await;
         self.republish_all().await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&position.text_document.uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(None);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&position.text_document.uri) else {
+            return Ok(None);
+        };
+        let offset = open.document.line_index().offset(
+            convert::position_from_lsp(position.position),
+            state.encoding,
+        );
+        Ok(completion::complete(
+            open.document.rope(),
+            offset,
+            &context.project,
+            state.encoding,
+            state.hover_format,
+        ))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

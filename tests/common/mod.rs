@@ -340,14 +340,19 @@ pub fn offset_of(text: &str, position: &Value, utf16: bool) -> usize {
 
 /// `text` with LSP `TextEdit`s (non-overlapping, UTF-16 positions) applied.
 pub fn apply_edits(text: &str, edits: &Value) -> String {
+    apply_edits_in(text, edits, true)
+}
+
+/// [`apply_edits`] for UTF-16 (`utf16`) or UTF-8 positions.
+pub fn apply_edits_in(text: &str, edits: &Value, utf16: bool) -> String {
     let mut edits: Vec<(usize, usize, String)> = edits
         .as_array()
         .expect("edits")
         .iter()
         .map(|e| {
             (
-                offset_of(text, &e["range"]["start"], true),
-                offset_of(text, &e["range"]["end"], true),
+                offset_of(text, &e["range"]["start"], utf16),
+                offset_of(text, &e["range"]["end"], utf16),
                 e["newText"].as_str().unwrap_or("").to_string(),
             )
         })
