@@ -3,6 +3,7 @@
 mod code_actions;
 mod completion;
 mod convert;
+mod inlay_hints;
 mod projects;
 mod server;
 mod settings;

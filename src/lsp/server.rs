@@ -17,7 +17,7 @@ use tracing::{debug, info, warn};
 
 use super::projects::{LoadReport, Projects, is_project_file};
 use super::settings::{EditorSettings, RemoteSettings};
-use super::{code_actions, completion, convert};
+use super::{code_actions, completion, convert, inlay_hints};
 use crate::analysis::{Analysis, analyze};
 use crate::config::{ConfigError, ProjectConfig};
 use crate::document::{Document, PositionEncoding};
@@ -66,6 +66,8 @@ struct State {
     startup_problems: Vec<String>,
     /// The workspace folders (where a new `abstrakt.toml` goes).
     roots: Vec<PathBuf>,
+    /// The client can be asked to refresh inlay hints.
+    inlay_refresh: bool,
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {
@@ -382,6 +384,7 @@ impl Backend {
                 watch_dynamic: false,
                 startup_problems: Vec::new(),
                 roots: Vec::new(),
+                inlay_refresh: false,
             })),
         }
     }
@@ -516,6 +519,13 @@ impl LanguageServer for Backend {
             state.encoding = encoding;
             state.hover_format = hover_format;
             state.watch_dynamic = watch_dynamic;
+            state.inlay_refresh = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false);
             #[allow(deprecated)]
             let root_uri = params.root_uri.iter();
             state.roots = params
@@ -553,6 +563,19 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                diagnostic_provider: Some(DiagnosticServerCapabilities::Options(
+                    DiagnosticOptions {
+                        identifier: Some("abstrakt".to_string()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: false,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    },
+                )),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(
                         completion::TRIGGERS.iter().map(|c| c.to_string()).collect(),
@@ -843,6 +866,15 @@ impl LanguageServer for Backend {
         let problems = self.apply_settings(&params.settings);
         self.report_settings_problems(problems).await;
         self.republish_all().await;
+        if self.state().inlay_refresh {
+            // In a task: the client's answer must not hold up other messages.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(error) = client.inlay_hint_refresh().await {
+                    debug!("inlay hint refresh: {error}");
+                }
+            });
+        }
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -869,6 +901,82 @@ impl LanguageServer for Backend {
             &context.project,
             state.encoding,
             state.hover_format,
+        ))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        let mut state = self.state();
+        if state.settings.inlay_hints_enabled == Some(false) {
+            return Ok(Some(Vec::new()));
+        }
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(None);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let index = open.document.line_index();
+        let start = index.offset(
+            convert::position_from_lsp(params.range.start),
+            state.encoding,
+        );
+        let end = index.offset(convert::position_from_lsp(params.range.end), state.encoding);
+        Ok(Some(inlay_hints::hints(
+            &open.analysis,
+            &index,
+            state.encoding,
+            &context.resolver,
+            start..end.max(start),
+        )))
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri;
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(None);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&uri) else {
+            return Ok(None);
+        };
+        Ok(Some(inlay_hints::links(
+            &open.analysis,
+            open.document.rope(),
+            &open.document.line_index(),
+            state.encoding,
+            &context.resolver,
+        )))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let state = self.state();
+        let items = state
+            .documents
+            .get(&params.text_document.uri)
+            .map(|open| state.diagnostics(open).0)
+            .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
         ))
     }
 
