@@ -19,6 +19,7 @@ use super::projects::{LoadReport, Projects, is_project_file};
 use super::settings::{EditorSettings, RemoteSettings};
 use super::{code_actions, completion, convert, inlay_hints};
 use crate::analysis::{Analysis, analyze};
+use crate::attribution::{self, AttributionIndex};
 use crate::config::{ConfigError, ProjectConfig};
 use crate::document::{Document, PositionEncoding};
 use crate::extract::Target;
@@ -28,7 +29,7 @@ use crate::registry::{Lookup, RemoteSource, Resolver};
 use crate::remote::cache::DiskCache;
 use crate::remote::store::{DEFAULT_TTL, RemoteStore};
 use crate::remote::{HttpApi, HttpOptions, SharedApi, validate_api_url};
-use crate::rules::IntendedUse;
+use crate::rules::{IntendedUse, RuleCode, Severity};
 use crate::syntax::Language;
 
 /// An open document and what we last computed for it.
@@ -68,6 +69,8 @@ struct State {
     roots: Vec<PathBuf>,
     /// The client can be asked to refresh inlay hints.
     inlay_refresh: bool,
+    /// Where the workspace shows attribution texts.
+    attribution: AttributionIndex,
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {
@@ -162,13 +165,51 @@ impl State {
 
     fn analyze(&mut self, open: &OpenDocument) -> Analysis {
         let context = self.context(open.config_path.as_deref(), open.lock_path.as_deref());
-        analyze(
+        let mut analysis = analyze(
             open.document.tree(),
             open.document.rope(),
             &context.resolver,
             &context.project,
             context.lock.as_deref(),
-        )
+        );
+        self.lower_shown_attributions(&mut analysis, &context.resolver);
+        analysis
+    }
+
+    /// `attribution-required` drops to information where the workspace already
+    /// shows the attribution text.
+    fn lower_shown_attributions(&mut self, analysis: &mut Analysis, resolver: &Resolver) {
+        if self.attribution.is_empty() {
+            return;
+        }
+        for (i, finding) in analysis.findings.iter_mut().enumerate() {
+            if finding.code != RuleCode::AttributionRequired {
+                continue;
+            }
+            let Some(text) = finding
+                .canonical_id
+                .as_deref()
+                .and_then(|id| resolver.resolve(id))
+                .and_then(|r| r.model.licensing.attribution_text.clone())
+            else {
+                continue;
+            };
+            let Some(found) = self.attribution.find(&text) else {
+                continue;
+            };
+            finding.severity = Severity::Info;
+            let name = found
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            finding.message = format!(
+                "{} (shown in {name}:{})",
+                finding.message,
+                found.start.0 + 1
+            );
+            analysis.attribution_found.push((i, found));
+        }
     }
 
     /// The diagnostics to publish for a document, with its version.
@@ -178,7 +219,34 @@ impl State {
             .analysis
             .findings
             .iter()
-            .map(|f| convert::finding_to_diagnostic(f, &index, self.encoding))
+            .enumerate()
+            .map(|(i, f)| {
+                let mut diagnostic = convert::finding_to_diagnostic(f, &index, self.encoding);
+                if let Some((_, found)) = open
+                    .analysis
+                    .attribution_found
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    && let Some(uri) = Uri::from_file_path(&found.path)
+                {
+                    let column = |(line, columns): (u32, [u32; 3])| {
+                        let character = match self.encoding {
+                            PositionEncoding::Utf8 => columns[0],
+                            PositionEncoding::Utf16 => columns[1],
+                            PositionEncoding::Utf32 => columns[2],
+                        };
+                        Position::new(line, character)
+                    };
+                    diagnostic.related_information = Some(vec![DiagnosticRelatedInformation {
+                        location: Location::new(
+                            uri,
+                            Range::new(column(found.start), column(found.end)),
+                        ),
+                        message: "attribution shown here".to_string(),
+                    }]);
+                }
+                diagnostic
+            })
             .collect();
         (diagnostics, open.document.version)
     }
@@ -385,6 +453,7 @@ impl Backend {
                 startup_problems: Vec::new(),
                 roots: Vec::new(),
                 inlay_refresh: false,
+                attribution: AttributionIndex::default(),
             })),
         }
     }
@@ -621,6 +690,24 @@ impl LanguageServer for Backend {
                 )
                 .await;
         }
+        let roots = self.state().roots.clone();
+        if !roots.is_empty() {
+            let state = self.state.clone();
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let built =
+                    tokio::task::spawn_blocking(move || AttributionIndex::build(&roots)).await;
+                let Ok(index) = built else {
+                    return;
+                };
+                debug!(files = index.len(), "attribution index built");
+                if index.is_empty() {
+                    return;
+                }
+                lock(&state).attribution = index;
+                republish(&state, &client, None).await;
+            });
+        }
         if self.state().watch_dynamic {
             let client = self.client.clone();
             // In a task: the client's answer must not hold up other messages.
@@ -631,7 +718,8 @@ impl LanguageServer for Backend {
                     register_options: Some(json!({
                         "watchers": [
                             { "globPattern": "**/abstrakt.toml" },
-                            { "globPattern": "**/abstrakt.lock" }
+                            { "globPattern": "**/abstrakt.lock" },
+                            { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" }
                         ]
                     })),
                 };
@@ -737,6 +825,21 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let shown: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|change| file_path(&change.uri))
+            .filter(|path| attribution::is_indexed(path))
+            .collect();
+        if !shown.is_empty() {
+            {
+                let mut state = self.state();
+                for path in &shown {
+                    state.attribution.update(path);
+                }
+            }
+            self.republish_all().await;
+        }
         let paths: Vec<PathBuf> = params
             .changes
             .iter()
