@@ -8,6 +8,7 @@ mod projects;
 mod server;
 mod settings;
 mod transport;
+mod workspace;
 
 pub use server::Backend;
 

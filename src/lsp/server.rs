@@ -17,7 +17,7 @@ use tracing::{debug, info, warn};
 
 use super::projects::{LoadReport, Projects, is_project_file};
 use super::settings::{EditorSettings, RemoteSettings};
-use super::{code_actions, completion, convert, inlay_hints};
+use super::{code_actions, completion, convert, inlay_hints, workspace};
 use crate::analysis::{Analysis, analyze};
 use crate::attribution::{self, AttributionIndex};
 use crate::config::{ConfigError, ProjectConfig};
@@ -71,6 +71,8 @@ struct State {
     inlay_refresh: bool,
     /// Where the workspace shows attribution texts.
     attribution: AttributionIndex,
+    /// Diagnostics of workspace files that are not open (workspace scope).
+    workspace_files: HashMap<Uri, Vec<Diagnostic>>,
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {
@@ -251,6 +253,31 @@ impl State {
         (diagnostics, open.document.version)
     }
 
+    fn workspace_scope(&self) -> bool {
+        workspace::is_workspace_scope(self.settings.diagnostics_scope.as_deref())
+    }
+
+    /// Analyses a file that is not open, from its text on disk; records and
+    /// returns its diagnostics.
+    fn analyze_file(&mut self, path: &Path, text: &str) -> Option<(Uri, Vec<Diagnostic>)> {
+        let uri = Uri::from_file_path(path)?;
+        if self.documents.contains_key(&uri) {
+            return None;
+        }
+        let language = Language::from_path(path)?;
+        let mut open = OpenDocument {
+            document: Document::new(language, 0, text),
+            analysis: Analysis::default(),
+            config_path: ProjectConfig::discover(path),
+            lock_path: Lockfile::discover(path),
+        };
+        open.analysis = self.analyze(&open);
+        let (diagnostics, _) = self.diagnostics(&open);
+        self.workspace_files
+            .insert(uri.clone(), diagnostics.clone());
+        Some((uri, diagnostics))
+    }
+
     /// (Re)builds the API store when the settings that shape it changed.
     fn refresh_remote(&mut self) -> Vec<String> {
         let wanted = self.settings.remote(|name| std::env::var(name).ok());
@@ -414,6 +441,64 @@ fn schedule_fetch(state: &Arc<Mutex<State>>, client: &Client, ids: &[String]) {
     });
 }
 
+/// Checks every JS/TS file of the workspace that is not open, publishing as
+/// it goes, with `$/progress` begin/report/end.
+async fn scan_workspace(state: Arc<Mutex<State>>, client: Client, roots: Vec<PathBuf>) {
+    let token = NumberOrString::String("abstrakt-workspace-scan".to_string());
+    // A client that refuses the token still gets the diagnostics.
+    let progress = client.create_work_done_progress(token.clone()).await.ok();
+    let ongoing = match progress {
+        Some(()) => Some(
+            client
+                .progress(token, "abstrakt: checking the workspace")
+                .with_percentage(0)
+                .begin()
+                .await,
+        ),
+        None => None,
+    };
+    let client_names: Vec<String> = Vec::new();
+    let files =
+        tokio::task::spawn_blocking(move || workspace::candidate_files(&roots, &client_names))
+            .await
+            .unwrap_or_default();
+    let total = files.len().max(1);
+    let mut ids = Vec::new();
+    for (i, (path, text)) in files.into_iter().enumerate() {
+        let published = {
+            let mut state = lock(&state);
+            let published = state.analyze_file(&path, &text);
+            if published.is_some()
+                && let Some(uri) = Uri::from_file_path(&path)
+                && let Some(diagnostics) = state.workspace_files.get(&uri)
+            {
+                ids.extend(
+                    diagnostics
+                        .iter()
+                        .filter_map(|d| d.data.as_ref()?.get("canonicalId")?.as_str())
+                        .map(str::to_string),
+                );
+            }
+            published
+        };
+        if let Some((uri, diagnostics)) = published {
+            client.publish_diagnostics(uri, diagnostics, None).await;
+        }
+        if let Some(ongoing) = &ongoing {
+            let done = u32::try_from((i + 1) * 100 / total).unwrap_or(100);
+            ongoing
+                .report_with_message(format!("{} of {total} files", i + 1), done)
+                .await;
+        }
+    }
+    if let Some(ongoing) = ongoing {
+        ongoing.finish_with_message("workspace checked").await;
+    }
+    ids.sort();
+    ids.dedup();
+    schedule_fetch(&state, &client, &ids);
+}
+
 /// The command behind the "acknowledge in abstrakt.lock" quick fix:
 /// arguments `[document uri, canonical model id]`.
 const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
@@ -454,6 +539,7 @@ impl Backend {
                 roots: Vec::new(),
                 inlay_refresh: false,
                 attribution: AttributionIndex::default(),
+                workspace_files: HashMap::new(),
             })),
         }
     }
@@ -690,7 +776,17 @@ impl LanguageServer for Backend {
                 )
                 .await;
         }
-        let roots = self.state().roots.clone();
+        let (roots, workspace_scope) = {
+            let state = self.state();
+            (state.roots.clone(), state.workspace_scope())
+        };
+        if workspace_scope && !roots.is_empty() {
+            tokio::spawn(scan_workspace(
+                self.state.clone(),
+                self.client.clone(),
+                roots.clone(),
+            ));
+        }
         if !roots.is_empty() {
             let state = self.state.clone();
             let client = self.client.clone();
@@ -719,7 +815,8 @@ impl LanguageServer for Backend {
                         "watchers": [
                             { "globPattern": "**/abstrakt.toml" },
                             { "globPattern": "**/abstrakt.lock" },
-                            { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" }
+                            { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" },
+                            { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts}" }
                         ]
                     })),
                 };
@@ -809,12 +906,21 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let was_open = {
+        let (was_open, from_disk) = {
             let mut state = self.state();
-            state.documents.remove(&uri).is_some() || state.open_project_files.remove(&uri)
+            let was_open =
+                state.documents.remove(&uri).is_some() || state.open_project_files.remove(&uri);
+            // Workspace scope: the file keeps the diagnostics of its text on disk.
+            let from_disk = match (state.workspace_scope(), file_path(&uri)) {
+                (true, Some(path)) => workspace::read(&path)
+                    .and_then(|text| state.analyze_file(&path, &text))
+                    .map(|(_, diagnostics)| diagnostics),
+                _ => None,
+            };
+            (was_open, from_disk)
         };
         if was_open {
-            self.publish(uri, Vec::new(), None).await;
+            self.publish(uri, from_disk.unwrap_or_default(), None).await;
         }
     }
 
@@ -831,6 +937,33 @@ impl LanguageServer for Backend {
             .filter_map(|change| file_path(&change.uri))
             .filter(|path| attribution::is_indexed(path))
             .collect();
+        let sources: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|change| file_path(&change.uri))
+            .filter(|path| Language::from_path(path).is_some())
+            .collect();
+        if !sources.is_empty() && self.state().workspace_scope() {
+            let mut batches = Vec::new();
+            {
+                let mut state = self.state();
+                for path in &sources {
+                    match workspace::read(path) {
+                        Some(text) => batches.extend(state.analyze_file(path, &text)),
+                        None => {
+                            if let Some(uri) = Uri::from_file_path(path)
+                                && state.workspace_files.remove(&uri).is_some()
+                            {
+                                batches.push((uri, Vec::new()));
+                            }
+                        }
+                    }
+                }
+            }
+            for (uri, diagnostics) in batches {
+                self.publish(uri, diagnostics, None).await;
+            }
+        }
         if !shown.is_empty() {
             {
                 let mut state = self.state();
@@ -1071,6 +1204,12 @@ impl LanguageServer for Backend {
             .documents
             .get(&params.text_document.uri)
             .map(|open| state.diagnostics(open).0)
+            .or_else(|| {
+                state
+                    .workspace_files
+                    .get(&params.text_document.uri)
+                    .cloned()
+            })
             .unwrap_or_default();
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
