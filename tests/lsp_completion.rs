@@ -189,3 +189,26 @@ fn utf8_and_utf16_clients_get_edits_in_their_units() {
         "const s = '🎨 é'; abstrakt.run('flux-dev"
     );
 }
+
+#[test]
+fn clients_that_resolve_documentation_get_cards_on_resolve() {
+    let mut server = Server::spawn();
+    server.initialize(
+        json!({ "textDocument": { "completion": { "completionItem": { "resolveSupport": { "properties": ["documentation"] } } } } }),
+        json!({}),
+    );
+    let uri = "file:///p/lazy.ts";
+    server.open(uri, "typescript", "abstrakt.run('flux-d");
+    let list = complete(&mut server, uri, 0, 20);
+    let dev = item(&list, "flux-dev").clone();
+    assert!(dev.get("documentation").is_none(), "{dev}");
+    assert_eq!(dev["labelDetails"]["description"], "FLUX.1-dev · image");
+    let resolved = server.request("completionItem/resolve", dev);
+    assert_eq!(resolved["documentation"]["kind"], "markdown");
+    assert!(
+        resolved["documentation"]["value"]
+            .as_str()
+            .is_some_and(|d| d.contains("Image created with FLUX.1-dev")),
+        "{resolved}"
+    );
+}

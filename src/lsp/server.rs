@@ -71,6 +71,8 @@ struct State {
     inlay_refresh: bool,
     /// Where the workspace shows attribution texts.
     attribution: AttributionIndex,
+    /// The client resolves completion `documentation` lazily.
+    lazy_completion_docs: bool,
     /// Diagnostics of workspace files that are not open (workspace scope).
     workspace_files: HashMap<Uri, Vec<Diagnostic>>,
 }
@@ -540,6 +542,7 @@ impl Backend {
                 inlay_refresh: false,
                 attribution: AttributionIndex::default(),
                 workspace_files: HashMap::new(),
+                lazy_completion_docs: false,
             })),
         }
     }
@@ -674,6 +677,14 @@ impl LanguageServer for Backend {
             state.encoding = encoding;
             state.hover_format = hover_format;
             state.watch_dynamic = watch_dynamic;
+            state.lazy_completion_docs = params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "documentation"));
             state.inlay_refresh = params
                 .capabilities
                 .workspace
@@ -735,6 +746,7 @@ impl LanguageServer for Backend {
                     trigger_characters: Some(
                         completion::TRIGGERS.iter().map(|c| c.to_string()).collect(),
                     ),
+                    resolve_provider: Some(true),
                     completion_item: Some(CompletionOptionsCompletionItem {
                         label_details_support: Some(true),
                     }),
@@ -1131,11 +1143,38 @@ impl LanguageServer for Backend {
             convert::position_from_lsp(position.position),
             state.encoding,
         );
+        let lazy = state
+            .lazy_completion_docs
+            .then_some(&position.text_document.uri);
         Ok(completion::complete(
             open.document.rope(),
             offset,
             &context.project,
             state.encoding,
+            state.hover_format,
+            lazy,
+        ))
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        let Some((uri, id)) = completion::resolve_target(&item) else {
+            return Ok(item);
+        };
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(item);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let intended_use = context.project.intended_use.unwrap_or_default();
+        Ok(completion::resolve(
+            item,
+            &id,
+            &context.resolver,
+            intended_use,
             state.hover_format,
         ))
     }
