@@ -83,3 +83,30 @@ fn workspace_scope_publishes_for_files_never_opened_with_progress() {
     let closed = server.diagnostics(&never);
     assert_eq!(closed["diagnostics"][0]["code"], "attribution-required");
 }
+
+#[test]
+fn switching_the_scope_at_runtime_scans_and_clears() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(root.join("a.js"), "abstrakt.run('musicgen');\n").expect("write");
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {} }),
+    );
+    server.notify("initialized", json!({}));
+    let uri = format!("file://{}", root.join("a.js").display());
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "abstrakt": { "diagnostics": { "scope": "workspace" } } } }),
+    );
+    assert_eq!(
+        server.diagnostics(&uri)["diagnostics"][0]["code"],
+        "non-commercial"
+    );
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "abstrakt": { "diagnostics": { "scope": "openFiles" } } } }),
+    );
+    assert_eq!(server.diagnostics(&uri)["diagnostics"], json!([]));
+}

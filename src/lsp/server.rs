@@ -1111,7 +1111,29 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let was_workspace = self.state().workspace_scope();
         let problems = self.apply_settings(&params.settings);
+        let (is_workspace, roots) = {
+            let state = self.state();
+            (state.workspace_scope(), state.roots.clone())
+        };
+        if is_workspace && !was_workspace && !roots.is_empty() {
+            tokio::spawn(scan_workspace(
+                self.state.clone(),
+                self.client.clone(),
+                roots,
+            ));
+        } else if was_workspace && !is_workspace {
+            let dropped: Vec<Uri> = self
+                .state()
+                .workspace_files
+                .drain()
+                .map(|(u, _)| u)
+                .collect();
+            for uri in dropped {
+                self.publish(uri, Vec::new(), None).await;
+            }
+        }
         self.report_settings_problems(problems).await;
         self.republish_all().await;
         if self.state().inlay_refresh {
