@@ -18,6 +18,9 @@ use crate::rules::IntendedUse;
 /// How far back from the cursor we look for `client.run(`.
 const WINDOW: usize = 512;
 
+/// How much text before `new Abstrakt` can hold `const name =`.
+const LOOKBEHIND: usize = 256;
+
 /// Where the id being typed is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdSite {
@@ -58,14 +61,28 @@ fn is_client(receiver: &str, whole: &Rope, client_names: &[String]) -> bool {
     if receiver == DEFAULT_CLIENT_NAME || client_names.iter().any(|n| n == receiver) {
         return true;
     }
-    let text = whole.to_string();
+    // Chunk by chunk, without copying the file; a match may straddle two chunks,
+    // so each chunk is searched with the tail of the one before.
     let needle = format!("new {CLIENT_CLASS}");
-    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()).any(|at| {
-        text[..at]
-            .trim_end()
-            .strip_suffix('=')
-            .is_some_and(|before| trailing_identifier(before.trim_end()) == receiver)
-    })
+    let mut window = String::new();
+    for chunk in whole.chunks() {
+        let keep = window.len().saturating_sub(LOOKBEHIND);
+        let keep = (keep..=window.len())
+            .find(|&i| window.is_char_boundary(i))
+            .unwrap_or(window.len());
+        window.drain(..keep);
+        window.push_str(chunk);
+        let found = memchr::memmem::find_iter(window.as_bytes(), needle.as_bytes()).any(|at| {
+            window[..at]
+                .trim_end()
+                .strip_suffix('=')
+                .is_some_and(|before| trailing_identifier(before.trim_end()) == receiver)
+        });
+        if found {
+            return true;
+        }
+    }
+    false
 }
 
 /// The model-id argument being typed at `offset`, if the cursor is in one.
@@ -226,6 +243,16 @@ mod tests {
             site("const ai = new Abstrakt();\nai.run('|')"),
             pair("", "")
         );
+        // Long files: the declaration sits anywhere in the rope's chunks.
+        for pad in [0, 700, 1000, 1021, 5000] {
+            let text = format!(
+                "{}\nconst ai = new Abstrakt();\n{}\nai.run('|')",
+                "x".repeat(pad),
+                "y".repeat(pad)
+            );
+            assert_eq!(site(&text), pair("", ""), "pad {pad}");
+        }
+        assert_eq!(site(&format!("{}\nother.run('|')", "z".repeat(3000))), None);
         assert_eq!(site("other.run('|')"), None);
         assert_eq!(site("abstrakt.run(model, '|')"), None);
         assert_eq!(site("abstrakt.run('a b|')"), None);
