@@ -16,6 +16,8 @@ use crate::text::SourceText;
 pub struct Analysis {
     pub uses: Vec<ModelUse>,
     pub findings: Vec<Finding>,
+    /// Findings (by index) whose attribution the project already shows, and where.
+    pub attribution_found: Vec<(usize, crate::attribution::Found)>,
 }
 
 /// Everything the rules and the project say about one parsed file.
@@ -56,7 +58,11 @@ pub fn analyze_on<S: SourceText + ?Sized>(
     findings.sort_by_key(|f| f.range.start);
     policy::apply_exceptions(&mut findings, &project.exceptions, today);
     policy::apply_suppressions(&mut findings, tree, text);
-    Analysis { uses, findings }
+    Analysis {
+        uses,
+        findings,
+        attribution_found: Vec::new(),
+    }
 }
 
 /// Today's date where the user is (exceptions expire at the end of their day).

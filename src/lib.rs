@@ -2,10 +2,13 @@
 //! calls the Abstrakt API, as a language server and as a CI checker.
 
 pub mod analysis;
+pub mod attribution;
 pub mod cli;
+pub mod complete;
 pub mod config;
 pub mod document;
 pub mod extract;
+pub mod fixes;
 pub mod hover;
 pub mod licensing;
 pub mod lockfile;

@@ -110,6 +110,23 @@ pub struct Licensing {
     pub notes: Option<String>,
 }
 
+impl Licensing {
+    /// The short license name and the key obligations, for inlay hints:
+    /// `FLUX.1-dev · attribution`, `CC-BY-NC-4.0 · non-commercial`.
+    pub fn short_summary(&self) -> String {
+        let mut parts = vec![self.license.as_str()];
+        match self.commercial {
+            CommercialUse::NotAllowed => parts.push("non-commercial"),
+            CommercialUse::Conditional => parts.push("commercial conditional"),
+            CommercialUse::Allowed | CommercialUse::Unverified => {}
+        }
+        if self.attribution == Attribution::Required {
+            parts.push("attribution");
+        }
+        parts.join(" · ")
+    }
+}
+
 /// A model: identity plus licensing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,10 +1,14 @@
 //! The LSP face of the engine.
 
+mod code_actions;
+mod completion;
 mod convert;
+mod inlay_hints;
 mod projects;
 mod server;
 mod settings;
 mod transport;
+mod workspace;
 
 pub use server::Backend;
 

@@ -15,10 +15,11 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, info, warn};
 
-use super::convert;
 use super::projects::{LoadReport, Projects, is_project_file};
 use super::settings::{EditorSettings, RemoteSettings};
+use super::{code_actions, completion, convert, inlay_hints, workspace};
 use crate::analysis::{Analysis, analyze};
+use crate::attribution::{self, AttributionIndex};
 use crate::config::{ConfigError, ProjectConfig};
 use crate::document::{Document, PositionEncoding};
 use crate::extract::Target;
@@ -28,7 +29,7 @@ use crate::registry::{Lookup, RemoteSource, Resolver};
 use crate::remote::cache::DiskCache;
 use crate::remote::store::{DEFAULT_TTL, RemoteStore};
 use crate::remote::{HttpApi, HttpOptions, SharedApi, validate_api_url};
-use crate::rules::IntendedUse;
+use crate::rules::{IntendedUse, RuleCode, Severity};
 use crate::syntax::Language;
 
 /// An open document and what we last computed for it.
@@ -64,6 +65,16 @@ struct State {
     watch_dynamic: bool,
     /// Setting problems found in `initialize`, shown once the client is initialized.
     startup_problems: Vec<String>,
+    /// The workspace folders (where a new `abstrakt.toml` goes).
+    roots: Vec<PathBuf>,
+    /// The client can be asked to refresh inlay hints.
+    inlay_refresh: bool,
+    /// Where the workspace shows attribution texts.
+    attribution: AttributionIndex,
+    /// The client resolves completion `documentation` lazily.
+    lazy_completion_docs: bool,
+    /// Diagnostics of workspace files that are not open (workspace scope).
+    workspace_files: HashMap<Uri, Vec<Diagnostic>>,
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {
@@ -158,13 +169,51 @@ impl State {
 
     fn analyze(&mut self, open: &OpenDocument) -> Analysis {
         let context = self.context(open.config_path.as_deref(), open.lock_path.as_deref());
-        analyze(
+        let mut analysis = analyze(
             open.document.tree(),
             open.document.rope(),
             &context.resolver,
             &context.project,
             context.lock.as_deref(),
-        )
+        );
+        self.lower_shown_attributions(&mut analysis, &context.resolver);
+        analysis
+    }
+
+    /// `attribution-required` drops to information where the workspace already
+    /// shows the attribution text.
+    fn lower_shown_attributions(&mut self, analysis: &mut Analysis, resolver: &Resolver) {
+        if self.attribution.is_empty() {
+            return;
+        }
+        for (i, finding) in analysis.findings.iter_mut().enumerate() {
+            if finding.code != RuleCode::AttributionRequired {
+                continue;
+            }
+            let Some(text) = finding
+                .canonical_id
+                .as_deref()
+                .and_then(|id| resolver.resolve(id))
+                .and_then(|r| r.model.licensing.attribution_text.clone())
+            else {
+                continue;
+            };
+            let Some(found) = self.attribution.find(&text) else {
+                continue;
+            };
+            finding.severity = Severity::Info;
+            let name = found
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            finding.message = format!(
+                "{} (shown in {name}:{})",
+                finding.message,
+                found.start.0 + 1
+            );
+            analysis.attribution_found.push((i, found));
+        }
     }
 
     /// The diagnostics to publish for a document, with its version.
@@ -174,9 +223,61 @@ impl State {
             .analysis
             .findings
             .iter()
-            .map(|f| convert::finding_to_diagnostic(f, &index, self.encoding))
+            .enumerate()
+            .map(|(i, f)| {
+                let mut diagnostic = convert::finding_to_diagnostic(f, &index, self.encoding);
+                if let Some((_, found)) = open
+                    .analysis
+                    .attribution_found
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    && let Some(uri) = Uri::from_file_path(&found.path)
+                {
+                    let column = |(line, columns): (u32, [u32; 3])| {
+                        let character = match self.encoding {
+                            PositionEncoding::Utf8 => columns[0],
+                            PositionEncoding::Utf16 => columns[1],
+                            PositionEncoding::Utf32 => columns[2],
+                        };
+                        Position::new(line, character)
+                    };
+                    diagnostic.related_information = Some(vec![DiagnosticRelatedInformation {
+                        location: Location::new(
+                            uri,
+                            Range::new(column(found.start), column(found.end)),
+                        ),
+                        message: "attribution shown here".to_string(),
+                    }]);
+                }
+                diagnostic
+            })
             .collect();
         (diagnostics, open.document.version)
+    }
+
+    fn workspace_scope(&self) -> bool {
+        workspace::is_workspace_scope(self.settings.diagnostics_scope.as_deref())
+    }
+
+    /// Analyses a file that is not open, from its text on disk; records and
+    /// returns its diagnostics.
+    fn analyze_file(&mut self, path: &Path, text: &str) -> Option<(Uri, Vec<Diagnostic>)> {
+        let uri = Uri::from_file_path(path)?;
+        if self.documents.contains_key(&uri) {
+            return None;
+        }
+        let language = Language::from_path(path)?;
+        let mut open = OpenDocument {
+            document: Document::new(language, 0, text),
+            analysis: Analysis::default(),
+            config_path: ProjectConfig::discover(path),
+            lock_path: Lockfile::discover(path),
+        };
+        open.analysis = self.analyze(&open);
+        let (diagnostics, _) = self.diagnostics(&open);
+        self.workspace_files
+            .insert(uri.clone(), diagnostics.clone());
+        Some((uri, diagnostics))
     }
 
     /// (Re)builds the API store when the settings that shape it changed.
@@ -342,6 +443,64 @@ fn schedule_fetch(state: &Arc<Mutex<State>>, client: &Client, ids: &[String]) {
     });
 }
 
+/// Checks every JS/TS file of the workspace that is not open, publishing as
+/// it goes, with `$/progress` begin/report/end.
+async fn scan_workspace(state: Arc<Mutex<State>>, client: Client, roots: Vec<PathBuf>) {
+    let token = NumberOrString::String("abstrakt-workspace-scan".to_string());
+    // A client that refuses the token still gets the diagnostics.
+    let progress = client.create_work_done_progress(token.clone()).await.ok();
+    let ongoing = match progress {
+        Some(()) => Some(
+            client
+                .progress(token, "abstrakt: checking the workspace")
+                .with_percentage(0)
+                .begin()
+                .await,
+        ),
+        None => None,
+    };
+    let client_names: Vec<String> = Vec::new();
+    let files =
+        tokio::task::spawn_blocking(move || workspace::candidate_files(&roots, &client_names))
+            .await
+            .unwrap_or_default();
+    let total = files.len().max(1);
+    let mut ids = Vec::new();
+    for (i, (path, text)) in files.into_iter().enumerate() {
+        let published = {
+            let mut state = lock(&state);
+            let published = state.analyze_file(&path, &text);
+            if published.is_some()
+                && let Some(uri) = Uri::from_file_path(&path)
+                && let Some(diagnostics) = state.workspace_files.get(&uri)
+            {
+                ids.extend(
+                    diagnostics
+                        .iter()
+                        .filter_map(|d| d.data.as_ref()?.get("canonicalId")?.as_str())
+                        .map(str::to_string),
+                );
+            }
+            published
+        };
+        if let Some((uri, diagnostics)) = published {
+            client.publish_diagnostics(uri, diagnostics, None).await;
+        }
+        if let Some(ongoing) = &ongoing {
+            let done = u32::try_from((i + 1) * 100 / total).unwrap_or(100);
+            ongoing
+                .report_with_message(format!("{} of {total} files", i + 1), done)
+                .await;
+        }
+    }
+    if let Some(ongoing) = ongoing {
+        ongoing.finish_with_message("workspace checked").await;
+    }
+    ids.sort();
+    ids.dedup();
+    schedule_fetch(&state, &client, &ids);
+}
+
 /// The command behind the "acknowledge in abstrakt.lock" quick fix:
 /// arguments `[document uri, canonical model id]`.
 const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
@@ -379,6 +538,11 @@ impl Backend {
                 open_project_files: HashSet::new(),
                 watch_dynamic: false,
                 startup_problems: Vec::new(),
+                roots: Vec::new(),
+                inlay_refresh: false,
+                attribution: AttributionIndex::default(),
+                workspace_files: HashMap::new(),
+                lazy_completion_docs: false,
             })),
         }
     }
@@ -513,6 +677,31 @@ impl LanguageServer for Backend {
             state.encoding = encoding;
             state.hover_format = hover_format;
             state.watch_dynamic = watch_dynamic;
+            state.lazy_completion_docs = params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "documentation"));
+            state.inlay_refresh = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false);
+            #[allow(deprecated)]
+            let root_uri = params.root_uri.iter();
+            state.roots = params
+                .workspace_folders
+                .iter()
+                .flatten()
+                .map(|f| &f.uri)
+                .chain(root_uri)
+                .filter_map(file_path)
+                .collect();
             let mut problems = match &params.initialization_options {
                 Some(options) => state.settings.apply(options),
                 None => Vec::new(),
@@ -540,6 +729,29 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                diagnostic_provider: Some(DiagnosticServerCapabilities::Options(
+                    DiagnosticOptions {
+                        identifier: Some("abstrakt".to_string()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: false,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    },
+                )),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(
+                        completion::TRIGGERS.iter().map(|c| c.to_string()).collect(),
+                    ),
+                    resolve_provider: Some(true),
+                    completion_item: Some(CompletionOptionsCompletionItem {
+                        label_details_support: Some(true),
+                    }),
+                    ..CompletionOptions::default()
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -576,6 +788,34 @@ impl LanguageServer for Backend {
                 )
                 .await;
         }
+        let (roots, workspace_scope) = {
+            let state = self.state();
+            (state.roots.clone(), state.workspace_scope())
+        };
+        if workspace_scope && !roots.is_empty() {
+            tokio::spawn(scan_workspace(
+                self.state.clone(),
+                self.client.clone(),
+                roots.clone(),
+            ));
+        }
+        if !roots.is_empty() {
+            let state = self.state.clone();
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let built =
+                    tokio::task::spawn_blocking(move || AttributionIndex::build(&roots)).await;
+                let Ok(index) = built else {
+                    return;
+                };
+                debug!(files = index.len(), "attribution index built");
+                if index.is_empty() {
+                    return;
+                }
+                lock(&state).attribution = index;
+                republish(&state, &client, None).await;
+            });
+        }
         if self.state().watch_dynamic {
             let client = self.client.clone();
             // In a task: the client's answer must not hold up other messages.
@@ -586,7 +826,9 @@ impl LanguageServer for Backend {
                     register_options: Some(json!({
                         "watchers": [
                             { "globPattern": "**/abstrakt.toml" },
-                            { "globPattern": "**/abstrakt.lock" }
+                            { "globPattern": "**/abstrakt.lock" },
+                            { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" },
+                            { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts}" }
                         ]
                     })),
                 };
@@ -676,12 +918,21 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let was_open = {
+        let (was_open, from_disk) = {
             let mut state = self.state();
-            state.documents.remove(&uri).is_some() || state.open_project_files.remove(&uri)
+            let was_open =
+                state.documents.remove(&uri).is_some() || state.open_project_files.remove(&uri);
+            // Workspace scope: the file keeps the diagnostics of its text on disk.
+            let from_disk = match (state.workspace_scope(), file_path(&uri)) {
+                (true, Some(path)) => workspace::read(&path)
+                    .and_then(|text| state.analyze_file(&path, &text))
+                    .map(|(_, diagnostics)| diagnostics),
+                _ => None,
+            };
+            (was_open, from_disk)
         };
         if was_open {
-            self.publish(uri, Vec::new(), None).await;
+            self.publish(uri, from_disk.unwrap_or_default(), None).await;
         }
     }
 
@@ -692,6 +943,48 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let shown: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|change| file_path(&change.uri))
+            .filter(|path| attribution::is_indexed(path))
+            .collect();
+        let sources: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|change| file_path(&change.uri))
+            .filter(|path| Language::from_path(path).is_some())
+            .collect();
+        if !sources.is_empty() && self.state().workspace_scope() {
+            let mut batches = Vec::new();
+            {
+                let mut state = self.state();
+                for path in &sources {
+                    match workspace::read(path) {
+                        Some(text) => batches.extend(state.analyze_file(path, &text)),
+                        None => {
+                            if let Some(uri) = Uri::from_file_path(path)
+                                && state.workspace_files.remove(&uri).is_some()
+                            {
+                                batches.push((uri, Vec::new()));
+                            }
+                        }
+                    }
+                }
+            }
+            for (uri, diagnostics) in batches {
+                self.publish(uri, diagnostics, None).await;
+            }
+        }
+        if !shown.is_empty() {
+            {
+                let mut state = self.state();
+                for path in &shown {
+                    state.attribution.update(path);
+                }
+            }
+            self.republish_all().await;
+        }
         let paths: Vec<PathBuf> = params
             .changes
             .iter()
@@ -703,43 +996,45 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let has_target = self
-            .state()
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
             .documents
             .get(&uri)
-            .and_then(lock_target)
-            .is_some();
-        if !has_target {
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
             return Ok(None);
-        }
-        let mut actions = Vec::new();
-        for diagnostic in &params.context.diagnostics {
-            let changed = matches!(
-                &diagnostic.code,
-                Some(NumberOrString::String(code)) if code == "license-changed"
-            );
-            let id = diagnostic
-                .data
-                .as_ref()
-                .and_then(|d| d.get("canonicalId"))
-                .and_then(Value::as_str);
-            let (true, Some(id)) = (changed, id) else {
-                continue;
-            };
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("Acknowledge the current licensing of {id} in abstrakt.lock"),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diagnostic.clone()]),
-                command: Some(Command {
-                    title: "Acknowledge licensing".to_string(),
-                    command: ACKNOWLEDGE_COMMAND.to_string(),
-                    arguments: Some(vec![json!(uri.as_str()), json!(id)]),
-                }),
-                is_preferred: Some(true),
-                ..CodeAction::default()
-            }));
-        }
-        Ok(Some(actions))
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let text = open.document.text();
+        let config_target = config_path.clone().or_else(|| {
+            let path = file_path(&uri)?;
+            let root = state
+                .roots
+                .iter()
+                .filter(|root| path.starts_with(root))
+                .max_by_key(|root| root.as_os_str().len())
+                .cloned();
+            root.or_else(|| path.parent().map(Path::to_path_buf))
+                .map(|dir| dir.join(crate::config::FILE_NAME))
+        });
+        let input = code_actions::Input {
+            uri: &uri,
+            text: &text,
+            rope: open.document.rope(),
+            tree: open.document.tree(),
+            encoding: state.encoding,
+            resolver: &context.resolver,
+            config_target,
+            has_lock_target: lock_target(open).is_some(),
+            acknowledge_command: ACKNOWLEDGE_COMMAND,
+        };
+        Ok(Some(code_actions::actions(
+            &input,
+            &params.context.diagnostics,
+        )))
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
@@ -816,9 +1111,176 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let was_workspace = self.state().workspace_scope();
         let problems = self.apply_settings(&params.settings);
+        let (is_workspace, roots) = {
+            let state = self.state();
+            (state.workspace_scope(), state.roots.clone())
+        };
+        if is_workspace && !was_workspace && !roots.is_empty() {
+            tokio::spawn(scan_workspace(
+                self.state.clone(),
+                self.client.clone(),
+                roots,
+            ));
+        } else if was_workspace && !is_workspace {
+            let dropped: Vec<Uri> = self
+                .state()
+                .workspace_files
+                .drain()
+                .map(|(u, _)| u)
+                .collect();
+            for uri in dropped {
+                self.publish(uri, Vec::new(), None).await;
+            }
+        }
         self.report_settings_problems(problems).await;
         self.republish_all().await;
+        if self.state().inlay_refresh {
+            // In a task: the client's answer must not hold up other messages.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(error) = client.inlay_hint_refresh().await {
+                    debug!("inlay hint refresh: {error}");
+                }
+            });
+        }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&position.text_document.uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(None);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&position.text_document.uri) else {
+            return Ok(None);
+        };
+        let offset = open.document.line_index().offset(
+            convert::position_from_lsp(position.position),
+            state.encoding,
+        );
+        let lazy = state
+            .lazy_completion_docs
+            .then_some(&position.text_document.uri);
+        Ok(completion::complete(
+            open.document.rope(),
+            offset,
+            &context.project,
+            state.encoding,
+            state.hover_format,
+            lazy,
+        ))
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        let Some((uri, id)) = completion::resolve_target(&item) else {
+            return Ok(item);
+        };
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(item);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let intended_use = context.project.intended_use.unwrap_or_default();
+        Ok(completion::resolve(
+            item,
+            &id,
+            &context.resolver,
+            intended_use,
+            state.hover_format,
+        ))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        let mut state = self.state();
+        if state.settings.inlay_hints_enabled == Some(false) {
+            return Ok(Some(Vec::new()));
+        }
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(None);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let index = open.document.line_index();
+        let start = index.offset(
+            convert::position_from_lsp(params.range.start),
+            state.encoding,
+        );
+        let end = index.offset(convert::position_from_lsp(params.range.end), state.encoding);
+        Ok(Some(inlay_hints::hints(
+            &open.analysis,
+            &index,
+            state.encoding,
+            &context.resolver,
+            start..end.max(start),
+        )))
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri;
+        let mut state = self.state();
+        let Some((config_path, lock_path)) = state
+            .documents
+            .get(&uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
+        else {
+            return Ok(None);
+        };
+        let context = state.context(config_path.as_deref(), lock_path.as_deref());
+        let Some(open) = state.documents.get(&uri) else {
+            return Ok(None);
+        };
+        Ok(Some(inlay_hints::links(
+            &open.analysis,
+            open.document.rope(),
+            &open.document.line_index(),
+            state.encoding,
+            &context.resolver,
+        )))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let state = self.state();
+        let items = state
+            .documents
+            .get(&params.text_document.uri)
+            .map(|open| state.diagnostics(open).0)
+            .or_else(|| {
+                state
+                    .workspace_files
+                    .get(&params.text_document.uri)
+                    .cloned()
+            })
+            .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -311,3 +311,73 @@ pub fn summarize(diagnostics: &Value) -> Vec<(u64, u64, u64, u64, String, u64)> 
         })
         .unwrap_or_default()
 }
+
+/// The byte offset of an LSP position (`utf16`: UTF-16 code units, else UTF-8 bytes).
+pub fn offset_of(text: &str, position: &Value, utf16: bool) -> usize {
+    let line = position["line"].as_u64().unwrap_or(0) as usize;
+    let character = position["character"].as_u64().unwrap_or(0) as usize;
+    let mut start = 0;
+    for _ in 0..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = &text[start..];
+    let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
+    if !utf16 {
+        return start + character.min(line_text.len());
+    }
+    let mut units = 0;
+    for (i, c) in line_text.char_indices() {
+        if units >= character {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    start + line_text.len()
+}
+
+/// `text` with LSP `TextEdit`s (non-overlapping, UTF-16 positions) applied.
+pub fn apply_edits(text: &str, edits: &Value) -> String {
+    apply_edits_in(text, edits, true)
+}
+
+/// [`apply_edits`] for UTF-16 (`utf16`) or UTF-8 positions.
+pub fn apply_edits_in(text: &str, edits: &Value, utf16: bool) -> String {
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .expect("edits")
+        .iter()
+        .map(|e| {
+            (
+                offset_of(text, &e["range"]["start"], utf16),
+                offset_of(text, &e["range"]["end"], utf16),
+                e["newText"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new_text) in edits {
+        out.replace_range(start..end, &new_text);
+    }
+    out
+}
+
+/// The code actions for every diagnostic published for `uri`.
+pub fn code_actions(server: &mut Server, uri: &str, diagnostics: &Value) -> Vec<Value> {
+    let mut all = Vec::new();
+    for diagnostic in diagnostics.as_array().expect("diagnostics") {
+        let actions = server.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": diagnostic["range"],
+                "context": { "diagnostics": [diagnostic] }
+            }),
+        );
+        all.extend(actions.as_array().cloned().unwrap_or_default());
+    }
+    all
+}

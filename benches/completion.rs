@@ -1,0 +1,83 @@
+//! Model-id completion in a 10,000-line file, next to a full parse of the
+//! same file (what every keystroke already costs without incremental parsing).
+
+use std::hint::black_box;
+
+use abstrakt_lsp::complete::{candidates, id_site};
+use abstrakt_lsp::hover::Format;
+use abstrakt_lsp::licensing::Registry;
+use abstrakt_lsp::rules::IntendedUse;
+use abstrakt_lsp::syntax::{Language, parse};
+use criterion::{Criterion, criterion_group, criterion_main};
+use ropey::Rope;
+
+/// A TypeScript module repeated to 10,000 lines; the cursor is right after
+/// `ai.run('fl` in the middle (the client is bound with `new Abstrakt`).
+fn ten_thousand_lines() -> (String, usize) {
+    let block = r#"import { Abstrakt } from 'abstrakt';
+const ai = new Abstrakt({ apiKey: process.env.ABSTRAKT_API_KEY });
+const MODELS = { hero: 'flux-dev', thumb: 'flux-schnell' } as const;
+
+export async function render(prompt: string, opts: { hd?: boolean } = {}) {
+  const model = opts.hd ? MODELS.hero : MODELS.thumb;
+  const started = Date.now();
+  const result = await ai.run(model, { prompt, num_images: 1 });
+  console.log(`rendered in ${Date.now() - started}ms`, result.id);
+  return result;
+}
+
+"#;
+    let half = block.repeat(10_000 / block.lines().count() / 2 + 1);
+    let typed = "const typed = await ai.run('fl";
+    let text = format!("{half}{typed}\n{half}");
+    (text, half.len() + typed.len())
+}
+
+fn bench(c: &mut Criterion) {
+    let (text, cursor) = ten_thousand_lines();
+    let rope = Rope::from_str(&text);
+    let builtin = Registry::builtin();
+    let site = id_site(&rope, cursor, &[]).expect("a model-id site");
+    assert_eq!(site.prefix, "fl");
+    let mut group = c.benchmark_group("completion_10k_lines");
+    group.bench_function("site_and_ids", |b| {
+        b.iter(|| {
+            let site = id_site(black_box(&rope), cursor, &[]).expect("site");
+            black_box(candidates(
+                &site.prefix,
+                None,
+                builtin,
+                IntendedUse::Commercial,
+            ))
+        })
+    });
+    group.bench_function("site_ids_and_cards", |b| {
+        b.iter(|| {
+            let site = id_site(black_box(&rope), cursor, &[]).expect("site");
+            let found = candidates(&site.prefix, None, builtin, IntendedUse::Commercial);
+            let cards: Vec<String> = found
+                .iter()
+                .map(|c| c.card(IntendedUse::Commercial, Format::Markdown))
+                .collect();
+            black_box(cards)
+        })
+    });
+    group.bench_function("site_and_all_ids_with_cards", |b| {
+        // Right after the quote: nothing typed, every id.
+        b.iter(|| {
+            let found = candidates("", None, builtin, IntendedUse::Commercial);
+            let cards: Vec<String> = found
+                .iter()
+                .map(|c| c.card(IntendedUse::Commercial, Format::Markdown))
+                .collect();
+            black_box(cards)
+        })
+    });
+    group.bench_function("full_parse", |b| {
+        b.iter(|| black_box(parse(Language::TypeScript, black_box(&text))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,203 @@
+//! Where the project already shows attribution text: an index of the
+//! workspace's markup and docs files (`.html`, `.jsx`, `.tsx`, `.vue`,
+//! `.svelte`, `.md`, `.mdx`), searched case- and whitespace-insensitively.
+//! Answers are cached per text until the index changes, so a keystroke in a
+//! source file costs a hash lookup.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not indexed (generated bundles, data dumps).
+const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+const EXTENSIONS: &[&str] = &["html", "htm", "jsx", "tsx", "vue", "svelte", "md", "mdx"];
+
+/// Whether a file's attribution text is indexed.
+pub fn is_indexed(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Where an attribution text was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    /// Bytes of the original file text.
+    pub range: Range<usize>,
+    /// Start and end as (zero-based line, column in UTF-8, UTF-16, UTF-32 units).
+    pub start: (u32, [u32; 3]),
+    pub end: (u32, [u32; 3]),
+}
+
+/// The line and the column in each encoding of byte `offset`.
+fn line_column(text: &str, offset: usize) -> (u32, [u32; 3]) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count();
+    let line_text = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    (
+        count(line),
+        [
+            count(line_text.len()),
+            count(line_text.encode_utf16().count()),
+            count(line_text.chars().count()),
+        ],
+    )
+}
+
+struct Entry {
+    text: std::sync::Arc<str>,
+    normalized: String,
+}
+
+#[derive(Default)]
+pub struct AttributionIndex {
+    files: HashMap<PathBuf, Entry>,
+    cache: HashMap<String, Option<Found>>,
+}
+
+/// Lowercase with every whitespace run as one space.
+fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            in_space = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// The original byte offset of normalized byte offset `target` (mirrors [`normalize`]).
+fn original_offset(text: &str, target: usize) -> usize {
+    let mut produced = 0;
+    let mut in_space = false;
+    for (i, c) in text.char_indices() {
+        if produced >= target {
+            return i;
+        }
+        if c.is_whitespace() {
+            if !in_space {
+                produced += 1;
+            }
+            in_space = true;
+        } else {
+            in_space = false;
+            produced += c.to_lowercase().map(char::len_utf8).sum::<usize>();
+        }
+    }
+    text.len()
+}
+
+impl AttributionIndex {
+    /// Indexes every matching file under `roots` (`.gitignore` respected).
+    pub fn build(roots: &[PathBuf]) -> Self {
+        let mut index = Self::default();
+        for root in roots {
+            let walker = ignore::WalkBuilder::new(root)
+                .filter_entry(|e| e.file_name() != "node_modules")
+                .build();
+            for entry in walker.flatten() {
+                if entry.file_type().is_some_and(|t| t.is_file()) && is_indexed(entry.path()) {
+                    index.update(entry.path());
+                }
+            }
+        }
+        index
+    }
+
+    /// Reads `path` again (or forgets it when it is gone or too big).
+    pub fn update(&mut self, path: &Path) {
+        self.cache.clear();
+        let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
+        match std::fs::read_to_string(path) {
+            Ok(text) if small => {
+                let normalized = normalize(&text);
+                self.files.insert(
+                    path.to_path_buf(),
+                    Entry {
+                        text: text.into(),
+                        normalized,
+                    },
+                );
+            }
+            _ => {
+                self.files.remove(path);
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The first file (by path) showing `attribution`.
+    pub fn find(&mut self, attribution: &str) -> Option<Found> {
+        if let Some(answer) = self.cache.get(attribution) {
+            return answer.clone();
+        }
+        let needle = normalize(attribution.trim());
+        let mut paths: Vec<&PathBuf> = self.files.keys().collect();
+        paths.sort();
+        let answer = (!needle.is_empty())
+            .then(|| {
+                paths.into_iter().find_map(|path| {
+                    let entry = &self.files[path];
+                    let at = entry.normalized.find(&needle)?;
+                    let start = original_offset(&entry.text, at);
+                    let end = original_offset(&entry.text, at + needle.len());
+                    Some(Found {
+                        path: path.clone(),
+                        range: start..end,
+                        start: line_column(&entry.text, start),
+                        end: line_column(&entry.text, end),
+                    })
+                })
+            })
+            .flatten();
+        self.cache.insert(attribution.to_string(), answer.clone());
+        answer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_text_case_and_whitespace_insensitively() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let footer = dir.path().join("Footer.tsx");
+        let text =
+            "export const F = () => (\n  <small>image CREATED   with\n    FLUX.1-dev</small>\n);\n";
+        std::fs::write(&footer, text).expect("write");
+        std::fs::write(
+            dir.path().join("notes.txt"),
+            "Image created with FLUX.1-dev",
+        )
+        .expect("write");
+        let mut index = AttributionIndex::build(&[dir.path().to_path_buf()]);
+        assert_eq!(index.len(), 1);
+        let found = index.find("Image created with FLUX.1-dev").expect("found");
+        assert_eq!(found.path, footer);
+        assert_eq!(&text[found.range], "image CREATED   with\n    FLUX.1-dev");
+        assert_eq!(found.start, (1, [9, 9, 9]));
+        assert_eq!(found.end, (2, [14, 14, 14]));
+        assert_eq!(index.find("Image created with FLUX.2"), None);
+        std::fs::remove_file(&footer).expect("remove");
+        index.update(&footer);
+        assert_eq!(index.find("Image created with FLUX.1-dev"), None);
+    }
+}

@@ -1,0 +1,274 @@
+//! Quick fixes, built from the diagnostics' `data` (modelId, canonicalId,
+//! suggestions) and the byte edits of [`crate::fixes`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use ropey::Rope;
+use serde_json::{Value, json};
+use tower_lsp_server::ls_types::*;
+use tree_sitter::Tree;
+
+use super::convert;
+use crate::document::{LineIndex, PositionEncoding};
+use crate::fixes::{self, Edit};
+use crate::registry::{Lookup, Resolver};
+
+/// What the quick fixes of one document need.
+pub struct Input<'a> {
+    pub uri: &'a Uri,
+    pub text: &'a str,
+    pub rope: &'a Rope,
+    pub tree: &'a Tree,
+    pub encoding: PositionEncoding,
+    pub resolver: &'a Resolver,
+    /// The `abstrakt.toml` in force, or where a new one would go.
+    pub config_target: Option<PathBuf>,
+    /// Whether the document has a lock file (or a place for one).
+    pub has_lock_target: bool,
+    /// The command that accepts new licensing into `abstrakt.lock`.
+    pub acknowledge_command: &'a str,
+}
+
+fn code_of(diagnostic: &Diagnostic) -> Option<&str> {
+    match &diagnostic.code {
+        Some(NumberOrString::String(code)) if diagnostic.source.as_deref() == Some("abstrakt") => {
+            Some(code)
+        }
+        _ => None,
+    }
+}
+
+fn data_str<'d>(diagnostic: &'d Diagnostic, key: &str) -> Option<&'d str> {
+    diagnostic
+        .data
+        .as_ref()
+        .and_then(|d| d.get(key))
+        .and_then(Value::as_str)
+}
+
+fn data_list(diagnostic: &Diagnostic, key: &str) -> Vec<String> {
+    diagnostic
+        .data
+        .as_ref()
+        .and_then(|d| d.get(key))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text_edit(index: &LineIndex<'_>, edit: Edit, encoding: PositionEncoding) -> TextEdit {
+    TextEdit {
+        range: convert::byte_range_to_lsp(index, edit.range, encoding),
+        new_text: edit.text,
+    }
+}
+
+fn quickfix(
+    title: String,
+    diagnostic: &Diagnostic,
+    edit: WorkspaceEdit,
+    preferred: bool,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(edit),
+        is_preferred: preferred.then_some(true),
+        ..CodeAction::default()
+    })
+}
+
+fn document_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        ..WorkspaceEdit::default()
+    }
+}
+
+/// The quick fixes for the diagnostics of a `codeAction` request.
+pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+    let index = LineIndex::new(input.rope);
+    let mut actions = Vec::new();
+    for diagnostic in diagnostics {
+        let Some(code) = code_of(diagnostic) else {
+            continue;
+        };
+        let start = index.offset(
+            convert::position_from_lsp(diagnostic.range.start),
+            input.encoding,
+        );
+        let end = index.offset(
+            convert::position_from_lsp(diagnostic.range.end),
+            input.encoding,
+        );
+        let range = start..end.max(start);
+        let model = data_str(diagnostic, "canonicalId").or(data_str(diagnostic, "modelId"));
+        let resolved = model.and_then(|id| input.resolver.resolve(id));
+        let edit =
+            |edit: Edit| document_edit(input.uri, vec![text_edit(&index, edit, input.encoding)]);
+        match code {
+            "attribution-required" => {
+                let name = resolved.as_ref().map_or_else(
+                    || model.unwrap_or("the model").to_string(),
+                    |r| r.model.name.clone(),
+                );
+                let shown = resolved
+                    .as_ref()
+                    .and_then(|r| r.model.licensing.attribution_text.clone());
+                let comment = match &shown {
+                    Some(text) => format!("// Attribution required: show \"{text}\""),
+                    None => format!("// Attribution required by the license of {name}"),
+                };
+                actions.push(quickfix(
+                    "Add an attribution reminder above the call".to_string(),
+                    diagnostic,
+                    edit(fixes::line_above(input.text, range.start, &comment)),
+                    true,
+                ));
+                if let Some(text) = &shown {
+                    let markup = format!("<small>{text}</small>");
+                    if let Some(markup_edit) =
+                        fixes::jsx_markup(input.tree, input.text, range.start, &markup)
+                    {
+                        actions.push(quickfix(
+                            format!("Show \"{text}\" in the rendered component"),
+                            diagnostic,
+                            edit(markup_edit),
+                            false,
+                        ));
+                    }
+                }
+            }
+            "non-commercial" | "license-denied" | "commercial-conditional" => {
+                if let (Some(inside), Some(resolved)) =
+                    (fixes::literal_inside(input.text, &range), &resolved)
+                {
+                    for (i, alternative) in resolved.model.alternatives.iter().enumerate() {
+                        let license = input
+                            .resolver
+                            .resolve(alternative)
+                            .map(|r| r.model.licensing.license.clone());
+                        let title = match license {
+                            Some(license) => format!("Use {alternative} ({license})"),
+                            None => format!("Use {alternative}"),
+                        };
+                        actions.push(quickfix(
+                            title,
+                            diagnostic,
+                            edit(Edit {
+                                range: inside.clone(),
+                                text: alternative.clone(),
+                            }),
+                            i == 0,
+                        ));
+                    }
+                }
+            }
+            "unknown-model" => {
+                if let Some(inside) = fixes::literal_inside(input.text, &range) {
+                    for (i, suggestion) in data_list(diagnostic, "suggestions").iter().enumerate() {
+                        actions.push(quickfix(
+                            format!("Change to {suggestion}"),
+                            diagnostic,
+                            edit(Edit {
+                                range: inside.clone(),
+                                text: suggestion.clone(),
+                            }),
+                            i == 0,
+                        ));
+                    }
+                }
+            }
+            "license-changed" => {
+                if let (true, Some(id)) =
+                    (input.has_lock_target, data_str(diagnostic, "canonicalId"))
+                {
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: format!(
+                            "Acknowledge the current licensing of {id} in abstrakt.lock"
+                        ),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![diagnostic.clone()]),
+                        command: Some(Command {
+                            title: "Acknowledge licensing".to_string(),
+                            command: input.acknowledge_command.to_string(),
+                            arguments: Some(vec![json!(input.uri.as_str()), json!(id)]),
+                        }),
+                        is_preferred: Some(true),
+                        ..CodeAction::default()
+                    }));
+                }
+            }
+            _ => {}
+        }
+        actions.push(quickfix(
+            format!("Ignore {code} on this line"),
+            diagnostic,
+            edit(fixes::line_above(
+                input.text,
+                range.start,
+                &format!("// abstrakt-ignore-next-line {code} -- "),
+            )),
+            false,
+        ));
+        if let (Some(model), Some(target)) = (model, &input.config_target)
+            && let Some(workspace_edit) = exception_edit(target, model, code, input.encoding)
+        {
+            actions.push(quickfix(
+                "Add an exception to abstrakt.toml".to_string(),
+                diagnostic,
+                workspace_edit,
+                false,
+            ));
+        }
+    }
+    actions
+}
+
+/// Creates `abstrakt.toml` with the exception, or edits the existing one.
+fn exception_edit(
+    target: &Path,
+    model: &str,
+    code: &str,
+    encoding: PositionEncoding,
+) -> Option<WorkspaceEdit> {
+    let uri = Uri::from_file_path(target)?;
+    let existing = std::fs::read_to_string(target).ok();
+    let new_text = fixes::add_exception(existing.as_deref(), model, code).ok()?;
+    let mut operations = Vec::new();
+    let range = match &existing {
+        Some(old) => {
+            let rope = Rope::from_str(old);
+            let index = LineIndex::new(&rope);
+            convert::byte_range_to_lsp(&index, 0..old.len(), encoding)
+        }
+        None => {
+            operations.push(DocumentChangeOperation::Op(ResourceOp::Create(
+                CreateFile {
+                    uri: uri.clone(),
+                    options: Some(CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                },
+            )));
+            Range::default()
+        }
+    };
+    operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+        edits: vec![OneOf::Left(TextEdit { range, new_text })],
+    }));
+    Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(operations)),
+        ..WorkspaceEdit::default()
+    })
+}

@@ -1,0 +1,122 @@
+//! Model-id completion: [`crate::complete`] finds the site and the ids; this
+//! turns them into LSP completion items.
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::*;
+
+use super::convert;
+use crate::complete::{self, Candidate};
+use crate::config::ProjectConfig;
+use crate::document::{LineIndex, PositionEncoding};
+use crate::hover::Format;
+use crate::licensing::Registry;
+
+/// The characters that open or continue a model id.
+pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
+
+/// The completion list at `offset`, or `None` when the cursor is not in a model id.
+///
+/// With `lazy_docs` (the client resolves `documentation`), items carry
+/// `data` for [`resolve`] instead of their cards: a list of every id stays small.
+pub fn complete(
+    rope: &Rope,
+    offset: usize,
+    project: &ProjectConfig,
+    encoding: PositionEncoding,
+    format: Format,
+    lazy_docs: Option<&Uri>,
+) -> Option<CompletionResponse> {
+    let site = complete::id_site(rope, offset, &project.client_names)?;
+    let intended_use = project.intended_use.unwrap_or_default();
+    let project_models = project
+        .path
+        .as_deref()
+        .map(|path| (project.models.as_ref(), path));
+    let candidates = complete::candidates(
+        &site.prefix,
+        project_models,
+        Registry::builtin(),
+        intended_use,
+    );
+    let index = LineIndex::new(rope);
+    let range = convert::byte_range_to_lsp(&index, site.range, encoding);
+    let items = candidates
+        .into_iter()
+        .map(|candidate| item(candidate, range, intended_use, format, lazy_docs))
+        .collect();
+    Some(CompletionResponse::List(CompletionList {
+        is_incomplete: false,
+        items,
+    }))
+}
+
+fn item(
+    candidate: Candidate,
+    range: Range,
+    intended_use: crate::rules::IntendedUse,
+    format: Format,
+    lazy_docs: Option<&Uri>,
+) -> CompletionItem {
+    let (documentation, data) = match lazy_docs {
+        Some(uri) => (
+            None,
+            Some(serde_json::json!({ "uri": uri.as_str(), "id": candidate.name })),
+        ),
+        None => (
+            Some(documentation(candidate.card(intended_use, format), format)),
+            None,
+        ),
+    };
+    CompletionItem {
+        label: candidate.name.clone(),
+        label_details: Some(CompletionItemLabelDetails {
+            detail: None,
+            description: Some(candidate.description),
+        }),
+        kind: Some(CompletionItemKind::CONSTANT),
+        detail: Some(candidate.model.licensing.license.clone()),
+        documentation,
+        data,
+        sort_text: Some(candidate.sort_text),
+        filter_text: Some(candidate.name.clone()),
+        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+            range,
+            new_text: candidate.name,
+        })),
+        ..CompletionItem::default()
+    }
+}
+
+fn documentation(card: String, format: Format) -> Documentation {
+    Documentation::MarkupContent(MarkupContent {
+        kind: match format {
+            Format::Markdown => MarkupKind::Markdown,
+            Format::PlainText => MarkupKind::PlainText,
+        },
+        value: card,
+    })
+}
+
+/// The document and id a lazily documented item stands for.
+pub fn resolve_target(item: &CompletionItem) -> Option<(Uri, String)> {
+    let data = item.data.as_ref()?;
+    let uri = data.get("uri")?.as_str()?.parse().ok()?;
+    let id = data.get("id")?.as_str()?.to_string();
+    Some((uri, id))
+}
+
+/// Fills in the card of an item from [`complete`] with lazy documentation.
+pub fn resolve(
+    mut item: CompletionItem,
+    id: &str,
+    resolver: &crate::registry::Resolver,
+    intended_use: crate::rules::IntendedUse,
+    format: Format,
+) -> CompletionItem {
+    use crate::registry::Lookup;
+    if let Some(resolved) = resolver.resolve(id) {
+        let card = crate::hover::card(id, &resolved, intended_use, format);
+        item.documentation = Some(documentation(card, format));
+    }
+    item
+}
