@@ -141,6 +141,15 @@ fn build_remote(remote: &RemoteSettings) -> (Arc<RemoteStore>, Vec<String>) {
 
 impl State {
     /// The project file, lock file and resolver for a document.
+    /// The project context of an open document, `None` when it is not open.
+    fn document_context(&mut self, uri: &Uri) -> Option<Context> {
+        let (config_path, lock_path) = self
+            .documents
+            .get(uri)
+            .map(|open| (open.config_path.clone(), open.lock_path.clone()))?;
+        Some(self.context(config_path.as_deref(), lock_path.as_deref()))
+    }
+
     fn context(&mut self, config_path: Option<&Path>, lock_path: Option<&Path>) -> Context {
         let mut project = match config_path {
             Some(path) => {
@@ -997,19 +1006,14 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
         let mut state = self.state();
-        let Some((config_path, lock_path)) = state
-            .documents
-            .get(&uri)
-            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
-        else {
+        let Some(context) = state.document_context(&uri) else {
             return Ok(None);
         };
-        let context = state.context(config_path.as_deref(), lock_path.as_deref());
         let Some(open) = state.documents.get(&uri) else {
             return Ok(None);
         };
         let text = open.document.text();
-        let config_target = config_path.clone().or_else(|| {
+        let config_target = open.config_path.clone().or_else(|| {
             let path = file_path(&uri)?;
             let root = state
                 .roots
@@ -1150,14 +1154,9 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let position = params.text_document_position;
         let mut state = self.state();
-        let Some((config_path, lock_path)) = state
-            .documents
-            .get(&position.text_document.uri)
-            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
-        else {
+        let Some(context) = state.document_context(&position.text_document.uri) else {
             return Ok(None);
         };
-        let context = state.context(config_path.as_deref(), lock_path.as_deref());
         let Some(open) = state.documents.get(&position.text_document.uri) else {
             return Ok(None);
         };
@@ -1183,14 +1182,9 @@ impl LanguageServer for Backend {
             return Ok(item);
         };
         let mut state = self.state();
-        let Some((config_path, lock_path)) = state
-            .documents
-            .get(&uri)
-            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
-        else {
+        let Some(context) = state.document_context(&uri) else {
             return Ok(item);
         };
-        let context = state.context(config_path.as_deref(), lock_path.as_deref());
         let intended_use = context.project.intended_use.unwrap_or_default();
         Ok(completion::resolve(
             item,
@@ -1207,14 +1201,9 @@ impl LanguageServer for Backend {
         if state.settings.inlay_hints_enabled == Some(false) {
             return Ok(Some(Vec::new()));
         }
-        let Some((config_path, lock_path)) = state
-            .documents
-            .get(&uri)
-            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
-        else {
+        let Some(context) = state.document_context(&uri) else {
             return Ok(None);
         };
-        let context = state.context(config_path.as_deref(), lock_path.as_deref());
         let Some(open) = state.documents.get(&uri) else {
             return Ok(None);
         };
@@ -1236,14 +1225,9 @@ impl LanguageServer for Backend {
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         let uri = params.text_document.uri;
         let mut state = self.state();
-        let Some((config_path, lock_path)) = state
-            .documents
-            .get(&uri)
-            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
-        else {
+        let Some(context) = state.document_context(&uri) else {
             return Ok(None);
         };
-        let context = state.context(config_path.as_deref(), lock_path.as_deref());
         let Some(open) = state.documents.get(&uri) else {
             return Ok(None);
         };
@@ -1286,14 +1270,9 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         let mut state = self.state();
-        let Some((config_path, lock_path)) = state
-            .documents
-            .get(&position.text_document.uri)
-            .map(|open| (open.config_path.clone(), open.lock_path.clone()))
-        else {
+        let Some(context) = state.document_context(&position.text_document.uri) else {
             return Ok(None);
         };
-        let context = state.context(config_path.as_deref(), lock_path.as_deref());
         let Some(open) = state.documents.get(&position.text_document.uri) else {
             return Ok(None);
         };
