@@ -441,3 +441,31 @@ fn examples_show_every_rule() {
     all.sort();
     assert_eq!(codes, all);
 }
+
+#[test]
+fn configured_client_names_pass_the_prefilter() {
+    // No "abstrakt" anywhere in the source: only the project's client name finds it.
+    let tree = Tree::new(&[
+        ("abstrakt.toml", b"[clients]\nnames = [\"imageClient\"]\n"),
+        (
+            "src/a.ts",
+            b"export const img = () => imageClient.run('flux-dev');\n",
+        ),
+        (
+            "other/b.ts",
+            b"export const img = () => imageClient.run('flux-dev');\n",
+        ),
+    ]);
+    let out = run(tree.path(), &["check", "--format", "json", "src", "other"]);
+    let files: Vec<String> = json_findings(&out.stdout)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(files, ["other/b.ts", "src/a.ts"]);
+    let elsewhere = Tree::new(&[(
+        "b.ts",
+        b"export const img = () => imageClient.run('flux-dev');\n",
+    )]);
+    let out = run(elsewhere.path(), &["check", "--format", "json"]);
+    assert!(json_findings(&out.stdout).is_empty());
+}
