@@ -151,22 +151,28 @@ pub struct ProjectConfig {
     pub models: Arc<Registry>,
 }
 
+/// The nearest file called `name` at or above `start` (a file or a folder):
+/// how every per-project file (`abstrakt.toml`, `abstrakt.lock`) is found.
+pub fn find_upward(start: &Path, name: &str) -> Option<PathBuf> {
+    let mut dir = if start.is_dir() {
+        Some(start)
+    } else {
+        start.parent()
+    };
+    while let Some(current) = dir {
+        let candidate = current.join(name);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = current.parent();
+    }
+    None
+}
+
 impl ProjectConfig {
     /// The nearest `abstrakt.toml` at or above `start` (a file or a folder).
     pub fn discover(start: &Path) -> Option<PathBuf> {
-        let mut dir = if start.is_dir() {
-            Some(start)
-        } else {
-            start.parent()
-        };
-        while let Some(current) = dir {
-            let candidate = current.join(FILE_NAME);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-            dir = current.parent();
-        }
-        None
+        find_upward(start, FILE_NAME)
     }
 
     pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {

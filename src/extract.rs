@@ -490,9 +490,6 @@ fn unwrap_callee(node: Node<'_>) -> Node<'_> {
     node
 }
 
-/// The named segments after a chain's root, each with the range of its name.
-type MemberPath = Vec<(String, Range<usize>)>;
-
 /// The start of a callee chain: a plain identifier or `this`.
 enum Root {
     Identifier(String),
@@ -541,8 +538,14 @@ impl Clients {
     }
 }
 
+/// One step of a member chain: the property name and where it is written.
+type MemberStep = (String, Range<usize>);
+
 /// Flattens `a.b['c'].d` into its root and `[("b", range), ("c", range), ("d", range)]`.
-fn member_path<S: SourceText + ?Sized>(node: Node<'_>, text: &S) -> Option<(Root, MemberPath)> {
+fn member_path<S: SourceText + ?Sized>(
+    node: Node<'_>,
+    text: &S,
+) -> Option<(Root, Vec<MemberStep>)> {
     let node = unwrap_expression(node);
     match node.kind() {
         "identifier" => Some((

@@ -145,19 +145,7 @@ pub struct Drift {
 impl Lockfile {
     /// The nearest `abstrakt.lock` at or above `start` (a file or a folder).
     pub fn discover(start: &Path) -> Option<PathBuf> {
-        let mut dir = if start.is_dir() {
-            Some(start)
-        } else {
-            start.parent()
-        };
-        while let Some(current) = dir {
-            let candidate = current.join(FILE_NAME);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-            dir = current.parent();
-        }
-        None
+        crate::config::find_upward(start, FILE_NAME)
     }
 
     pub fn load(path: &Path) -> Result<Lockfile, ConfigError> {
