@@ -104,6 +104,14 @@ fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
         );
     }
 
+    // The bundled examples (every rule) validate too.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run(root, &["check", "--format", "sarif", "examples/"]);
+    let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("SARIF");
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(10));
+
     // Also a SARIF log without results, and one with a file outside the current directory.
     let empty = Tree::new(&[("a.js", CLEAN)]);
     let out = run(empty.path(), &["check", "--format", "sarif"]);
