@@ -104,6 +104,14 @@ fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
         );
     }
 
+    // The bundled examples (every rule) validate too.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run(root, &["check", "--format", "sarif", "examples/"]);
+    let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("SARIF");
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(10));
+
     // Also a SARIF log without results, and one with a file outside the current directory.
     let empty = Tree::new(&[("a.js", CLEAN)]);
     let out = run(empty.path(), &["check", "--format", "sarif"]);
@@ -440,4 +448,32 @@ fn examples_show_every_rule() {
         .collect();
     all.sort();
     assert_eq!(codes, all);
+}
+
+#[test]
+fn configured_client_names_pass_the_prefilter() {
+    // No "abstrakt" anywhere in the source: only the project's client name finds it.
+    let tree = Tree::new(&[
+        ("abstrakt.toml", b"[clients]\nnames = [\"imageClient\"]\n"),
+        (
+            "src/a.ts",
+            b"export const img = () => imageClient.run('flux-dev');\n",
+        ),
+        (
+            "other/b.ts",
+            b"export const img = () => imageClient.run('flux-dev');\n",
+        ),
+    ]);
+    let out = run(tree.path(), &["check", "--format", "json", "src", "other"]);
+    let files: Vec<String> = json_findings(&out.stdout)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(files, ["other/b.ts", "src/a.ts"]);
+    let elsewhere = Tree::new(&[(
+        "b.ts",
+        b"export const img = () => imageClient.run('flux-dev');\n",
+    )]);
+    let out = run(elsewhere.path(), &["check", "--format", "json"]);
+    assert!(json_findings(&out.stdout).is_empty());
 }

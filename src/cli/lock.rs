@@ -45,7 +45,7 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         .unwrap_or_else(|| PathBuf::from("."));
     let lock_path = match &args.lockfile {
         Some(path) => path.clone(),
-        None => default_location(&first, &projects)?,
+        None => relative_to_cwd(default_location(&first, &projects)?),
     };
 
     // Canonical id → current licensing, for every model the tree uses.
@@ -153,6 +153,17 @@ fn differences(existing: &Lockfile, current: &BTreeMap<String, Arc<Model>>) -> V
         }
     }
     out
+}
+
+/// `path` relative to the current directory when it is inside it (for messages).
+fn relative_to_cwd(path: PathBuf) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) => match path.strip_prefix(&cwd) {
+            Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
+            _ => path,
+        },
+        Err(_) => path,
+    }
 }
 
 /// The nearest existing lock file for the first path, else next to its

@@ -520,3 +520,34 @@ impl Progress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> FileResult {
+        FileResult {
+            path: PathBuf::from("a.js"),
+            text: text.to_string(),
+            project: Arc::new(Project {
+                config: crate::config::ProjectConfig::default(),
+                lock: None,
+                rule_settings: Default::default(),
+                extract_options: Default::default(),
+                resolver: crate::registry::Resolver::builtin(),
+            }),
+            uses: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn line_text_knows_every_line_break() {
+        let f = file("one\r\ntwo\rthree\nfour");
+        assert_eq!(
+            (1..=5).map(|l| f.line_text(l)).collect::<Vec<_>>(),
+            ["one", "two", "three", "four", ""]
+        );
+        assert_eq!(file("").line_text(1), "");
+    }
+}
