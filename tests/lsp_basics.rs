@@ -74,3 +74,23 @@ fn server_exits_cleanly_on_shutdown_and_exit() {
     let server = Server::start();
     assert!(server.shutdown_and_exit().success());
 }
+
+#[test]
+fn pull_diagnostics_are_offered_only_to_clients_that_do_not_take_pushed_ones() {
+    // VS Code declares both; offering pull too would show every finding twice.
+    let mut both = Server::spawn();
+    let result = both.initialize(
+        json!({ "textDocument": { "publishDiagnostics": {}, "diagnostic": {} } }),
+        json!({}),
+    );
+    assert!(
+        result["capabilities"]["diagnosticProvider"].is_null(),
+        "{result}"
+    );
+    let mut pull_only = Server::spawn();
+    let result = pull_only.initialize(json!({ "textDocument": { "diagnostic": {} } }), json!({}));
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["identifier"],
+        "abstrakt"
+    );
+}

@@ -658,6 +658,15 @@ fn process_alive(pid: u32) -> bool {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        // Pull diagnostics are for clients that prefer them: a client that also
+        // takes pushed diagnostics (VS Code does both) would show every finding
+        // twice, once per collection, so it gets push only.
+        let client_takes_push = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.publish_diagnostics.as_ref())
+            .is_some();
         let offered = params
             .capabilities
             .general
@@ -743,14 +752,14 @@ impl LanguageServer for Backend {
                     resolve_provider: Some(false),
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
-                diagnostic_provider: Some(DiagnosticServerCapabilities::Options(
-                    DiagnosticOptions {
+                diagnostic_provider: (!client_takes_push).then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("abstrakt".to_string()),
                         inter_file_dependencies: true,
                         workspace_diagnostics: false,
                         work_done_progress_options: WorkDoneProgressOptions::default(),
-                    },
-                )),
+                    })
+                }),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(
                         completion::TRIGGERS.iter().map(|c| c.to_string()).collect(),
