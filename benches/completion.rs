@@ -8,26 +8,15 @@ use abstrakt_lsp::hover::Format;
 use abstrakt_lsp::licensing::Registry;
 use abstrakt_lsp::rules::IntendedUse;
 use abstrakt_lsp::syntax::{Language, parse};
+mod common;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use ropey::Rope;
 
 /// A TypeScript module repeated to 10,000 lines; the cursor is right after
 /// `ai.run('fl` in the middle (the client is bound with `new Abstrakt`).
 fn ten_thousand_lines() -> (String, usize) {
-    let block = r#"import { Abstrakt } from 'abstrakt';
-const ai = new Abstrakt({ apiKey: process.env.ABSTRAKT_API_KEY });
-const MODELS = { hero: 'flux-dev', thumb: 'flux-schnell' } as const;
-
-export async function render(prompt: string, opts: { hd?: boolean } = {}) {
-  const model = opts.hd ? MODELS.hero : MODELS.thumb;
-  const started = Date.now();
-  const result = await ai.run(model, { prompt, num_images: 1 });
-  console.log(`rendered in ${Date.now() - started}ms`, result.id);
-  return result;
-}
-
-"#;
-    let half = block.repeat(10_000 / block.lines().count() / 2 + 1);
+    let half = common::repeated(5_000);
     let typed = "const typed = await ai.run('fl";
     let text = format!("{half}{typed}\n{half}");
     (text, half.len() + typed.len())

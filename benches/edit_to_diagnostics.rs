@@ -8,26 +8,14 @@ use abstrakt_lsp::config::ProjectConfig;
 use abstrakt_lsp::document::{Document, Position, PositionEncoding, TextChange, TextRange};
 use abstrakt_lsp::registry::Resolver;
 use abstrakt_lsp::syntax::{Language, parse};
+mod common;
+
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 /// A realistic TypeScript module repeated to 10,000 lines, with a model call
 /// in every block.
 fn ten_thousand_lines() -> String {
-    let block = r#"import { Abstrakt } from 'abstrakt';
-const ai = new Abstrakt({ apiKey: process.env.ABSTRAKT_API_KEY });
-const MODELS = { hero: 'flux-dev', thumb: 'flux-schnell' } as const;
-
-export async function render(prompt: string, opts: { hd?: boolean } = {}) {
-  const model = opts.hd ? MODELS.hero : MODELS.thumb;
-  const started = Date.now();
-  const result = await ai.run(model, { prompt, num_images: 1 });
-  console.log(`rendered in ${Date.now() - started}ms`, result.id);
-  return result;
-}
-
-"#;
-    let lines_per_block = block.lines().count();
-    block.repeat(10_000 / lines_per_block + 1)
+    common::repeated(10_000)
 }
 
 fn bench(c: &mut Criterion) {
