@@ -1025,14 +1025,7 @@ fn the_lock_file_reports_changed_licensing() {
 
     // The quick fix records the current licensing; the finding goes away.
     let diagnostic = published["diagnostics"][1].clone();
-    let actions = server.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": diagnostic["range"],
-            "context": { "diagnostics": [diagnostic] }
-        }),
-    );
+    let actions = common::code_actions(&mut server, &uri, &json!([diagnostic]));
     let action = &actions[0];
     assert_eq!(
         action["title"],
