@@ -18,17 +18,18 @@ from pathlib import Path
 TOML_PATH = Path(__file__).resolve().parent / "models.toml"
 
 KEYS = [
-    "id", "aliases", "name", "vendor", "modality", "category", "license", "spdx",
+    "id", "aliases", "patterns", "name", "vendor", "modality", "category", "license", "spdx",
     "license-url", "commercial", "commercial-condition", "attribution",
     "attribution-text", "restrictions", "territories-excluded", "alternatives",
     "confidence", "unverified", "sources", "license-date", "verified", "notes",
+    "evidence",
 ]
 REQUIRED = {
     "id", "aliases", "name", "vendor", "modality", "category", "license",
     "commercial", "attribution", "restrictions", "territories-excluded",
     "alternatives", "confidence", "unverified", "sources", "verified", "notes",
 }
-LISTS = {"aliases", "restrictions", "territories-excluded", "alternatives", "unverified", "sources"}
+LISTS = {"aliases", "patterns", "restrictions", "territories-excluded", "alternatives", "unverified", "sources"}
 ENUMS = {
     "modality": {"image", "video", "audio", "speech", "text", "multimodal"},
     "category": {"open-source", "open-weights-restricted", "commercial-api"},
@@ -37,7 +38,10 @@ ENUMS = {
     "confidence": {"high", "medium", "low", "unverified"},
 }
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-VERIFIED_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+VERIFIED_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+PATTERN_RE = re.compile(r"^[^*\s]+\*$")
+EVIDENCE_ABOUT = {"license", "commercial", "attribution", "restrictions", "territories"}
+EVIDENCE_KEYS = {"about", "quote", "paraphrase", "source", "at"}
 URL_RE = re.compile(r"^https?://\S+$")
 SPDX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
 
@@ -78,7 +82,7 @@ def main(argv):
         if known != sorted(known, key=KEYS.index):
             err(i, e, "keys are not in schema order")
         for k, v in e.items():
-            if k not in KEYS:
+            if k not in KEYS or k == "evidence":
                 continue
             if k in LISTS:
                 if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
@@ -94,8 +98,6 @@ def main(argv):
                 err(i, e, f"'{k}' = {e[k]!r} is not one of {sorted(allowed)}")
         if e.get("commercial") == "conditional" and not e.get("commercial-condition"):
             err(i, e, "commercial = conditional needs 'commercial-condition'")
-        if e.get("attribution") == "required" and not e.get("attribution-text"):
-            err(i, e, "attribution = required needs 'attribution-text'")
         if e.get("attribution") != "required" and "attribution-text" in e:
             err(i, e, "'attribution-text' is only allowed when attribution = required")
         if "license-url" in e and not URL_RE.match(str(e["license-url"])):
@@ -106,6 +108,23 @@ def main(argv):
             err(i, e, f"'license-date' must be YYYY, YYYY-MM or YYYY-MM-DD: {e['license-date']!r}")
         if "verified" in e and not VERIFIED_RE.match(str(e["verified"])):
             err(i, e, f"'verified' must be YYYY-MM: {e['verified']!r}")
+        for p in e.get("patterns") or []:
+            if not PATTERN_RE.match(p):
+                err(i, e, f"pattern {p!r} must be a prefix followed by one trailing '*'")
+        evidence = e.get("evidence", [])
+        if not isinstance(evidence, list) or not all(isinstance(x, dict) for x in evidence):
+            err(i, e, "'evidence' must be an array of tables ([[model.evidence]])")
+            evidence = []
+        for n, ev in enumerate(evidence, 1):
+            unknown = set(ev) - EVIDENCE_KEYS
+            if unknown:
+                err(i, e, f"evidence #{n}: unknown keys {sorted(unknown)}")
+            if ev.get("about") not in EVIDENCE_ABOUT:
+                err(i, e, f"evidence #{n}: 'about' must be one of {sorted(EVIDENCE_ABOUT)}")
+            if ("quote" in ev) == ("paraphrase" in ev):
+                err(i, e, f"evidence #{n}: needs exactly one of 'quote' or 'paraphrase'")
+            if not URL_RE.match(str(ev.get("source", ""))):
+                err(i, e, f"evidence #{n}: 'source' must be a plain URL")
         if not e.get("sources"):
             err(i, e, "'sources' is empty")
         if (e.get("commercial") == "unverified" or e.get("attribution") == "unverified") and not e.get("unverified"):

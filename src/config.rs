@@ -404,6 +404,7 @@ impl RawConfig {
                 vendor: None,
                 modality: None,
                 alternatives: Vec::new(),
+                patterns: Vec::new(),
                 licensing: Licensing {
                     license: raw.license,
                     spdx: raw.spdx,
@@ -425,6 +426,7 @@ impl RawConfig {
                     license_date: None,
                     verified: None,
                     notes: None,
+                    evidence: Vec::new(),
                 },
             });
         }

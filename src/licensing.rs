@@ -108,6 +108,33 @@ pub struct Licensing {
     /// When the entry was last checked against its sources (`YYYY-MM[-DD]`).
     pub verified: Option<String>,
     pub notes: Option<String>,
+    /// The deciding quotes behind each obligation, with their sources.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Which part of the licensing a piece of evidence decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceAbout {
+    License,
+    Commercial,
+    Attribution,
+    Restrictions,
+    Territories,
+}
+
+/// A short passage of a named source that decides one licensing fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub about: EvidenceAbout,
+    /// The passage: verbatim when `verbatim`, else a close paraphrase.
+    pub text: String,
+    pub verbatim: bool,
+    /// URL of the source (licence file, terms page).
+    pub source: String,
+    /// Where in the source, e.g. `§2(d)`.
+    pub at: Option<String>,
 }
 
 impl Licensing {
@@ -139,6 +166,8 @@ pub struct Model {
     pub licensing: Licensing,
     /// Commercial-safe replacements of the same modality (canonical ids).
     pub alternatives: Vec<String>,
+    /// Family patterns (`prefix*`) for provider endpoint variants of this model.
+    pub patterns: Vec<String>,
 }
 
 /// One `[[model]]` entry of `data/models.toml`, exactly as written.
@@ -147,6 +176,8 @@ pub struct Model {
 struct RawEntry {
     id: String,
     aliases: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
     name: String,
     vendor: String,
     modality: String,
@@ -167,13 +198,56 @@ struct RawEntry {
     license_date: Option<String>,
     verified: String,
     notes: String,
+    #[serde(default)]
+    evidence: Vec<RawEvidence>,
 }
 
-impl From<RawEntry> for Model {
-    fn from(raw: RawEntry) -> Self {
-        Model {
+/// One `[[model.evidence]]` table: exactly one of `quote` (verbatim) or
+/// `paraphrase` (close paraphrase), a `source` URL and an optional location.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawEvidence {
+    about: EvidenceAbout,
+    quote: Option<String>,
+    paraphrase: Option<String>,
+    source: String,
+    at: Option<String>,
+}
+
+impl RawEvidence {
+    fn into_evidence(self, model: &str) -> Result<Evidence, RegistryError> {
+        let (text, verbatim) = match (self.quote, self.paraphrase) {
+            (Some(quote), None) => (quote, true),
+            (None, Some(paraphrase)) => (paraphrase, false),
+            _ => {
+                return Err(RegistryError::Invalid(format!(
+                    "{model}: evidence needs exactly one of `quote` or `paraphrase`"
+                )));
+            }
+        };
+        Ok(Evidence {
+            about: self.about,
+            text,
+            verbatim,
+            source: self.source,
+            at: self.at,
+        })
+    }
+}
+
+impl TryFrom<RawEntry> for Model {
+    type Error = RegistryError;
+
+    fn try_from(raw: RawEntry) -> Result<Self, RegistryError> {
+        let evidence = raw
+            .evidence
+            .into_iter()
+            .map(|e| e.into_evidence(&raw.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Model {
             id: raw.id,
             aliases: raw.aliases,
+            patterns: raw.patterns,
             name: raw.name,
             vendor: Some(raw.vendor),
             modality: Some(raw.modality),
@@ -195,8 +269,9 @@ impl From<RawEntry> for Model {
                 license_date: raw.license_date,
                 verified: Some(raw.verified),
                 notes: Some(raw.notes).filter(|n| !n.is_empty()),
+                evidence,
             },
-        }
+        })
     }
 }
 
@@ -246,7 +321,12 @@ impl Registry {
 
     pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
         let file: RawFile = toml::from_str(text).map_err(RegistryError::Toml)?;
-        Registry::from_models(file.model.into_iter().map(Model::from).collect())
+        let models = file
+            .model
+            .into_iter()
+            .map(Model::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Registry::from_models(models)
     }
 
     /// Builds the id/alias index; ids and aliases must be unique.

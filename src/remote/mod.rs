@@ -246,6 +246,7 @@ impl ApiModel {
             license_date: None,
             verified: None,
             notes: None,
+            evidence: Vec::new(),
         };
         Some(match builtin {
             Some(b) => Model {
@@ -260,6 +261,7 @@ impl ApiModel {
                 modality: self.category.clone(),
                 licensing,
                 alternatives: Vec::new(),
+                patterns: Vec::new(),
             },
         })
     }
