@@ -330,7 +330,7 @@ mod tests {
             "{card}"
         );
         assert!(
-            card.contains("**Attribution**: Required: show `\"Image created with FLUX.1-dev\"`"),
+            card.contains("**Attribution**: Required  \n"),
             "{card}"
         );
         assert!(
@@ -338,7 +338,7 @@ mod tests {
             "{card}"
         );
         assert!(
-            card.contains("Source: built-in registry, verified 2026-10"),
+            card.contains("Source: built-in registry, verified 2026-11-29"),
             "{card}"
         );
     }

@@ -417,7 +417,8 @@ mod tests {
                 "'flux-dev'".to_string(),
                 "attribution-required",
                 Severity::Warning,
-                "flux-dev requires attribution: show \"Image created with FLUX.1-dev\" near the output".to_string()
+                "flux-dev requires attribution (FLUX.1-dev): credit the model near the output"
+                    .to_string()
             )]
         );
     }
