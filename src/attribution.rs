@@ -183,11 +183,7 @@ mod tests {
         let text =
             "export const F = () => (\n  <small>powered BY   stability\n    AI</small>\n);\n";
         std::fs::write(&footer, text).expect("write");
-        std::fs::write(
-            dir.path().join("notes.txt"),
-            "Powered by Stability AI",
-        )
-        .expect("write");
+        std::fs::write(dir.path().join("notes.txt"), "Powered by Stability AI").expect("write");
         let mut index = AttributionIndex::build(&[dir.path().to_path_buf()]);
         assert_eq!(index.len(), 1);
         let found = index.find("Powered by Stability AI").expect("found");

@@ -412,7 +412,10 @@ mod tests {
     #[test]
     fn flux_dev_requires_attribution() {
         assert_eq!(
-            findings("abstrakt.run('flux-dev', { prompt });", &RuleSettings::default()),
+            findings(
+                "abstrakt.run('flux-dev', { prompt });",
+                &RuleSettings::default()
+            ),
             [(
                 "'flux-dev'".to_string(),
                 "attribution-required",

@@ -314,11 +314,10 @@ fn lock_writes_checks_and_detects_changes() {
 
     // A new model, a model no longer used, and changed licensing are all out of date.
     tree.write("src/b.ts", b"abstrakt.run('sd3.5-large');\n");
-    let edited = lock
-        .replace(
-            "attribution = \"required\"",
-            "attribution = \"not-required\"",
-        );
+    let edited = lock.replace(
+        "attribution = \"required\"",
+        "attribution = \"not-required\"",
+    );
     let edited = edited.replacen("fingerprint = \"", "fingerprint = \"0", 1);
     tree.write("abstrakt.lock", edited.as_bytes());
     let check = run(tree.path(), &["lock", "--check"]);
