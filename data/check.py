@@ -3,8 +3,8 @@
 
 Usage: python3 data/check.py [path/to/licenses.json]
 
-With the optional research file, also checks that there is exactly one entry
-per record, in the same order (canonical id == first id of the record).
+With the optional research file, also checks that the first id of every
+research record resolves to an entry (as its id or one of its aliases).
 Exits 1 and lists every problem found; otherwise prints a one-line summary.
 Python 3.11+ standard library only.
 """
@@ -13,6 +13,7 @@ import re
 import sys
 import tomllib
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 TOML_PATH = Path(__file__).resolve().parent / "models.toml"
@@ -42,8 +43,28 @@ VERIFIED_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 PATTERN_RE = re.compile(r"^[^*\s]+\*$")
 EVIDENCE_ABOUT = {"license", "commercial", "attribution", "restrictions", "territories"}
 EVIDENCE_KEYS = {"about", "quote", "paraphrase", "source", "at"}
+# Obligations a card raises, and the evidence each needs: (shown name, applies?, evidence about).
+# A field set to `unverified` raises no obligation (its `unverified` list says why).
+OBLIGATIONS = [
+    ("attribution = required", lambda e: e.get("attribution") == "required", "attribution"),
+    ("commercial = not-allowed/conditional",
+     lambda e: e.get("commercial") in ("not-allowed", "conditional"), "commercial"),
+    ("territories-excluded", lambda e: bool(e.get("territories-excluded")), "territories"),
+]
 URL_RE = re.compile(r"^https?://\S+$")
 SPDX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
+
+
+def valid_date(s, pattern):
+    """Matches the pattern and, when it is a full date, is a real calendar day."""
+    if not pattern.match(s):
+        return False
+    if len(s) == 10:
+        try:
+            date.fromisoformat(s)
+        except ValueError:
+            return False
+    return True
 
 
 def strip_note(s):
@@ -104,10 +125,10 @@ def main(argv):
             err(i, e, f"'license-url' is not a plain URL: {e['license-url']!r}")
         if "spdx" in e and (not SPDX_RE.match(str(e["spdx"])) or str(e["spdx"]).startswith("LicenseRef-")):
             err(i, e, f"'spdx' is not an SPDX id: {e['spdx']!r}")
-        if "license-date" in e and not DATE_RE.match(str(e["license-date"])):
+        if "license-date" in e and not valid_date(str(e["license-date"]), DATE_RE):
             err(i, e, f"'license-date' must be YYYY, YYYY-MM or YYYY-MM-DD: {e['license-date']!r}")
-        if "verified" in e and not VERIFIED_RE.match(str(e["verified"])):
-            err(i, e, f"'verified' must be YYYY-MM: {e['verified']!r}")
+        if "verified" in e and not valid_date(str(e["verified"]), VERIFIED_RE):
+            err(i, e, f"'verified' must be YYYY-MM or YYYY-MM-DD: {e['verified']!r}")
         for p in e.get("patterns") or []:
             if not PATTERN_RE.match(p):
                 err(i, e, f"pattern {p!r} must be a prefix followed by one trailing '*'")
@@ -125,6 +146,17 @@ def main(argv):
                 err(i, e, f"evidence #{n}: needs exactly one of 'quote' or 'paraphrase'")
             if not URL_RE.match(str(ev.get("source", ""))):
                 err(i, e, f"evidence #{n}: 'source' must be a plain URL")
+        abouts = {ev.get("about") for ev in evidence}
+        if "attribution-text" in e:
+            said = [ev.get("quote") or ev.get("paraphrase") or "" for ev in evidence if ev.get("about") == "attribution"]
+            if not said:
+                err(i, e, "'attribution-text' needs an about = \"attribution\" evidence naming its source")
+            elif not any(str(e["attribution-text"]) in s for s in said):
+                err(i, e, "no about = \"attribution\" evidence contains the 'attribution-text' wording")
+        for field, value, about in OBLIGATIONS:
+            if value(e) and about not in abouts:
+                err(i, e, f"{field} is an obligation without an about = {about!r} evidence "
+                          f"(quote the deciding words, or mark the field 'unverified')")
         if not e.get("sources"):
             err(i, e, "'sources' is empty")
         if (e.get("commercial") == "unverified" or e.get("attribution") == "unverified") and not e.get("unverified"):
@@ -139,6 +171,27 @@ def main(argv):
     for n, c in sorted(names.items(), key=lambda x: str(x[0])):
         if c > 1:
             errors.append(f"id/alias {n!r} occurs {c} times")
+
+    # --- patterns: one prefix per family; a prefix equal to another entry's id or alias would
+    # split that family silently (the exact id wins, its variants go elsewhere)
+    owner_of = {}
+    for e in models:
+        for n in [e.get("id")] + list(e.get("aliases") or []):
+            owner_of.setdefault(n, e.get("id"))
+    prefixes = {}
+    for i, e in enumerate(models):
+        for p in e.get("patterns") or []:
+            if not isinstance(p, str) or not PATTERN_RE.match(p):
+                continue
+            prefix = p[:-1]
+            if prefix in prefixes and prefixes[prefix] != e.get("id"):
+                err(i, e, f"pattern {p!r} is also declared by {prefixes[prefix]!r} (ambiguous)")
+            elif prefix in prefixes:
+                err(i, e, f"pattern {p!r} is declared twice")
+            prefixes.setdefault(prefix, e.get("id"))
+            owner = owner_of.get(prefix)
+            if owner is not None and owner != e.get("id"):
+                err(i, e, f"pattern {p!r} has the prefix of {owner!r}'s id/alias {prefix!r}")
 
     # --- alternatives
     by_id = {e.get("id"): e for e in models}
@@ -163,7 +216,7 @@ def main(argv):
         if not needs and alts:
             err(i, e, "alternatives given although the entry is itself commercial-safe")
 
-    # --- research file: one entry per record, same order
+    # --- research file: every record's first id resolves to an entry
     if len(argv) > 1:
         try:
             recs = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
@@ -171,12 +224,17 @@ def main(argv):
             errors.append(f"cannot read research file {argv[1]}: {ex}")
             recs = None
         if recs is not None:
-            if len(recs) != len(models):
-                errors.append(f"{len(models)} entries but {len(recs)} records in {argv[1]}")
-            for i, (r, e) in enumerate(zip(recs, models)):
-                want = strip_note(r["ids"][0])
-                if e.get("id") != want:
-                    err(i, e, f"expected canonical id {want!r} (record order)")
+            if not isinstance(recs, list):
+                errors.append(f"{argv[1]}: expected a JSON array of records")
+                recs = []
+            for n, r in enumerate(recs, 1):
+                ids = r.get("ids") if isinstance(r, dict) else None
+                if not ids or not isinstance(ids[0], str):
+                    errors.append(f"research record #{n}: no ids")
+                    continue
+                want = strip_note(ids[0])
+                if want not in owner_of:
+                    errors.append(f"research record #{n} ({want!r}) does not resolve to any entry")
 
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -189,9 +247,11 @@ def main(argv):
     c = Counter(e["commercial"] for e in models)
     a = Counter(e["attribution"] for e in models)
     n_alias = sum(len(e["aliases"]) for e in models)
-    research = f", matches {len(models)} research records" if len(argv) > 1 else ""
+    n_pat = sum(len(e.get("patterns") or []) for e in models)
+    n_ev = sum(len(e.get("evidence") or []) for e in models)
+    research = f", all {len(recs)} research records resolve" if len(argv) > 1 else ""
     print(
-        f"OK: {len(models)} entries, {n_alias} aliases{research}; commercial "
+        f"OK: {len(models)} entries, {n_alias} aliases, {n_pat} patterns, {n_ev} evidence{research}; commercial "
         + "/".join(f"{k} {c[k]}" for k in ("allowed", "conditional", "not-allowed", "unverified"))
         + "; attribution "
         + "/".join(f"{k} {a[k]}" for k in ("required", "not-required", "unverified"))

@@ -181,23 +181,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let footer = dir.path().join("Footer.tsx");
         let text =
-            "export const F = () => (\n  <small>image CREATED   with\n    FLUX.1-dev</small>\n);\n";
+            "export const F = () => (\n  <small>powered BY   stability\n    AI</small>\n);\n";
         std::fs::write(&footer, text).expect("write");
-        std::fs::write(
-            dir.path().join("notes.txt"),
-            "Image created with FLUX.1-dev",
-        )
-        .expect("write");
+        std::fs::write(dir.path().join("notes.txt"), "Powered by Stability AI").expect("write");
         let mut index = AttributionIndex::build(&[dir.path().to_path_buf()]);
         assert_eq!(index.len(), 1);
-        let found = index.find("Image created with FLUX.1-dev").expect("found");
+        let found = index.find("Powered by Stability AI").expect("found");
         assert_eq!(found.path, footer);
-        assert_eq!(&text[found.range], "image CREATED   with\n    FLUX.1-dev");
+        assert_eq!(&text[found.range], "powered BY   stability\n    AI");
         assert_eq!(found.start, (1, [9, 9, 9]));
-        assert_eq!(found.end, (2, [14, 14, 14]));
-        assert_eq!(index.find("Image created with FLUX.2"), None);
+        assert_eq!(found.end, (2, [6, 6, 6]));
+        assert_eq!(index.find("Powered by Stability AI Ltd"), None);
         std::fs::remove_file(&footer).expect("remove");
         index.update(&footer);
-        assert_eq!(index.find("Image created with FLUX.1-dev"), None);
+        assert_eq!(index.find("Powered by Stability AI"), None);
     }
 }

@@ -412,12 +412,16 @@ mod tests {
     #[test]
     fn flux_dev_requires_attribution() {
         assert_eq!(
-            findings("abstrakt.run('flux-dev', { prompt });", &RuleSettings::default()),
+            findings(
+                "abstrakt.run('flux-dev', { prompt });",
+                &RuleSettings::default()
+            ),
             [(
                 "'flux-dev'".to_string(),
                 "attribution-required",
                 Severity::Warning,
-                "flux-dev requires attribution: show \"Image created with FLUX.1-dev\" near the output".to_string()
+                "flux-dev requires attribution (FLUX.1-dev): credit the model near the output"
+                    .to_string()
             )]
         );
     }

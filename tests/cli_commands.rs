@@ -60,9 +60,10 @@ fn report_csv_has_one_row_per_model_use() {
     assert_eq!(summary, expected);
     let flux = &rows[0];
     assert_eq!(&flux[column("attribution")], "Required");
+    // The source gives no wording, so the report names the model and its licence.
     assert_eq!(
         &flux[column("attribution_text")],
-        "Image created with FLUX.1-dev"
+        "FLUX.1 [dev] (FLUX.1-dev license)"
     );
     assert_eq!(&flux[column("commercial_use")], "Allowed");
     assert_eq!(&flux[column("category")], "Open weights with restrictions");
@@ -116,7 +117,7 @@ fn report_output_is_written_atomically() {
     let written = tree.read("records/report.md");
     assert!(written.starts_with("# Model licensing report"), "{written}");
     assert!(
-        written.contains("- Image created with FLUX.1-dev (`flux-dev`)"),
+        written.contains("- FLUX.1 \\[dev\\] (FLUX.1-dev license) (`flux-dev`)"),
         "{written}"
     );
     let leftovers: Vec<_> = std::fs::read_dir(tree.path().join("records"))
@@ -313,12 +314,10 @@ fn lock_writes_checks_and_detects_changes() {
 
     // A new model, a model no longer used, and changed licensing are all out of date.
     tree.write("src/b.ts", b"abstrakt.run('sd3.5-large');\n");
-    let edited = lock
-        .replace(
-            "attribution = \"required\"",
-            "attribution = \"not-required\"",
-        )
-        .replace("attribution-text = \"Image created with FLUX.1-dev\"\n", "");
+    let edited = lock.replace(
+        "attribution = \"required\"",
+        "attribution = \"not-required\"",
+    );
     let edited = edited.replacen("fingerprint = \"", "fingerprint = \"0", 1);
     tree.write("abstrakt.lock", edited.as_bytes());
     let check = run(tree.path(), &["lock", "--check"]);

@@ -22,7 +22,7 @@ fn attribution_in_a_tsx_sibling_lowers_the_severity_and_points_at_it() {
     let footer = root.join("src/components/Footer.tsx");
     std::fs::write(
         &footer,
-        "export const Footer = () => (\n  <footer>\n    <small>image created WITH\n      FLUX.1-dev</small>\n  </footer>\n);\n",
+        "export const Footer = () => (\n  <footer>\n    <small>powered BY stability\n      AI</small>\n  </footer>\n);\n",
     )
     .expect("write");
     let mut server = Server::spawn();
@@ -32,7 +32,8 @@ fn attribution_in_a_tsx_sibling_lowers_the_severity_and_points_at_it() {
     );
     server.notify("initialized", json!({}));
     let uri = format!("file://{}", root.join("src/app.ts").display());
-    server.open(&uri, "typescript", "abstrakt.run('flux-dev');\n");
+    // sd3.5-large prescribes its wording ("Powered by Stability AI").
+    server.open(&uri, "typescript", "abstrakt.run('sd3.5-large');\n");
     // The index is built in the background; the re-published diagnostics say so.
     let uri_for_wait = uri.clone();
     let lowered = server.wait_for(move |m| {
@@ -51,7 +52,7 @@ fn attribution_in_a_tsx_sibling_lowers_the_severity_and_points_at_it() {
     assert_eq!(related["uri"], format!("file://{}", footer.display()));
     assert_eq!(
         related["range"],
-        json!({ "start": { "line": 2, "character": 11 }, "end": { "line": 3, "character": 16 } })
+        json!({ "start": { "line": 2, "character": 11 }, "end": { "line": 3, "character": 8 } })
     );
 
     // The attribution is removed: the warning is back (older publications are not evidence).

@@ -54,7 +54,7 @@ fn attribution_comment_above_the_call_at_its_indentation() {
     assert_eq!(comment["diagnostics"][0]["code"], "attribution-required");
     assert_eq!(
         applied(comment, uri, text),
-        "export async function hero() {\n    // Attribution required: show \"Image created with FLUX.1-dev\"\n    const image = await abstrakt.run(\"flux-dev\", {});\n    return image;\n}\n"
+        "export async function hero() {\n    // Attribution required by the license of FLUX.1 [dev]\n    const image = await abstrakt.run(\"flux-dev\", {});\n    return image;\n}\n"
     );
     let ignore = action(&actions, "Ignore attribution-required on this line");
     assert!(ignore.get("isPreferred").is_none_or(|p| p == false));
@@ -89,16 +89,16 @@ fn ignore_comment_goes_above_the_id_line_and_silences_it() {
 fn attribution_markup_in_the_returned_jsx_element() {
     let mut server = Server::start();
     let uri = "file:///p/Hero.tsx";
-    let text = "export function Hero() {\n  const [src, setSrc] = useState('');\n  useEffect(() => {\n    abstrakt.run('flux-dev', { prompt: 'cat' }).then(setSrc);\n  }, []);\n  return (\n    <figure>\n      <img src={src} />\n    </figure>\n  );\n}\n";
+    let text = "export function Hero() {\n  const [src, setSrc] = useState('');\n  useEffect(() => {\n    abstrakt.run('sd3.5-large', { prompt: 'cat' }).then(setSrc);\n  }, []);\n  return (\n    <figure>\n      <img src={src} />\n    </figure>\n  );\n}\n";
     let diagnostics = open(&mut server, uri, "typescriptreact", text);
     let actions = code_actions(&mut server, uri, &diagnostics);
     let markup = action(
         &actions,
-        "Show \"Image created with FLUX.1-dev\" in the rendered component",
+        "Show \"Powered by Stability AI\" in the rendered component",
     );
     assert_eq!(
         applied(markup, uri, text),
-        "export function Hero() {\n  const [src, setSrc] = useState('');\n  useEffect(() => {\n    abstrakt.run('flux-dev', { prompt: 'cat' }).then(setSrc);\n  }, []);\n  return (\n    <figure>\n      <img src={src} />\n      <small>Image created with FLUX.1-dev</small>\n    </figure>\n  );\n}\n"
+        "export function Hero() {\n  const [src, setSrc] = useState('');\n  useEffect(() => {\n    abstrakt.run('sd3.5-large', { prompt: 'cat' }).then(setSrc);\n  }, []);\n  return (\n    <figure>\n      <img src={src} />\n      <small>Powered by Stability AI</small>\n    </figure>\n  );\n}\n"
     );
     // Not offered outside a component.
     let plain = "file:///p/plain.tsx";
@@ -106,7 +106,7 @@ fn attribution_markup_in_the_returned_jsx_element() {
         &mut server,
         plain,
         "typescriptreact",
-        "abstrakt.run('flux-dev');\n",
+        "abstrakt.run('sd3.5-large');\n",
     );
     let titles = titles(&code_actions(&mut server, plain, &diagnostics));
     assert!(!titles.iter().any(|t| t.starts_with("Show")), "{titles:?}");
