@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::report::{commercial_for, source_and_date};
 use super::{ColorChoice, Fatal, ProjectArgs};
 use crate::hover::{self, Format};
-use crate::licensing::Model;
-use crate::registry::Lookup;
+use crate::licensing::{Credit, Model};
+use crate::registry::{Lookup, shown_id};
 use crate::rules::IntendedUse;
 
 #[derive(Debug, Args)]
@@ -46,7 +46,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
         let suggestions = resolver.suggest(id, 3);
         if args.json {
             print_json(&Unknown {
-                id,
+                id: &shown_id(id),
                 known: false,
                 suggestions,
             })?;
@@ -61,16 +61,19 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
                         .join(", ")
                 ),
             };
-            eprintln!("abstrakt-lsp: unknown model `{id}`{hint}");
+            eprintln!("abstrakt-lsp: unknown model `{}`{hint}", shown_id(id));
         }
         return Ok(ExitCode::from(1));
     };
     if args.json {
         let (source, date) = source_and_date(&resolved);
         print_json(&Known {
-            id,
+            id: &shown_id(id),
             known: true,
             canonical_id: &resolved.model.id,
+            matched_by: resolved.matched.kind(),
+            matched_pattern: resolved.pattern(),
+            credit: resolved.model.credit(),
             intended_use: project.intended_use(),
             commercial_use: commercial_for(&resolved.model.licensing, project.intended_use()),
             source,
@@ -98,6 +101,13 @@ struct Known<'a> {
     id: &'a str,
     known: bool,
     canonical_id: &'a str,
+    /// `id`, `alias` or `pattern`.
+    matched_by: &'static str,
+    /// The family pattern, for a pattern match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_pattern: Option<&'a str>,
+    /// The credit to show, when attribution is required.
+    credit: Option<Credit>,
     intended_use: IntendedUse,
     commercial_use: String,
     source: String,

@@ -203,7 +203,8 @@ impl State {
                 .canonical_id
                 .as_deref()
                 .and_then(|id| resolver.resolve(id))
-                .and_then(|r| r.model.licensing.attribution_text.clone())
+                .and_then(|r| r.model.credit())
+                .map(|credit| credit.text)
             else {
                 continue;
             };

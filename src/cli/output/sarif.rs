@@ -183,6 +183,9 @@ struct Properties {
     model_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     license: Option<String>,
+    /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_pattern: Option<String>,
 }
 
 fn rules() -> Vec<Rule> {
@@ -269,6 +272,7 @@ pub fn render(scan: &Scan) -> Result<String, Fatal> {
             let properties = (f.model_id.is_some() || f.license.is_some()).then(|| Properties {
                 model_id: f.model_id.clone(),
                 license: f.license.clone(),
+                matched_pattern: f.matched_pattern.clone(),
             });
             SarifResult {
                 rule_id: f.code.as_str(),
