@@ -612,9 +612,10 @@ mod tests {
         let flux = registry.get("fal-ai/flux/dev").expect("alias");
         assert_eq!(flux.id, "flux-dev");
         assert_eq!(flux.licensing.attribution, Attribution::Required);
+        let llama = registry.get("llama-3.1-8b").expect("llama");
         assert_eq!(
-            flux.licensing.attribution_text.as_deref(),
-            Some("Image created with FLUX.1-dev")
+            llama.licensing.attribution_text.as_deref(),
+            Some("Built with Llama")
         );
         assert_eq!(flux.licensing.commercial, CommercialUse::Allowed);
         assert_eq!(

@@ -430,14 +430,15 @@ mod tests {
     }
 
     #[test]
-    fn flux_dev_requires_attribution() {
+    fn prescribed_attribution_is_quoted() {
         assert_eq!(
-            findings("abstrakt.run('flux-dev', { prompt });", &RuleSettings::default()),
+            findings("abstrakt.run('llama-3.1-8b', { prompt });", &RuleSettings::default()),
             [(
-                "'flux-dev'".to_string(),
+                "'llama-3.1-8b'".to_string(),
                 "attribution-required",
                 Severity::Warning,
-                "flux-dev requires attribution: show \"Image created with FLUX.1-dev\" near the output".to_string()
+                "llama-3.1-8b requires attribution: show \"Built with Llama\" near the output"
+                    .to_string()
             )]
         );
     }
