@@ -230,7 +230,8 @@ fn models_table_and_filters() {
             "LICENSE",
             "CATEGORY",
             "COMMERCIAL",
-            "ATTRIBUTION"
+            "ATTRIBUTION",
+            "PATTERNS"
         ]
     );
     assert!(
@@ -244,7 +245,7 @@ fn models_table_and_filters() {
         &["models", "--category", "open-source", "--json"],
     );
     let models: serde_json::Value = serde_json::from_str(&open.stdout).expect("JSON");
-    let models = models.as_array().expect("array");
+    let models = models["models"].as_array().expect("array");
     assert!(!models.is_empty());
     assert!(
         models
@@ -255,7 +256,7 @@ fn models_table_and_filters() {
 
     let commercial = run(&fixture("project"), &["models", "--commercial", "--json"]);
     let models: serde_json::Value = serde_json::from_str(&commercial.stdout).expect("JSON");
-    let models = models.as_array().expect("array");
+    let models = models["models"].as_array().expect("array");
     assert!(
         models
             .iter()
