@@ -122,13 +122,10 @@ pub fn source_and_date(resolved: &Resolved) -> (String, Option<String>) {
         Source::BuiltIn => resolved.model.licensing.verified.clone(),
         Source::Project { .. } => None,
     };
-    let mut label = match &resolved.source {
+    let label = match &resolved.source {
         Source::Project { file } => format!("project file {}", path_text(file)),
         other => other.label().to_string(),
     };
-    if let Some(pattern) = resolved.pattern() {
-        let _ = write!(label, ", matched by family pattern `{pattern}`");
-    }
     (label, date)
 }
 
@@ -185,7 +182,10 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
                 Some(resolved) => {
                     let model = &resolved.model;
                     let licensing = &model.licensing;
-                    let (source, date) = source_and_date(&resolved);
+                    let (mut source, date) = source_and_date(&resolved);
+                    if let Some(pattern) = resolved.pattern() {
+                        let _ = write!(source, ", matched by family pattern `{pattern}`");
+                    }
                     row.canonical_id = Some(model.id.clone());
                     row.model_name = Some(model.name.clone());
                     row.license = Some(licensing.license.clone());
