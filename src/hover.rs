@@ -377,10 +377,7 @@ mod tests {
             card.contains("**License**: [FLUX.1-dev](https://"),
             "{card}"
         );
-        assert!(
-            card.contains("**Attribution**: Required"),
-            "{card}"
-        );
+        assert!(card.contains("**Attribution**: Required"), "{card}");
         assert!(
             card.contains("- No illegal content\n- No deepfakes\n"),
             "{card}"

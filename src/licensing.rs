@@ -473,9 +473,12 @@ impl Registry {
             }
             registry.models.push(Arc::new(model));
         }
-        registry
-            .patterns
-            .sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()).then(a.prefix.cmp(&b.prefix)));
+        registry.patterns.sort_by(|a, b| {
+            b.prefix
+                .len()
+                .cmp(&a.prefix.len())
+                .then(a.prefix.cmp(&b.prefix))
+        });
         Ok(registry)
     }
 
@@ -599,7 +602,7 @@ fn typo_score(needle: &str, hay: &str) -> Option<f64> {
     }
     let edits = strsim::damerau_levenshtein(needle, hay);
     // 0.84 and up, fewer edits first, so the shared cut-off keeps every typo.
-    (edits <= allowed).then(|| 1.0 - 0.05 * edits as f64)
+    (edits <= allowed).then_some(1.0 - 0.05 * edits as f64)
 }
 
 #[cfg(test)]

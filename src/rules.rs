@@ -299,10 +299,7 @@ fn check_known(
     };
     // The subject of every message: the id, and the family it was matched to.
     let id = match resolved.pattern() {
-        Some(pattern) => format!(
-            "{} (matched by family pattern `{pattern}`)",
-            shown_id(id)
-        ),
+        Some(pattern) => format!("{} (matched by family pattern `{pattern}`)", shown_id(id)),
         None => shown_id(id).into_owned(),
     };
     let commercial = settings.intended_use == IntendedUse::Commercial;
@@ -432,7 +429,10 @@ mod tests {
     #[test]
     fn prescribed_attribution_is_quoted() {
         assert_eq!(
-            findings("abstrakt.run('llama-3.1-8b', { prompt });", &RuleSettings::default()),
+            findings(
+                "abstrakt.run('llama-3.1-8b', { prompt });",
+                &RuleSettings::default()
+            ),
             [(
                 "'llama-3.1-8b'".to_string(),
                 "attribution-required",

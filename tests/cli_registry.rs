@@ -141,7 +141,10 @@ fn the_json_export_has_the_documented_shape() {
         llama["licensing"]["credit"],
         serde_json::json!({ "text": "Built with Llama", "prescribed": true })
     );
-    assert_eq!(row(&models, "flux-schnell")["licensing"]["credit"], Value::Null);
+    assert_eq!(
+        row(&models, "flux-schnell")["licensing"]["credit"],
+        Value::Null
+    );
 }
 
 #[test]
@@ -150,10 +153,24 @@ fn without_a_key_nothing_is_fetched_and_no_source_column_is_shown() {
     let tree = Tree::new(&[]);
     let out = run_with(tree.path(), &["models", "--api-url", &url], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let header: Vec<&str> = out.stdout.lines().next().expect("header").split_whitespace().collect();
+    let header: Vec<&str> = out
+        .stdout
+        .lines()
+        .next()
+        .expect("header")
+        .split_whitespace()
+        .collect();
     assert_eq!(
         header,
-        ["ID", "NAME", "LICENSE", "CATEGORY", "COMMERCIAL", "ATTRIBUTION", "PATTERNS"]
+        [
+            "ID",
+            "NAME",
+            "LICENSE",
+            "CATEGORY",
+            "COMMERCIAL",
+            "ATTRIBUTION",
+            "PATTERNS"
+        ]
     );
     let offline = run_with(
         tree.path(),
@@ -161,7 +178,11 @@ fn without_a_key_nothing_is_fetched_and_no_source_column_is_shown() {
         &[("ABSTRAKT_API_KEY", "sk_test_models")],
     );
     assert_eq!(offline.code, 0, "{}", offline.stderr);
-    assert!(models_json(&offline.stdout).iter().all(|m| m["source"] == "built-in"));
+    assert!(
+        models_json(&offline.stdout)
+            .iter()
+            .all(|m| m["source"] == "built-in")
+    );
     assert!(seen.lock().expect("log").is_empty());
 }
 
@@ -198,7 +219,10 @@ fn with_a_key_the_api_catalog_is_merged_and_each_row_says_its_source() {
         serde_json::json!({ "text": "Acme Video 1 by Acme", "prescribed": false })
     );
     let draft = row(&models, "acme-draft");
-    assert_eq!((&draft["source"], &draft["licensing"]), (&"abstrakt-api".into(), &Value::Null));
+    assert_eq!(
+        (&draft["source"], &draft["licensing"]),
+        (&"abstrakt-api".into(), &Value::Null)
+    );
     assert_eq!(
         models.iter().filter(|m| m["id"] == "flux-schnell").count(),
         1
@@ -208,7 +232,16 @@ fn with_a_key_the_api_catalog_is_merged_and_each_row_says_its_source() {
     let lines: Vec<&str> = table.stdout.lines().collect();
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
-        ["ID", "NAME", "LICENSE", "CATEGORY", "COMMERCIAL", "ATTRIBUTION", "SOURCE", "PATTERNS"]
+        [
+            "ID",
+            "NAME",
+            "LICENSE",
+            "CATEGORY",
+            "COMMERCIAL",
+            "ATTRIBUTION",
+            "SOURCE",
+            "PATTERNS"
+        ]
     );
     let acme = lines
         .iter()
@@ -250,5 +283,9 @@ fn a_rejected_key_lists_the_built_in_registry_with_a_message() {
         "abstrakt-lsp: cannot list the Abstrakt API catalog: the Abstrakt API rejected the API key (HTTP 401); check abstrakt.apiKey or ABSTRAKT_API_KEY; listing the built-in registry"
     );
     assert!(!out.stderr.contains("sk_test_models"));
-    assert!(models_json(&out.stdout).iter().all(|m| m["source"] == "built-in"));
+    assert!(
+        models_json(&out.stdout)
+            .iter()
+            .all(|m| m["source"] == "built-in")
+    );
 }

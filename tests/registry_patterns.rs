@@ -94,7 +94,9 @@ fn resolver() -> Resolver {
 
 /// (canonical id, how it matched) for `id`.
 fn resolved(resolver: &Resolver, id: &str) -> Option<(String, Match)> {
-    resolver.resolve(id).map(|r| (r.model.id.clone(), r.matched))
+    resolver
+        .resolve(id)
+        .map(|r| (r.model.id.clone(), r.matched))
 }
 
 #[test]
@@ -120,11 +122,17 @@ fn a_pattern_hit_resolves_to_its_family_and_the_longest_prefix_wins() {
     let resolver = resolver();
     assert_eq!(
         resolved(&resolver, "fal-ai/flux-lora"),
-        Some(("flux-dev".into(), Match::Pattern("fal-ai/flux-lora*".into())))
+        Some((
+            "flux-dev".into(),
+            Match::Pattern("fal-ai/flux-lora*".into())
+        ))
     );
     assert_eq!(
         resolved(&resolver, "fal-ai/flux-lora/inpainting"),
-        Some(("flux-dev".into(), Match::Pattern("fal-ai/flux-lora*".into())))
+        Some((
+            "flux-dev".into(),
+            Match::Pattern("fal-ai/flux-lora*".into())
+        ))
     );
     // `fal-ai/flux/*` (schnell) and `fal-ai/flux/dev/*` (dev) both match: the longer wins.
     assert_eq!(
@@ -136,7 +144,10 @@ fn a_pattern_hit_resolves_to_its_family_and_the_longest_prefix_wins() {
     );
     assert_eq!(
         resolved(&resolver, "fal-ai/flux/schnell/redux"),
-        Some(("flux-schnell".into(), Match::Pattern("fal-ai/flux/*".into())))
+        Some((
+            "flux-schnell".into(),
+            Match::Pattern("fal-ai/flux/*".into())
+        ))
     );
     // Patterns are case-sensitive, like provider endpoint ids.
     assert_eq!(resolved(&resolver, "FAL-AI/flux-lora"), None);
@@ -147,7 +158,10 @@ fn a_miss_stays_unknown_with_no_other_family_suggested() {
     let resolver = resolver();
     assert_eq!(resolved(&resolver, "fal-ai/flux-krea-lora"), None);
     // Jaro-Winkler alone would offer `flux-pro` (a shared `fal-ai/flux-` prefix).
-    assert_eq!(resolver.suggest("fal-ai/flux-krea-lora", 3), Vec::<String>::new());
+    assert_eq!(
+        resolver.suggest("fal-ai/flux-krea-lora", 3),
+        Vec::<String>::new()
+    );
     // A typo of a provider id is still corrected (one transposition).
     assert_eq!(resolver.suggest("fal-ai/flux-rpo", 3), ["flux-pro"]);
     assert_eq!(resolver.suggest("fal-ai/flux-pro/v1.2", 3), ["flux-pro"]);
@@ -206,7 +220,9 @@ fn the_same_prefix_on_two_models_is_rejected() {
         let toml = entry(
             "m",
             "M",
-            &format!("aliases = []\npatterns = [\"{bad}\"]\nlicense = \"X\"\ncommercial = \"allowed\"\nattribution = \"not-required\"\n"),
+            &format!(
+                "aliases = []\npatterns = [\"{bad}\"]\nlicense = \"X\"\ncommercial = \"allowed\"\nattribution = \"not-required\"\n"
+            ),
         );
         let error = Registry::from_toml(&toml).expect_err(bad);
         assert_eq!(
@@ -245,7 +261,10 @@ fn project_patterns_answer_before_built_in_patterns_but_after_exact_ids() {
     );
     // ...but never an id a built-in entry names exactly.
     let exact = resolver.resolve("fal-ai/flux/dev").expect("alias");
-    assert_eq!((exact.model.id.as_str(), exact.source), ("flux-dev", Source::BuiltIn));
+    assert_eq!(
+        (exact.model.id.as_str(), exact.source),
+        ("flux-dev", Source::BuiltIn)
+    );
 }
 
 fn at_noon() -> jiff::Timestamp {
@@ -313,7 +332,10 @@ fn one_credit_for_card_diagnostic_quick_fix_and_attribution_index() {
         findings[0].message,
         "fal-ai/flux-lora (matched by family pattern `fal-ai/flux-lora*`) requires attribution (FLUX.1-dev), but the source gives no wording: credit the model near the output, e.g. \"FLUX.1 [dev] by Black Forest Labs\" (suggested credit)"
     );
-    assert_eq!(findings[0].matched_pattern.as_deref(), Some("fal-ai/flux-lora*"));
+    assert_eq!(
+        findings[0].matched_pattern.as_deref(),
+        Some("fal-ai/flux-lora*")
+    );
 
     let fix = attribution_fix(&model).expect("attribution required");
     assert_eq!(
@@ -324,7 +346,10 @@ fn one_credit_for_card_diagnostic_quick_fix_and_attribution_index() {
         fix.title,
         "Show the suggested credit \"FLUX.1 [dev] by Black Forest Labs\" in the rendered component"
     );
-    assert_eq!(fix.markup, "<small>FLUX.1 [dev] by Black Forest Labs</small>");
+    assert_eq!(
+        fix.markup,
+        "<small>FLUX.1 [dev] by Black Forest Labs</small>"
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let footer = dir.path().join("Footer.tsx");
@@ -349,8 +374,14 @@ fn prescribed_wording_is_shown_as_such() {
         })
     );
     let fix = attribution_fix(&llama).expect("required");
-    assert_eq!(fix.comment, "// Attribution required: show \"Built with Llama\"");
-    assert_eq!(fix.title, "Show \"Built with Llama\" in the rendered component");
+    assert_eq!(
+        fix.comment,
+        "// Attribution required: show \"Built with Llama\""
+    );
+    assert_eq!(
+        fix.title,
+        "Show \"Built with Llama\" in the rendered component"
+    );
     let card = card_at(
         "llama-3.1-8b",
         &resolver.resolve("llama-3.1-8b").expect("built in"),
@@ -387,5 +418,8 @@ fn long_ids_are_cut_and_not_fuzzy_matched() {
     );
     assert_eq!(findings[0].model_id.as_deref(), Some(shown.as_ref()));
     let card = unknown_card(&long, &[], Format::PlainText);
-    assert!(card.starts_with(&format!("Unknown model {shown}\n")), "{card}");
+    assert!(
+        card.starts_with(&format!("Unknown model {shown}\n")),
+        "{card}"
+    );
 }

@@ -194,8 +194,8 @@ at = "§2(d)"
             }])
         );
         let exact = resolver.resolve("flux-dev").expect("id");
-        let value = serde_json::to_value(known("flux-dev", &exact, IntendedUse::Commercial))
-            .expect("JSON");
+        let value =
+            serde_json::to_value(known("flux-dev", &exact, IntendedUse::Commercial)).expect("JSON");
         assert_eq!(value["matchedBy"], "id");
         assert_eq!(value.get("matchedPattern"), None);
     }

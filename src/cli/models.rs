@@ -120,7 +120,8 @@ pub fn run(args: ModelsArgs) -> Result<ExitCode, Fatal> {
         .into_iter()
         .filter(|r| category.is_none() || (r.licensed && r.model.licensing.category == category))
         .filter(|r| {
-            !args.commercial || (r.licensed && r.model.licensing.commercial == CommercialUse::Allowed)
+            !args.commercial
+                || (r.licensed && r.model.licensing.commercial == CommercialUse::Allowed)
         })
         .collect();
     let text = if args.json {
