@@ -289,3 +289,96 @@ fn a_rejected_key_lists_the_built_in_registry_with_a_message() {
             .all(|m| m["source"] == "built-in")
     );
 }
+
+/// A project whose `[[models]]` entry declares a family pattern.
+fn pattern_project() -> Tree {
+    Tree::new(&[
+        (
+            "abstrakt.toml",
+            b"[[models]]\nid = \"acme/image-v1\"\nname = \"Acme Image\"\nlicense = \"Acme-NC\"\ncommercial = false\nattribution = \"Required\"\npatterns = [\"acme/image-*\"]\n",
+        ),
+        ("src/app.ts", b"abstrakt.run('acme/image-v2', {});\n"),
+    ])
+}
+
+#[test]
+fn a_pattern_match_shows_on_every_face() {
+    let tree = pattern_project();
+
+    let check = run(tree.path(), &["check", "--format", "json"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    let value: Value = serde_json::from_str(&check.stdout).expect("JSON");
+    let findings = value["findings"].as_array().expect("findings");
+    let codes: Vec<&str> = findings.iter().filter_map(|f| f["code"].as_str()).collect();
+    assert_eq!(codes, ["attribution-required", "non-commercial"]);
+    for finding in findings {
+        assert_eq!(finding["matchedPattern"], "acme/image-*", "{finding}");
+        assert_eq!(finding["canonicalId"], "acme/image-v1");
+    }
+    assert_eq!(
+        findings[0]["message"],
+        "acme/image-v2 (matched by family pattern `acme/image-*`) requires attribution (Acme-NC), but the source gives no wording: credit the model near the output, e.g. \"Acme Image\" (suggested credit)"
+    );
+
+    let sarif = run(tree.path(), &["check", "--format", "sarif"]);
+    let value: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let results = value["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    for result in results {
+        assert_eq!(
+            result["properties"]["matchedPattern"], "acme/image-*",
+            "{result}"
+        );
+    }
+
+    let explain = run(tree.path(), &["explain", "acme/image-v2"]);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    assert!(
+        explain.stdout.starts_with(
+            "Acme Image acme/image-v1 (written as acme/image-v2)\nMatched by family pattern acme/image-*: the id is not listed itself, its family's licence applies\n"
+        ),
+        "{}",
+        explain.stdout
+    );
+    let json = run(tree.path(), &["explain", "acme/image-v2", "--json"]);
+    let value: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(
+        (&value["matchedBy"], &value["matchedPattern"]),
+        (&"pattern".into(), &"acme/image-*".into())
+    );
+
+    let report = run(tree.path(), &["report", "--format", "json"]);
+    let value: Value = serde_json::from_str(&report.stdout).expect("JSON");
+    let row = &value["uses"][0];
+    assert_eq!(row["matchedPattern"], "acme/image-*");
+    let source = row["source"].as_str().expect("source");
+    assert!(
+        source.starts_with("project file ")
+            && source.ends_with("abstrakt.toml, matched by family pattern `acme/image-*`"),
+        "{source}"
+    );
+    assert_eq!(row["attributionText"], "Acme Image");
+    assert_eq!(
+        row["attribution"],
+        "Required (no prescribed wording; suggested credit)"
+    );
+}
+
+#[test]
+fn an_overlapping_project_pattern_is_a_configuration_error() {
+    let tree = Tree::new(&[
+        (
+            "abstrakt.toml",
+            b"[[models]]\nid = \"a\"\nlicense = \"X\"\ncommercial = true\nattribution = \"Not required\"\npatterns = [\"acme/*\"]\n\n[[models]]\nid = \"b\"\nlicense = \"Y\"\ncommercial = true\nattribution = \"Not required\"\npatterns = [\"acme/*\"]\n",
+        ),
+        ("src/app.ts", b"abstrakt.run('acme/x', {});\n"),
+    ]);
+    let out = run(tree.path(), &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("pattern `acme/*` is declared by both `a` and `b`"),
+        "{}",
+        out.stderr
+    );
+}

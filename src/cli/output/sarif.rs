@@ -30,7 +30,7 @@ pub fn level(severity: Severity) -> &'static str {
 pub fn full_description(code: RuleCode) -> &'static str {
     match code {
         RuleCode::AttributionRequired => {
-            "The model's license requires visible attribution wherever its outputs are shown. The finding gives the exact text the license prescribes, when it prescribes one; publish it near the output (or in the credits the license allows), or record a reviewed exception in abstrakt.toml."
+            "The model's license requires visible attribution wherever its outputs are shown. The finding gives the exact text the license prescribes, when it prescribes one, else a suggested credit marked as a suggestion; publish it near the output (or in the credits the license allows), or record a reviewed exception in abstrakt.toml."
         }
         RuleCode::NonCommercial => {
             "The model's license does not allow commercial use of the model or its outputs. This is an error when the project's intended use is commercial (the default) and information otherwise. Switch to a commercial-safe model, or set intended-use in abstrakt.toml if the project is personal or research."
