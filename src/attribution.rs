@@ -143,6 +143,14 @@ impl AttributionIndex {
         self.files.is_empty()
     }
 
+    /// The first file showing the credit `model` asks for: the prescribed
+    /// wording, or our suggested "<name> by <vendor>" when the licence gives
+    /// none (showing that credit is what the diagnostic asked for).
+    pub fn find_credit(&mut self, model: &crate::licensing::Model) -> Option<Found> {
+        let credit = model.credit()?;
+        self.find(&credit.text)
+    }
+
     /// The first file (by path) showing `attribution`.
     pub fn find(&mut self, attribution: &str) -> Option<Found> {
         if let Some(answer) = self.cache.get(attribution) {

@@ -143,6 +143,11 @@ impl Candidate {
         let resolved = Resolved {
             model: self.model.clone(),
             source: self.source.clone(),
+            matched: if self.name == self.model.id {
+                crate::registry::Match::Id
+            } else {
+                crate::registry::Match::Alias(self.name.clone())
+            },
         };
         hover::card(&self.name, &resolved, intended_use, format)
     }

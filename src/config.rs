@@ -275,6 +275,9 @@ struct RawModel {
     restrictions: Vec<String>,
     #[serde(default)]
     territories_excluded: Vec<String>,
+    /// Family patterns (`acme/*`), as in the built-in registry.
+    #[serde(default)]
+    patterns: Vec<String>,
 }
 
 /// A string value parsed with `FromStr`; a bad value is an error at its span.
@@ -404,7 +407,7 @@ impl RawConfig {
                 vendor: None,
                 modality: None,
                 alternatives: Vec::new(),
-                patterns: Vec::new(),
+                patterns: raw.patterns,
                 licensing: Licensing {
                     license: raw.license,
                     spdx: raw.spdx,

@@ -14,6 +14,63 @@ pub struct Edit {
     pub text: String,
 }
 
+/// What the `attribution-required` quick fixes write for a model: a reminder
+/// comment, and markup showing the credit in the rendered component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributionFix {
+    /// A `//` comment line (without newline).
+    pub comment: String,
+    /// The title of the markup fix.
+    pub title: String,
+    /// `<small>credit</small>`, the credit escaped for JSX text.
+    pub markup: String,
+}
+
+/// The quick fixes' texts, from [`crate::licensing::Model::credit`]: the
+/// prescribed wording, or the suggested credit marked as a suggestion.
+pub fn attribution_fix(model: &crate::licensing::Model) -> Option<AttributionFix> {
+    let credit = model.credit()?;
+    let text = one_line(&credit.text);
+    let (comment, title) = if credit.prescribed {
+        (
+            format!("// Attribution required: show \"{text}\""),
+            format!("Show \"{text}\" in the rendered component"),
+        )
+    } else {
+        (
+            format!(
+                "// Attribution required; the licence gives no wording. Suggested credit: \"{text}\""
+            ),
+            format!("Show the suggested credit \"{text}\" in the rendered component"),
+        )
+    };
+    Some(AttributionFix {
+        comment,
+        title,
+        markup: format!("<small>{}</small>", jsx_text(&text)),
+    })
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Escapes what JSX text would read as markup or an expression.
+fn jsx_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The reason written into a new exception: it must be filled in by a person.
 pub const EXCEPTION_REASON: &str = "reviewed: <fill in>";
 

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::licensing::{Attribution, CommercialUse, Licensing, Model};
-use crate::registry::{Resolved, Source};
+use crate::licensing::{Attribution, CommercialUse, Evidence, Licensing, Model};
+use crate::registry::{Resolved, Source, shorten, shown_id};
 use crate::rules::IntendedUse;
 
 /// Markdown for editors that render it, plain text for the rest (and terminals).
@@ -122,7 +122,7 @@ pub fn card_at(
 
     let mut title = format!("{} {}", w.bold(&model.name), w.code(&model.id));
     if written != model.id {
-        let _ = write!(title, " (written as {})", w.code(written));
+        let _ = write!(title, " (written as {})", w.code(&shown_id(written)));
     }
     w.line(&title);
     let about: Vec<&str> = [model.vendor.as_deref(), model.modality.as_deref()]
@@ -132,6 +132,13 @@ pub fn card_at(
     if !about.is_empty() {
         let about = w.text(&about.join(" · "));
         w.line(&about);
+    }
+    if let Some(pattern) = resolved.pattern() {
+        let line = format!(
+            "Matched by family pattern {}: the id is not listed itself, its family's licence applies",
+            w.code(pattern)
+        );
+        w.line(&line);
     }
     w.blank();
 
@@ -168,17 +175,25 @@ pub fn card_at(
         };
         w.field(label, &condition);
     }
-    let attribution = match (licensing.attribution, &licensing.attribution_text) {
-        (Attribution::Required, Some(text)) => {
-            format!("Required: show {}", w.code(&format!("\"{text}\"")))
+    let credit = model.credit();
+    let attribution = match (licensing.attribution, &credit) {
+        (Attribution::Required, Some(credit)) if credit.prescribed => {
+            format!("Required: show {}", w.code(&format!("\"{}\"", credit.text)))
         }
-        (Attribution::Required, None) => "Required".to_string(),
+        (Attribution::Required, _) => "Required — the source gives no wording".to_string(),
         (Attribution::NotRequired, _) => "Not required".to_string(),
         (Attribution::Unverified, _) => {
             "Unverified: the exact requirement is not known".to_string()
         }
     };
     w.field("Attribution", &attribution);
+    if let Some(credit) = credit.filter(|c| !c.prescribed) {
+        let suggestion = format!(
+            "{} (our suggestion, not wording from the licence)",
+            w.code(&format!("\"{}\"", credit.text))
+        );
+        w.field("Suggested credit", &suggestion);
+    }
     if !licensing.territories_excluded.is_empty() {
         let territories = w.text(&licensing.territories_excluded.join(", "));
         w.field("Not licensed in", &territories);
@@ -198,10 +213,43 @@ pub fn card_at(
         let alternatives: Vec<String> = model.alternatives.iter().map(|a| w.code(a)).collect();
         w.field("Commercial-safe alternatives", &alternatives.join(", "));
     }
+    evidence(&mut w, licensing);
     w.blank();
-    let provenance = provenance_at(resolved, now);
+    let mut provenance = provenance_at(resolved, now);
+    if let Some(confidence) = licensing.confidence {
+        let _ = write!(provenance, "; confidence: {}", confidence.as_str());
+    }
     w.line(&w.text(&provenance));
     w.out.trim_end().to_string()
+}
+
+/// Quotes on the card are cut to this many characters (the full text is in
+/// `explain --json` and the registry).
+const QUOTE_CHARS: usize = 160;
+
+/// The confidence and the deciding passage behind each obligation, with its source.
+fn evidence(w: &mut Writer, licensing: &Licensing) {
+    if licensing.evidence.is_empty() {
+        return;
+    }
+    w.blank();
+    w.line(&w.bold("Evidence"));
+    let mut items: Vec<&Evidence> = licensing.evidence.iter().collect();
+    items.sort_by_key(|e| e.about as u8);
+    for item in items {
+        let passage = shorten(item.text.trim(), QUOTE_CHARS);
+        let passage = if item.verbatim {
+            format!("\"{}\"", w.text(&passage))
+        } else {
+            format!("{} (paraphrase)", w.text(&passage))
+        };
+        let source = match &item.at {
+            Some(at) => w.link(&format!("source, {at}"), &item.source),
+            None => w.link("source", &item.source),
+        };
+        w.out
+            .push_str(&format!("- {}: {passage} — {source}\n", item.about.label()));
+    }
 }
 
 /// The card for an id no source knows.
@@ -210,7 +258,7 @@ pub fn unknown_card(id: &str, suggestions: &[String], format: Format) -> String 
         format,
         out: String::new(),
     };
-    let title = format!("{} {}", w.bold("Unknown model"), w.code(id));
+    let title = format!("{} {}", w.bold("Unknown model"), w.code(&shown_id(id)));
     w.line(&title);
     w.blank();
     w.line(
@@ -329,7 +377,7 @@ mod tests {
             card.contains("**License**: [FLUX.1-dev](https://"),
             "{card}"
         );
-        assert!(card.contains("**Attribution**: Required  \n"), "{card}");
+        assert!(card.contains("**Attribution**: Required"), "{card}");
         assert!(
             card.contains("- No illegal content\n- No deepfakes\n"),
             "{card}"

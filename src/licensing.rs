@@ -83,6 +83,17 @@ pub enum Confidence {
     Unverified,
 }
 
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+            Confidence::Unverified => "unverified",
+        }
+    }
+}
+
 /// A model's licensing as it applies to calling it through an API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -121,6 +132,19 @@ pub enum EvidenceAbout {
     Attribution,
     Restrictions,
     Territories,
+}
+
+impl EvidenceAbout {
+    /// The card's name for the fact this evidence decides.
+    pub fn label(self) -> &'static str {
+        match self {
+            EvidenceAbout::License => "License",
+            EvidenceAbout::Commercial => "Commercial use",
+            EvidenceAbout::Attribution => "Attribution",
+            EvidenceAbout::Restrictions => "Restrictions",
+            EvidenceAbout::Territories => "Territories",
+        }
+    }
 }
 
 /// A short passage of a named source that decides one licensing fact.
@@ -168,6 +192,40 @@ pub struct Model {
     pub alternatives: Vec<String>,
     /// Family patterns (`prefix*`) for provider endpoint variants of this model.
     pub patterns: Vec<String>,
+}
+
+/// The credit line to show where a model's outputs appear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Credit {
+    pub text: String,
+    /// `true`: the wording a named source prescribes (`attribution-text`);
+    /// `false`: our suggestion "<name> by <vendor>", because the source
+    /// requires attribution but gives no wording.
+    pub prescribed: bool,
+}
+
+impl Model {
+    /// The credit to show when attribution is required (`None` otherwise). The
+    /// one place that words it, so the card, the diagnostic, the quick fix and
+    /// the attribution index agree.
+    pub fn credit(&self) -> Option<Credit> {
+        if self.licensing.attribution != Attribution::Required {
+            return None;
+        }
+        Some(match &self.licensing.attribution_text {
+            Some(text) => Credit {
+                text: text.clone(),
+                prescribed: true,
+            },
+            None => Credit {
+                text: match self.vendor.as_deref().map(str::trim) {
+                    Some(vendor) if !vendor.is_empty() => format!("{} by {vendor}", self.name),
+                    _ => self.name.clone(),
+                },
+                prescribed: false,
+            },
+        })
+    }
 }
 
 /// One `[[model]]` entry of `data/models.toml`, exactly as written.
@@ -299,12 +357,59 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-/// A set of models addressable by id or alias.
+/// How an id found its model; a pattern match is shown on every face.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Match {
+    /// The model's own id (also case-insensitively).
+    Id,
+    /// One of the model's aliases, as the registry spells it.
+    Alias(String),
+    /// A family pattern (`fal-ai/flux-lora*`): the id itself is not listed.
+    Pattern(String),
+}
+
+impl Match {
+    /// The family pattern, for a pattern match.
+    pub fn pattern(&self) -> Option<&str> {
+        match self {
+            Match::Pattern(pattern) => Some(pattern),
+            Match::Id | Match::Alias(_) => None,
+        }
+    }
+
+    /// `id`, `alias` or `pattern` (JSON outputs).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Match::Id => "id",
+            Match::Alias(_) => "alias",
+            Match::Pattern(_) => "pattern",
+        }
+    }
+}
+
+/// A family pattern: the literal prefix before its one trailing `*`.
+#[derive(Debug)]
+struct Pattern {
+    prefix: String,
+    pattern: String,
+    model: usize,
+}
+
+/// The prefix of a well-formed pattern (`prefix*`, no other `*`, non-empty).
+fn pattern_prefix(pattern: &str) -> Option<&str> {
+    let prefix = pattern.strip_suffix('*')?;
+    (!prefix.is_empty() && !prefix.contains('*') && prefix.trim() == prefix).then_some(prefix)
+}
+
+/// A set of models addressable by id, alias or family pattern.
 #[derive(Debug, Default)]
 pub struct Registry {
     models: Vec<Arc<Model>>,
+    /// Every id and alias (with the name as written, to tell id from alias).
     by_id: HashMap<String, usize>,
-    by_lowercase_id: HashMap<String, usize>,
+    by_lowercase_id: HashMap<String, (usize, String)>,
+    /// Longest prefix first, so the first hit is the most specific family.
+    patterns: Vec<Pattern>,
 }
 
 const BUILTIN_DATA: &str = include_str!("../data/models.toml");
@@ -329,9 +434,11 @@ impl Registry {
         Registry::from_models(models)
     }
 
-    /// Builds the id/alias index; ids and aliases must be unique.
+    /// Builds the id/alias/pattern index; ids and aliases must be unique, and
+    /// no two patterns may share a prefix (which family would it be?).
     pub fn from_models(models: Vec<Model>) -> Result<Registry, RegistryError> {
         let mut registry = Registry::default();
+        let mut prefixes: HashMap<String, String> = HashMap::new();
         for model in models {
             let index = registry.models.len();
             for name in std::iter::once(&model.id).chain(&model.aliases) {
@@ -343,10 +450,35 @@ impl Registry {
                 registry
                     .by_lowercase_id
                     .entry(name.to_lowercase())
-                    .or_insert(index);
+                    .or_insert((index, name.clone()));
+            }
+            for pattern in &model.patterns {
+                let Some(prefix) = pattern_prefix(pattern) else {
+                    return Err(RegistryError::Invalid(format!(
+                        "{}: pattern `{pattern}` must be a literal prefix followed by one trailing `*`",
+                        model.id
+                    )));
+                };
+                if let Some(other) = prefixes.insert(prefix.to_string(), model.id.clone()) {
+                    return Err(RegistryError::Invalid(format!(
+                        "pattern `{pattern}` is declared by both `{other}` and `{}`",
+                        model.id
+                    )));
+                }
+                registry.patterns.push(Pattern {
+                    prefix: prefix.to_string(),
+                    pattern: pattern.clone(),
+                    model: index,
+                });
             }
             registry.models.push(Arc::new(model));
         }
+        registry.patterns.sort_by(|a, b| {
+            b.prefix
+                .len()
+                .cmp(&a.prefix.len())
+                .then(a.prefix.cmp(&b.prefix))
+        });
         Ok(registry)
     }
 
@@ -355,12 +487,42 @@ impl Registry {
     }
 
     /// The model an id or alias names; falls back to a case-insensitive match
-    /// (Hugging Face repo ids are often written in varying case).
+    /// (Hugging Face repo ids are often written in varying case). Patterns are
+    /// not consulted: see [`Registry::find_exact`] and [`Registry::find_pattern`].
     pub fn get(&self, id: &str) -> Option<&Arc<Model>> {
-        self.by_id
-            .get(id)
-            .or_else(|| self.by_lowercase_id.get(&id.to_lowercase()))
-            .map(|&i| &self.models[i])
+        self.find_exact(id).map(|(model, _)| model)
+    }
+
+    /// Exact id ▸ alias ▸ case-insensitive id or alias, with how it matched.
+    pub fn find_exact(&self, id: &str) -> Option<(&Arc<Model>, Match)> {
+        let (index, name) = match self.by_id.get_key_value(id) {
+            Some((name, &index)) => (index, name.as_str()),
+            None => {
+                let (index, name) = self.by_lowercase_id.get(&id.to_lowercase())?;
+                (*index, name.as_str())
+            }
+        };
+        let model = &self.models[index];
+        let matched = if name == model.id {
+            Match::Id
+        } else {
+            Match::Alias(name.to_string())
+        };
+        Some((model, matched))
+    }
+
+    /// The model whose family pattern has the longest prefix of `id`
+    /// (case-sensitive, as provider endpoint ids are).
+    pub fn find_pattern(&self, id: &str) -> Option<(&Arc<Model>, Match)> {
+        self.patterns
+            .iter()
+            .find(|p| id.starts_with(&p.prefix))
+            .map(|p| (&self.models[p.model], Match::Pattern(p.pattern.clone())))
+    }
+
+    /// Exact matches first, then the longest family pattern.
+    pub fn find(&self, id: &str) -> Option<(&Arc<Model>, Match)> {
+        self.find_exact(id).or_else(|| self.find_pattern(id))
     }
 
     /// Every id and alias, each with its model.
@@ -380,20 +542,40 @@ impl Registry {
     }
 }
 
+/// Ids longer than this are not fuzzy-matched: no real model id is that long,
+/// and similarity costs grow with the product of the lengths.
+pub const MAX_FUZZY_ID_LEN: usize = 256;
+
 /// Ranks `(name, canonical id)` pairs by similarity to `unknown`.
+///
+/// For a provider-path id (one with a `/`, such as `fal-ai/flux-lora-xyz`)
+/// only typo-close names qualify (at most 1 edit, 2 from 10 characters on,
+/// transpositions counting as one): another endpoint under the same provider
+/// is another model, often under another licence, so "did you mean
+/// `fal-ai/flux-pro`" would be wrong advice. Bare names (`flux-devv`) are
+/// ranked by Jaro-Winkler similarity, a substring counting as close.
 pub fn suggest_from<'a>(
     names: impl Iterator<Item = (&'a str, &'a str)>,
     unknown: &str,
     limit: usize,
 ) -> Vec<String> {
+    if unknown.len() > MAX_FUZZY_ID_LEN || limit == 0 {
+        return Vec::new();
+    }
     let needle = unknown.to_lowercase();
+    let provider_path = needle.contains('/');
     let mut scored: Vec<(f64, &str, &str)> = names
         .filter_map(|(name, canonical)| {
             let hay = name.to_lowercase();
-            let mut score = strsim::jaro_winkler(&needle, &hay);
-            if needle.len() >= 3 && (hay.starts_with(&needle) || hay.contains(&needle)) {
-                score = score.max(0.9);
-            }
+            let score = if provider_path {
+                typo_score(&needle, &hay)?
+            } else {
+                let mut score = strsim::jaro_winkler(&needle, &hay);
+                if needle.len() >= 3 && hay.contains(&needle) {
+                    score = score.max(0.9);
+                }
+                score
+            };
             (score >= 0.84).then_some((score, name, canonical))
         })
         .collect();
@@ -410,6 +592,19 @@ pub fn suggest_from<'a>(
     out
 }
 
+/// A similarity in `0.84..=1` when `hay` is a typo of `needle`, else `None`.
+fn typo_score(needle: &str, hay: &str) -> Option<f64> {
+    let needle_len = needle.chars().count();
+    let hay_len = hay.chars().count();
+    let allowed = if needle_len >= 10 { 2 } else { 1 };
+    if needle_len.abs_diff(hay_len) > allowed {
+        return None;
+    }
+    let edits = strsim::damerau_levenshtein(needle, hay);
+    // 0.84 and up, fewer edits first, so the shared cut-off keeps every typo.
+    (edits <= allowed).then_some(1.0 - 0.05 * edits as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +617,11 @@ mod tests {
         assert_eq!(flux.licensing.attribution, Attribution::Required);
         // Abstrakt's example says "Required" but gives no wording (issue 9).
         assert_eq!(flux.licensing.attribution_text, None);
+        let llama = registry.get("llama-3.1-8b").expect("llama");
+        assert_eq!(
+            llama.licensing.attribution_text.as_deref(),
+            Some("Built with Llama")
+        );
         assert_eq!(flux.licensing.commercial, CommercialUse::Allowed);
         assert_eq!(
             registry.get("FLUX-DEV").map(|m| m.id.as_str()),

@@ -45,18 +45,22 @@ pub fn project_findings(
                 continue;
             };
             let resolved = lookup.resolve(id);
+            let shown = crate::registry::shown_id(id);
             let finding = |code, severity, message: String| Finding {
                 code,
                 severity,
                 range: range.clone(),
                 message,
-                model_id: Some(id.clone()),
+                model_id: Some(crate::registry::shown_id(id).into_owned()),
                 canonical_id: resolved.as_ref().map(|r| r.model.id.clone()),
                 license: resolved.as_ref().map(|r| r.model.licensing.license.clone()),
                 suggestions: resolved
                     .as_ref()
                     .map(|r| r.model.alternatives.clone())
                     .unwrap_or_default(),
+                matched_pattern: resolved
+                    .as_ref()
+                    .and_then(|r| r.pattern().map(str::to_string)),
             };
             if let Some(severity) = denied {
                 let model_denied = policy.deny_models.iter().any(|denied| {
@@ -64,20 +68,20 @@ pub fn project_findings(
                 });
                 let message = if model_denied {
                     Some(format!(
-                        "{id} is denied by this project's policy (deny-models in abstrakt.toml)"
+                        "{shown} is denied by this project's policy (deny-models in abstrakt.toml)"
                     ))
                 } else if let Some(resolved) = &resolved {
                     let licensing = &resolved.model.licensing;
                     if license_listed(&policy.deny_licenses, licensing) {
                         Some(format!(
-                            "{id} is licensed under {}, which this project's policy denies (deny-licenses in abstrakt.toml)",
+                            "{shown} is licensed under {}, which this project's policy denies (deny-licenses in abstrakt.toml)",
                             licensing.license
                         ))
                     } else if !policy.allow_licenses.is_empty()
                         && !license_listed(&policy.allow_licenses, licensing)
                     {
                         Some(format!(
-                            "{id} is licensed under {}, which is not in this project's allow-licenses (abstrakt.toml)",
+                            "{shown} is licensed under {}, which is not in this project's allow-licenses (abstrakt.toml)",
                             licensing.license
                         ))
                     } else {
@@ -99,7 +103,7 @@ pub fn project_findings(
                     out.push(finding(
                         RuleCode::LicenseChanged,
                         severity,
-                        changed_message(id, &changes),
+                        changed_message(&shown, &changes),
                     ));
                 }
             }

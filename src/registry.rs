@@ -1,10 +1,34 @@
 //! Resolution: which licensing answer applies to a model id, and where it came
-//! from (DESIGN.md §4). Sources are layered; the first that knows the id wins.
+//! from (DESIGN.md §4). Sources are layered; the first that knows the id wins,
+//! and an exact id beats a family pattern in every layer (see [`Resolver`]).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use crate::licensing::Match;
 use crate::licensing::{Model, Registry};
+
+/// Ids are shown (messages, cards, outputs) cut to this many characters.
+pub const MAX_SHOWN_ID_CHARS: usize = 120;
+
+/// An id as shown to a person: at most [`MAX_SHOWN_ID_CHARS`] characters, a
+/// longer one cut with "…" (ids come from source code and can be anything).
+pub fn shown_id(id: &str) -> Cow<'_, str> {
+    shorten(id, MAX_SHOWN_ID_CHARS)
+}
+
+/// `text` cut to at most `max` characters, the last one "…" when cut.
+pub fn shorten(text: &str, max: usize) -> Cow<'_, str> {
+    if text.char_indices().nth(max).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let cut = text
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    Cow::Owned(format!("{}…", &text[..cut]))
+}
 
 /// Where a licensing answer came from; every answer says so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +59,15 @@ impl Source {
 pub struct Resolved {
     pub model: Arc<Model>,
     pub source: Source,
+    /// How the id found the model (its id, an alias or a family pattern).
+    pub matched: Match,
+}
+
+impl Resolved {
+    /// The family pattern the id matched, when it is not listed itself.
+    pub fn pattern(&self) -> Option<&str> {
+        self.matched.pattern()
+    }
 }
 
 /// Anything that can answer "what is the licensing of this id?".
@@ -60,6 +93,12 @@ pub trait RemoteSource: Send + Sync + std::fmt::Debug {
 
 /// The layered resolver (DESIGN.md §4): project overrides ▸ Abstrakt API
 /// (fresh cache) ▸ built-in registry ▸ expired API cache ▸ unknown.
+///
+/// Family patterns come last: every layer is asked for the exact id (or an
+/// alias) first, and only when none knows it do the project's patterns, then
+/// the built-in ones, answer. A pattern is a family guess; a source that
+/// names the id itself knows better, whichever layer it is in. (The API is
+/// asked per exact id, so it has no patterns.)
 #[derive(Debug, Clone)]
 pub struct Resolver {
     project: Option<(Arc<Registry>, PathBuf)>,
@@ -91,17 +130,36 @@ impl Resolver {
         self.project = Some((models, file));
         self
     }
+
+    /// A resolver over another built-in registry (tests with fixture data).
+    pub fn with_builtin(mut self, registry: &'static Registry) -> Self {
+        self.builtin = registry;
+        self
+    }
+
+    fn project_answer(&self, found: Option<(&Arc<Model>, Match)>) -> Option<Resolved> {
+        let (_, file) = self.project.as_ref()?;
+        found.map(|(model, matched)| Resolved {
+            model: model.clone(),
+            source: Source::Project { file: file.clone() },
+            matched,
+        })
+    }
+}
+
+fn builtin_answer(found: Option<(&Arc<Model>, Match)>) -> Option<Resolved> {
+    found.map(|(model, matched)| Resolved {
+        model: model.clone(),
+        source: Source::BuiltIn,
+        matched,
+    })
 }
 
 impl Lookup for Resolver {
     fn resolve(&self, id: &str) -> Option<Resolved> {
-        if let Some((registry, file)) = &self.project
-            && let Some(model) = registry.get(id)
-        {
-            return Some(Resolved {
-                model: model.clone(),
-                source: Source::Project { file: file.clone() },
-            });
+        let project = self.project.as_ref().map(|(registry, _)| registry);
+        if let Some(answer) = self.project_answer(project.and_then(|r| r.find_exact(id))) {
+            return Some(answer);
         }
         let remote = self.remote.as_ref().and_then(|r| r.cached(id));
         if let Some(answer) = &remote
@@ -112,20 +170,23 @@ impl Lookup for Resolver {
                 source: Source::Api {
                     fetched_at: answer.fetched_at,
                 },
+                matched: Match::Id,
             });
         }
-        if let Some(model) = self.builtin.get(id) {
+        if let Some(answer) = builtin_answer(self.builtin.find_exact(id)) {
+            return Some(answer);
+        }
+        if let Some(answer) = remote {
             return Some(Resolved {
-                model: model.clone(),
-                source: Source::BuiltIn,
+                model: answer.model,
+                source: Source::ExpiredCache {
+                    fetched_at: answer.fetched_at,
+                },
+                matched: Match::Id,
             });
         }
-        remote.map(|answer| Resolved {
-            model: answer.model,
-            source: Source::ExpiredCache {
-                fetched_at: answer.fetched_at,
-            },
-        })
+        self.project_answer(project.and_then(|r| r.find_pattern(id)))
+            .or_else(|| builtin_answer(self.builtin.find_pattern(id)))
     }
 
     fn suggest(&self, id: &str, limit: usize) -> Vec<String> {

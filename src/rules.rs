@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::extract::{ModelUse, Target};
 use crate::licensing::{Attribution, CommercialUse};
-use crate::registry::{Lookup, Resolved};
+use crate::registry::{Lookup, Resolved, shown_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -191,13 +191,17 @@ pub struct Finding {
     #[serde(skip)]
     pub range: Range<usize>,
     pub message: String,
-    /// The id as written, when statically known.
+    /// The id as written, when statically known (cut with "…" past
+    /// [`crate::registry::MAX_SHOWN_ID_CHARS`] characters).
     pub model_id: Option<String>,
     /// The canonical id it resolved to.
     pub canonical_id: Option<String>,
     pub license: Option<String>,
     /// Replacement ids: "did you mean" for unknown ids, safe alternatives otherwise.
     pub suggestions: Vec<String>,
+    /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_pattern: Option<String>,
 }
 
 /// Applies every rule to every model use.
@@ -232,6 +236,7 @@ fn check_target(
                     canonical_id: None,
                     license: None,
                     suggestions: Vec::new(),
+                    matched_pattern: None,
                 });
             }
         }
@@ -257,12 +262,14 @@ fn check_target(
                         severity,
                         range: range.clone(),
                         message: format!(
-                            "Unknown model `{id}`: no licensing information is known for it{hint}"
+                            "Unknown model `{}`: no licensing information is known for it{hint}",
+                            shown_id(id)
                         ),
-                        model_id: Some(id.clone()),
+                        model_id: Some(shown_id(id).into_owned()),
                         canonical_id: None,
                         license: None,
                         suggestions,
+                        matched_pattern: None,
                     });
                 }
             }
@@ -284,10 +291,16 @@ fn check_known(
         severity,
         range: range.clone(),
         message,
-        model_id: Some(id.to_string()),
+        model_id: Some(shown_id(id).into_owned()),
         canonical_id: Some(model.id.clone()),
         license: Some(licensing.license.clone()),
         suggestions,
+        matched_pattern: resolved.pattern().map(str::to_string),
+    };
+    // The subject of every message: the id, and the family it was matched to.
+    let id = match resolved.pattern() {
+        Some(pattern) => format!("{} (matched by family pattern `{pattern}`)", shown_id(id)),
+        None => shown_id(id).into_owned(),
     };
     let commercial = settings.intended_use == IntendedUse::Commercial;
     let alternative_hint = match model.alternatives.first() {
@@ -298,12 +311,16 @@ fn check_known(
     if licensing.attribution == Attribution::Required
         && let Some(severity) = settings.severity(RuleCode::AttributionRequired, Severity::Warning)
     {
-        let message = match &licensing.attribution_text {
-            Some(text) => format!("{id} requires attribution: show \"{text}\" near the output"),
-            None => format!(
-                "{id} requires attribution ({}): credit the model near the output",
-                licensing.license
+        let message = match model.credit() {
+            Some(credit) if credit.prescribed => format!(
+                "{id} requires attribution: show \"{}\" near the output",
+                credit.text
             ),
+            Some(credit) => format!(
+                "{id} requires attribution ({}), but the source gives no wording: credit the model near the output, e.g. \"{}\" (suggested credit)",
+                licensing.license, credit.text
+            ),
+            None => format!("{id} requires attribution ({})", licensing.license),
         };
         out.push(finding(
             RuleCode::AttributionRequired,
@@ -410,17 +427,17 @@ mod tests {
     }
 
     #[test]
-    fn flux_dev_requires_attribution() {
+    fn prescribed_attribution_is_quoted() {
         assert_eq!(
             findings(
-                "abstrakt.run('flux-dev', { prompt });",
+                "abstrakt.run('llama-3.1-8b', { prompt });",
                 &RuleSettings::default()
             ),
             [(
-                "'flux-dev'".to_string(),
+                "'llama-3.1-8b'".to_string(),
                 "attribution-required",
                 Severity::Warning,
-                "flux-dev requires attribution (FLUX.1-dev): credit the model near the output"
+                "llama-3.1-8b requires attribution: show \"Built with Llama\" near the output"
                     .to_string()
             )]
         );

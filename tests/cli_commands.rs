@@ -59,11 +59,14 @@ fn report_csv_has_one_row_per_model_use() {
         .collect();
     assert_eq!(summary, expected);
     let flux = &rows[0];
-    assert_eq!(&flux[column("attribution")], "Required");
-    // The source gives no wording, so the report names the model and its licence.
+    // The source gives no wording, so the report offers the suggested credit, marked as such.
+    assert_eq!(
+        &flux[column("attribution")],
+        "Required (no prescribed wording; suggested credit)"
+    );
     assert_eq!(
         &flux[column("attribution_text")],
-        "FLUX.1 [dev] (FLUX.1-dev license)"
+        "FLUX.1 [dev] by Black Forest Labs"
     );
     assert_eq!(&flux[column("commercial_use")], "Allowed");
     assert_eq!(&flux[column("category")], "Open weights with restrictions");
@@ -117,7 +120,7 @@ fn report_output_is_written_atomically() {
     let written = tree.read("records/report.md");
     assert!(written.starts_with("# Model licensing report"), "{written}");
     assert!(
-        written.contains("- FLUX.1 \\[dev\\] (FLUX.1-dev license) (`flux-dev`)"),
+        written.contains("- FLUX.1 \\[dev\\] by Black Forest Labs (`flux-dev`) — suggested credit"),
         "{written}"
     );
     let leftovers: Vec<_> = std::fs::read_dir(tree.path().join("records"))
@@ -231,7 +234,8 @@ fn models_table_and_filters() {
             "LICENSE",
             "CATEGORY",
             "COMMERCIAL",
-            "ATTRIBUTION"
+            "ATTRIBUTION",
+            "PATTERNS"
         ]
     );
     assert!(
@@ -245,7 +249,7 @@ fn models_table_and_filters() {
         &["models", "--category", "open-source", "--json"],
     );
     let models: serde_json::Value = serde_json::from_str(&open.stdout).expect("JSON");
-    let models = models.as_array().expect("array");
+    let models = models["models"].as_array().expect("array");
     assert!(!models.is_empty());
     assert!(
         models
@@ -256,7 +260,7 @@ fn models_table_and_filters() {
 
     let commercial = run(&fixture("project"), &["models", "--commercial", "--json"]);
     let models: serde_json::Value = serde_json::from_str(&commercial.stdout).expect("JSON");
-    let models = models.as_array().expect("array");
+    let models = models["models"].as_array().expect("array");
     assert!(
         models
             .iter()

@@ -208,7 +208,7 @@ fn clients_that_resolve_documentation_get_cards_on_resolve() {
     assert!(
         resolved["documentation"]["value"]
             .as_str()
-            .is_some_and(|d| d.contains("**Attribution**: Required  \n")),
+            .is_some_and(|d| d.contains("**Attribution**: Required — the source gives no wording")),
         "{resolved}"
     );
 }

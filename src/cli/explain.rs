@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::report::{commercial_for, source_and_date};
 use super::{ColorChoice, Fatal, ProjectArgs};
 use crate::hover::{self, Format};
-use crate::licensing::Model;
-use crate::registry::Lookup;
+use crate::licensing::{Credit, Model};
+use crate::registry::{Lookup, Resolved, shown_id};
 use crate::rules::IntendedUse;
 
 #[derive(Debug, Args)]
@@ -46,7 +46,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
         let suggestions = resolver.suggest(id, 3);
         if args.json {
             print_json(&Unknown {
-                id,
+                id: &shown_id(id),
                 known: false,
                 suggestions,
             })?;
@@ -61,28 +61,36 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
                         .join(", ")
                 ),
             };
-            eprintln!("abstrakt-lsp: unknown model `{id}`{hint}");
+            eprintln!("abstrakt-lsp: unknown model `{}`{hint}", shown_id(id));
         }
         return Ok(ExitCode::from(1));
     };
     if args.json {
-        let (source, date) = source_and_date(&resolved);
-        print_json(&Known {
-            id,
-            known: true,
-            canonical_id: &resolved.model.id,
-            intended_use: project.intended_use(),
-            commercial_use: commercial_for(&resolved.model.licensing, project.intended_use()),
-            source,
-            source_date: date,
-            model: resolved.model.as_ref(),
-        })?;
+        print_json(&known(id, &resolved, project.intended_use()))?;
     } else {
         let mut card = hover::card(id, &resolved, project.intended_use(), Format::PlainText);
         card.push('\n');
         super::write::stdout(&card, ColorChoice::Never)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `explain --json` document for a known id.
+fn known<'a>(id: &'a str, resolved: &'a Resolved, intended_use: IntendedUse) -> Known<'a> {
+    let (source, date) = source_and_date(resolved);
+    Known {
+        id: shown_id(id),
+        known: true,
+        canonical_id: &resolved.model.id,
+        matched_by: resolved.matched.kind(),
+        matched_pattern: resolved.pattern(),
+        credit: resolved.model.credit(),
+        intended_use,
+        commercial_use: commercial_for(&resolved.model.licensing, intended_use),
+        source,
+        source_date: date,
+        model: resolved.model.as_ref(),
+    }
 }
 
 #[derive(Serialize)]
@@ -95,9 +103,16 @@ struct Unknown<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Known<'a> {
-    id: &'a str,
+    id: std::borrow::Cow<'a, str>,
     known: bool,
     canonical_id: &'a str,
+    /// `id`, `alias` or `pattern`.
+    matched_by: &'static str,
+    /// The family pattern, for a pattern match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_pattern: Option<&'a str>,
+    /// The credit to show, when attribution is required.
+    credit: Option<Credit>,
     intended_use: IntendedUse,
     commercial_use: String,
     source: String,
@@ -110,4 +125,78 @@ fn print_json(document: &impl Serialize) -> Result<(), Fatal> {
         .map_err(|e| Fatal(format!("cannot write JSON: {e}")))?;
     text.push('\n');
     super::write::stdout(&text, ColorChoice::Never)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::licensing::Registry;
+    use crate::registry::Resolver;
+
+    const FIXTURE: &str = r#"
+[[model]]
+id = "flux-dev"
+aliases = []
+patterns = ["fal-ai/flux-lora*"]
+name = "FLUX.1 [dev]"
+vendor = "Black Forest Labs"
+modality = "image"
+category = "open-weights-restricted"
+license = "FLUX.1-dev"
+commercial = "allowed"
+attribution = "required"
+restrictions = []
+territories-excluded = []
+alternatives = []
+confidence = "medium"
+unverified = []
+sources = ["https://huggingface.co/black-forest-labs/FLUX.1-dev/blob/main/LICENSE.md"]
+verified = "2026-11-29"
+notes = ""
+
+[[model.evidence]]
+about = "commercial"
+quote = "You may use Output for any purpose (including for commercial purposes), except as expressly prohibited herein."
+source = "https://huggingface.co/black-forest-labs/FLUX.1-dev/blob/main/LICENSE.md"
+at = "§2(d)"
+"#;
+
+    #[test]
+    fn json_carries_the_pattern_credit_confidence_and_evidence() {
+        let registry: &'static Registry =
+            Box::leak(Box::new(Registry::from_toml(FIXTURE).expect("valid")));
+        let resolver = Resolver::builtin().with_builtin(registry);
+        let resolved = resolver.resolve("fal-ai/flux-lora/x").expect("pattern");
+        let value = serde_json::to_value(known(
+            "fal-ai/flux-lora/x",
+            &resolved,
+            IntendedUse::Commercial,
+        ))
+        .expect("JSON");
+        assert_eq!(value["id"], "fal-ai/flux-lora/x");
+        assert_eq!(value["canonicalId"], "flux-dev");
+        assert_eq!(value["matchedBy"], "pattern");
+        assert_eq!(value["matchedPattern"], "fal-ai/flux-lora*");
+        assert_eq!(value["source"], "built-in registry");
+        assert_eq!(
+            value["credit"],
+            serde_json::json!({ "text": "FLUX.1 [dev] by Black Forest Labs", "prescribed": false })
+        );
+        assert_eq!(value["model"]["licensing"]["confidence"], "medium");
+        assert_eq!(
+            value["model"]["licensing"]["evidence"],
+            serde_json::json!([{
+                "about": "commercial",
+                "text": "You may use Output for any purpose (including for commercial purposes), except as expressly prohibited herein.",
+                "verbatim": true,
+                "source": "https://huggingface.co/black-forest-labs/FLUX.1-dev/blob/main/LICENSE.md",
+                "at": "§2(d)"
+            }])
+        );
+        let exact = resolver.resolve("flux-dev").expect("id");
+        let value =
+            serde_json::to_value(known("flux-dev", &exact, IntendedUse::Commercial)).expect("JSON");
+        assert_eq!(value["matchedBy"], "id");
+        assert_eq!(value.get("matchedPattern"), None);
+    }
 }

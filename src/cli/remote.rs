@@ -14,22 +14,30 @@ use crate::registry::Resolver;
 use crate::remote::cache::{self, DiskCache};
 use crate::remote::store::{DEFAULT_TTL, RemoteStore};
 use crate::remote::{DEFAULT_API_URL, HttpApi, HttpOptions, Secret, SharedApi, validate_api_url};
+use reqwest::Url;
 
-/// The resolver every project starts from, and the store behind it.
-pub fn base(args: &ProjectArgs) -> Result<(Resolver, Arc<RemoteStore>), Fatal> {
-    let url_text = args.api_url.as_deref().unwrap_or(DEFAULT_API_URL);
+/// The checked API base URL, and the client when `ABSTRAKT_API_KEY` is set
+/// and the run is not offline.
+pub fn client(api_url: Option<&str>, offline: bool) -> Result<(Url, Option<HttpApi>), Fatal> {
+    let url_text = api_url.unwrap_or(DEFAULT_API_URL);
     let url = validate_api_url(url_text).map_err(|e| Fatal(format!("--api-url: {e}")))?;
     let key = std::env::var("ABSTRAKT_API_KEY")
         .ok()
         .filter(|k| !k.trim().is_empty());
-    let api: Option<SharedApi> = match key {
-        Some(key) if !args.offline => {
-            let api = HttpApi::new(url.clone(), Secret::new(key.trim()), HttpOptions::default())
-                .map_err(|e| Fatal(format!("cannot set up the Abstrakt API client: {e}")))?;
-            Some(Arc::new(api))
-        }
+    let api = match key {
+        Some(key) if !offline => Some(
+            HttpApi::new(url.clone(), Secret::new(key.trim()), HttpOptions::default())
+                .map_err(|e| Fatal(format!("cannot set up the Abstrakt API client: {e}")))?,
+        ),
         _ => None,
     };
+    Ok((url, api))
+}
+
+/// The resolver every project starts from, and the store behind it.
+pub fn base(args: &ProjectArgs) -> Result<(Resolver, Arc<RemoteStore>), Fatal> {
+    let (url, api) = client(args.api_url.as_deref(), args.offline)?;
+    let api: Option<SharedApi> = api.map(|api| Arc::new(api) as SharedApi);
     let cache_dir = std::env::var_os("ABSTRAKT_CACHE_DIR")
         .filter(|d| !d.is_empty())
         .map(std::path::PathBuf::from)

@@ -12,7 +12,7 @@ use super::output::path_text;
 use super::walk::{FileResult, LocatedUse, ScanOptions};
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
-use crate::licensing::{Attribution, CommercialUse, Licensing};
+use crate::licensing::{CommercialUse, Licensing};
 use crate::registry::{Lookup, Resolved, Source};
 use crate::rules::IntendedUse;
 
@@ -74,10 +74,16 @@ pub struct Row {
     pub commercial_use: String,
     pub attribution: String,
     pub attribution_text: Option<String>,
+    /// `attribution_text` is our suggested credit, not wording a source prescribes.
+    #[serde(skip)]
+    pub credit_suggested: bool,
     pub restrictions: Vec<String>,
     pub territories_excluded: Vec<String>,
     pub source: Option<String>,
     pub source_date: Option<String>,
+    /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_pattern: Option<String>,
     /// Closest known ids, for unknown ids.
     pub suggestions: Vec<String>,
     /// Finding codes at this use.
@@ -148,10 +154,12 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         commercial_use: String::new(),
         attribution: String::new(),
         attribution_text: None,
+        credit_suggested: false,
         restrictions: Vec::new(),
         territories_excluded: Vec::new(),
         source: None,
         source_date: None,
+        matched_pattern: None,
         suggestions: Vec::new(),
         findings,
     };
@@ -163,7 +171,7 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
             row.attribution = "Cannot be checked: the model id is dynamic".to_string();
         }
         Target::Static { id, .. } => {
-            row.model_id = Some(id.clone());
+            row.model_id = Some(crate::registry::shown_id(id).into_owned());
             match file.project.resolver.resolve(id) {
                 None => {
                     row.status = Status::Unknown;
@@ -174,15 +182,26 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
                 Some(resolved) => {
                     let model = &resolved.model;
                     let licensing = &model.licensing;
-                    let (source, date) = source_and_date(&resolved);
+                    let (mut source, date) = source_and_date(&resolved);
+                    if let Some(pattern) = resolved.pattern() {
+                        let _ = write!(source, ", matched by family pattern `{pattern}`");
+                    }
                     row.canonical_id = Some(model.id.clone());
                     row.model_name = Some(model.name.clone());
                     row.license = Some(licensing.license.clone());
                     row.license_url = licensing.license_url.clone();
                     row.category = licensing.category.map(|c| c.label().to_string());
                     row.commercial_use = commercial_for(licensing, intended_use);
-                    row.attribution = licensing.attribution.label().to_string();
-                    row.attribution_text = attribution_line(&resolved);
+                    let credit = model.credit();
+                    row.attribution = match &credit {
+                        Some(credit) if !credit.prescribed => {
+                            "Required (no prescribed wording; suggested credit)".to_string()
+                        }
+                        _ => licensing.attribution.label().to_string(),
+                    };
+                    row.credit_suggested = credit.as_ref().is_some_and(|c| !c.prescribed);
+                    row.attribution_text = credit.map(|c| c.text);
+                    row.matched_pattern = resolved.pattern().map(str::to_string);
                     row.restrictions = licensing.restrictions.clone();
                     row.territories_excluded = licensing.territories_excluded.clone();
                     row.source = Some(source);
@@ -192,19 +211,6 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         }
     }
     row
-}
-
-/// The line to publish for a model that requires attribution.
-fn attribution_line(resolved: &Resolved) -> Option<String> {
-    let licensing = &resolved.model.licensing;
-    match (licensing.attribution, &licensing.attribution_text) {
-        (Attribution::Required, Some(text)) => Some(text.clone()),
-        (Attribution::Required, None) => Some(format!(
-            "{} ({} license)",
-            resolved.model.name, licensing.license
-        )),
-        _ => None,
-    }
 }
 
 /// One model and every place it is used.
@@ -219,6 +225,8 @@ struct ModelSummary {
     commercial_use: String,
     attribution: String,
     attribution_text: Option<String>,
+    #[serde(skip)]
+    credit_suggested: bool,
     restrictions: Vec<String>,
     territories_excluded: Vec<String>,
     source: Option<String>,
@@ -243,6 +251,7 @@ fn summaries(rows: &[Row]) -> Vec<ModelSummary> {
             commercial_use: row.commercial_use.clone(),
             attribution: row.attribution.clone(),
             attribution_text: row.attribution_text.clone(),
+            credit_suggested: row.credit_suggested,
             restrictions: row.restrictions.clone(),
             territories_excluded: row.territories_excluded.clone(),
             source: row.source.clone(),
@@ -451,7 +460,17 @@ fn markdown(rows: &[Row], files_checked: usize) -> String {
     } else {
         let _ = writeln!(out, "Show these lines where the models' outputs appear:\n");
         for (model, text) in &attributions {
-            let _ = writeln!(out, "- {} ({})", md(text), md_code(&model.canonical_id));
+            let note = if model.credit_suggested {
+                " — suggested credit: the licence requires attribution but gives no wording"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "- {} ({}){note}",
+                md(text),
+                md_code(&model.canonical_id)
+            );
         }
     }
 

@@ -119,11 +119,11 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
                     || model.unwrap_or("the model").to_string(),
                     |r| r.model.name.clone(),
                 );
-                let shown = resolved
+                let fix = resolved
                     .as_ref()
-                    .and_then(|r| r.model.licensing.attribution_text.clone());
-                let comment = match &shown {
-                    Some(text) => format!("// Attribution required: show \"{text}\""),
+                    .and_then(|r| fixes::attribution_fix(&r.model));
+                let comment = match &fix {
+                    Some(fix) => fix.comment.clone(),
                     None => format!("// Attribution required by the license of {name}"),
                 };
                 actions.push(quickfix(
@@ -132,18 +132,11 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
                     edit(fixes::line_above(input.text, range.start, &comment)),
                     true,
                 ));
-                if let Some(text) = &shown {
-                    let markup = format!("<small>{text}</small>");
-                    if let Some(markup_edit) =
-                        fixes::jsx_markup(input.tree, input.text, range.start, &markup)
-                    {
-                        actions.push(quickfix(
-                            format!("Show \"{text}\" in the rendered component"),
-                            diagnostic,
-                            edit(markup_edit),
-                            false,
-                        ));
-                    }
+                if let Some(fix) = fix
+                    && let Some(markup_edit) =
+                        fixes::jsx_markup(input.tree, input.text, range.start, &fix.markup)
+                {
+                    actions.push(quickfix(fix.title, diagnostic, edit(markup_edit), false));
                 }
             }
             "non-commercial" | "license-denied" | "commercial-conditional" => {

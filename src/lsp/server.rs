@@ -199,15 +199,14 @@ impl State {
             if finding.code != RuleCode::AttributionRequired {
                 continue;
             }
-            let Some(text) = finding
+            let Some(resolved) = finding
                 .canonical_id
                 .as_deref()
                 .and_then(|id| resolver.resolve(id))
-                .and_then(|r| r.model.licensing.attribution_text.clone())
             else {
                 continue;
             };
-            let Some(found) = self.attribution.find(&text) else {
+            let Some(found) = self.attribution.find_credit(&resolved.model) else {
                 continue;
             };
             finding.severity = Severity::Info;

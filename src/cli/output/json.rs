@@ -29,6 +29,9 @@ struct JsonFinding<'a> {
     canonical_id: Option<&'a str>,
     license: Option<&'a str>,
     suggestions: &'a [String],
+    /// The family pattern the id matched, when it is not listed itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_pattern: Option<&'a str>,
 }
 
 pub fn render(scan: &Scan) -> String {
@@ -50,6 +53,7 @@ pub fn render(scan: &Scan) -> String {
                 canonical_id: f.canonical_id.as_deref(),
                 license: f.license.as_deref(),
                 suggestions: &f.suggestions,
+                matched_pattern: f.matched_pattern.as_deref(),
             }
         })
         .collect();

@@ -30,7 +30,7 @@ pub fn level(severity: Severity) -> &'static str {
 pub fn full_description(code: RuleCode) -> &'static str {
     match code {
         RuleCode::AttributionRequired => {
-            "The model's license requires visible attribution wherever its outputs are shown. The finding gives the exact text the license prescribes, when it prescribes one; publish it near the output (or in the credits the license allows), or record a reviewed exception in abstrakt.toml."
+            "The model's license requires visible attribution wherever its outputs are shown. The finding gives the exact text the license prescribes, when it prescribes one, else a suggested credit marked as a suggestion; publish it near the output (or in the credits the license allows), or record a reviewed exception in abstrakt.toml."
         }
         RuleCode::NonCommercial => {
             "The model's license does not allow commercial use of the model or its outputs. This is an error when the project's intended use is commercial (the default) and information otherwise. Switch to a commercial-safe model, or set intended-use in abstrakt.toml if the project is personal or research."
@@ -183,6 +183,9 @@ struct Properties {
     model_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     license: Option<String>,
+    /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_pattern: Option<String>,
 }
 
 fn rules() -> Vec<Rule> {
@@ -269,6 +272,7 @@ pub fn render(scan: &Scan) -> Result<String, Fatal> {
             let properties = (f.model_id.is_some() || f.license.is_some()).then(|| Properties {
                 model_id: f.model_id.clone(),
                 license: f.license.clone(),
+                matched_pattern: f.matched_pattern.clone(),
             });
             SarifResult {
                 rule_id: f.code.as_str(),
