@@ -514,3 +514,40 @@ fn check_py_rejects_an_obligation_without_evidence_and_missing_sources() {
         "{stderr}"
     );
 }
+
+/// The same endpoints through the engine's resolver (what every face shows): each resolves to
+/// the entry of its licence, and the ids no entry declares exactly say they matched a family
+/// pattern.
+#[test]
+fn popular_endpoint_ids_resolve_through_the_engine() {
+    use abstrakt_lsp::registry::{Lookup, Match, Resolver};
+    let resolver = Resolver::builtin();
+    let mut by_pattern = 0;
+    for (id, canonical) in POPULAR_ENDPOINTS {
+        let resolved = resolver
+            .resolve(id)
+            .unwrap_or_else(|| panic!("{id} resolves"));
+        assert_eq!(resolved.model.id, canonical, "{id}");
+        let exact = Registry::builtin().get(id).is_some();
+        match &resolved.matched {
+            Match::Pattern(pattern) => {
+                assert!(!exact, "{id}: an exact id must beat a pattern");
+                assert!(
+                    id.starts_with(pattern.trim_end_matches('*')),
+                    "{id} vs {pattern}"
+                );
+                by_pattern += 1;
+            }
+            _ => assert!(exact, "{id}: not declared exactly, so a pattern must match"),
+        }
+    }
+    assert!(
+        by_pattern >= 20,
+        "only {by_pattern} endpoints matched by pattern"
+    );
+    // A miss stays unknown, and no model of another licence family is suggested for it.
+    assert!(resolver.resolve("fal-ai/flux/schnell/redux").is_none());
+    for suggestion in resolver.suggest("fal-ai/flux/schnell/redux", 3) {
+        assert_eq!(suggestion, "flux-schnell", "suggested {suggestion}");
+    }
+}
