@@ -20,8 +20,12 @@ use super::value::{evaluate, unwrap_callee, unwrap_expression};
 use super::{CLIENT_CLASS, DEFAULT_CLIENT_NAME, ExtractOptions, ModelUse, SDK_METHODS};
 use crate::text::SourceText;
 
-/// Who counts as an Abstrakt client in one file.
-pub(super) struct Clients {
+/// Who counts as an Abstrakt client in one file. Completion asks the same
+/// question as extraction through [`Clients::is_client`] and
+/// [`Clients::is_client_field`], so an id gets completion exactly where it
+/// would get diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct Clients {
     names: HashSet<String>,
     this_fields: HashSet<String>,
 }
@@ -336,6 +340,16 @@ enum Root {
 }
 
 impl Clients {
+    /// Whether a plain identifier receiver (`ai` in `ai.run(...)`) is a client.
+    pub fn is_client(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    /// Whether `this.<field>` is a client (`this.ai.run(...)`).
+    pub fn is_client_field(&self, field: &str) -> bool {
+        self.this_fields.contains(field)
+    }
+
     pub(super) fn model_use<'t, S: SourceText + ?Sized>(
         &self,
         call: &Node<'t>,

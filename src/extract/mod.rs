@@ -35,6 +35,7 @@ mod literal;
 mod scopes;
 mod value;
 
+pub use clients::Clients;
 use clients::Scan;
 use scopes::Scopes;
 
@@ -151,6 +152,14 @@ pub fn extract<S: SourceText + ?Sized>(
 ) -> Vec<ModelUse> {
     // One front end today; a second one is chosen here by the tree's language.
     extract_javascript(tree, text, options)
+}
+
+/// Who counts as an Abstrakt client in a parsed file: the detection
+/// [`extract`] uses, for faces that must agree with it (completion).
+pub fn clients<S: SourceText + ?Sized>(tree: &Tree, text: &S, options: &ExtractOptions) -> Clients {
+    let mut scan = Scan::new(text, options);
+    scan.walk(tree.root_node());
+    scan.clients()
 }
 
 /// The JavaScript/TypeScript front end: find the clients, then evaluate the

@@ -1178,6 +1178,7 @@ impl LanguageServer for Backend {
             .then_some(&position.text_document.uri);
         Ok(completion::complete(
             open.document.rope(),
+            open.document.tree(),
             offset,
             &context.project,
             state.encoding,
