@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use tree_sitter::Node;
+use tree_sitter::{Language, Node};
 
 use super::literal::static_string;
 use super::scopes::Scopes;
@@ -24,10 +24,33 @@ use crate::text::SourceText;
 /// question as extraction through [`Clients::is_client`] and
 /// [`Clients::is_client_field`], so an id gets completion exactly where it
 /// would get diagnostics.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Clients {
     names: HashSet<String>,
     this_fields: HashSet<String>,
+    fields: Fields,
+}
+
+/// Field ids of the fields read for every call, looked up once per file:
+/// `child_by_field_name` compares strings on each use, and a file has
+/// thousands of calls.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    function: u16,
+    arguments: u16,
+    object: u16,
+}
+
+impl Fields {
+    fn new(language: &Language) -> Self {
+        // 0 is "no field": `child_by_field_id(0)` finds nothing.
+        let id = |name: &str| language.field_id_for_name(name).map_or(0, |id| id.get());
+        Self {
+            function: id("function"),
+            arguments: id("arguments"),
+            object: id("object"),
+        }
+    }
 }
 
 /// The node kinds [`Scan::visit`] looks at.
@@ -45,6 +68,7 @@ const INTERESTING_KINDS: &[&str] = &[
 /// What the walk collects before clients can be decided.
 pub(super) struct Scan<'t, 's, S: ?Sized> {
     text: &'s S,
+    fields: Fields,
     constructor_names: HashSet<String>,
     names: HashSet<String>,
     this_fields: HashSet<String>,
@@ -54,13 +78,14 @@ pub(super) struct Scan<'t, 's, S: ?Sized> {
 }
 
 impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
-    pub(super) fn new(text: &'s S, options: &ExtractOptions) -> Self {
+    pub(super) fn new(text: &'s S, options: &ExtractOptions, language: &Language) -> Self {
         let mut names: HashSet<String> = options.client_names.iter().cloned().collect();
         names.insert(DEFAULT_CLIENT_NAME.to_string());
         let mut this_fields = names.clone();
         this_fields.insert(DEFAULT_CLIENT_NAME.to_string());
         Self {
             text,
+            fields: Fields::new(language),
             constructor_names: HashSet::from([CLIENT_CLASS.to_string()]),
             names,
             this_fields,
@@ -76,15 +101,21 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
     pub(super) fn walk(&mut self, root: Node<'t>) {
         // Most nodes are irrelevant: compare numeric kind ids before names.
         let language = root.language();
-        let interesting: HashSet<u16> = INTERESTING_KINDS
-            .iter()
-            .map(|kind| language.id_for_node_kind(kind, true))
-            .filter(|&id| id != 0)
-            .collect();
+        let mut interesting = vec![false; language.node_kind_count()];
+        for kind in INTERESTING_KINDS {
+            let id = usize::from(language.id_for_node_kind(kind, true));
+            if let Some(slot) = interesting.get_mut(id).filter(|_| id != 0) {
+                *slot = true;
+            }
+        }
         let mut cursor = root.walk();
         'outer: loop {
             let node = cursor.node();
-            if interesting.contains(&node.kind_id()) {
+            if interesting
+                .get(usize::from(node.kind_id()))
+                .copied()
+                .unwrap_or(false)
+            {
                 self.visit(node);
             }
             if cursor.goto_first_child() {
@@ -104,7 +135,7 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
     fn visit(&mut self, node: Node<'t>) {
         match node.kind() {
             "call_expression" => {
-                if let Some(function) = node.child_by_field_name("function") {
+                if let Some(function) = node.child_by_field_id(self.fields.function) {
                     let function = unwrap_callee(function);
                     if matches!(
                         function.kind(),
@@ -329,7 +360,11 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                 }
             }
         }
-        Clients { names, this_fields }
+        Clients {
+            names,
+            this_fields,
+            fields: self.fields,
+        }
     }
 }
 
@@ -356,7 +391,12 @@ impl Clients {
         text: &S,
         scopes: &mut Scopes<'t>,
     ) -> Option<ModelUse> {
-        let function = unwrap_callee(call.child_by_field_name("function")?);
+        let function = unwrap_callee(call.child_by_field_id(self.fields.function)?);
+        // Most member calls (`console.log`, `Math.max`) are not on a client:
+        // find out before building the member path.
+        if !self.may_be_receiver(function, text) {
+            return None;
+        }
         let (root, mut path) = member_path(function, text)?;
         // Decide which leading segments form the receiver.
         let receiver_len = match root {
@@ -373,7 +413,7 @@ impl Clients {
             .find(|m| m.path == method_path.as_slice())?;
         let method_range = path.pop()?.1;
 
-        let arguments = call.child_by_field_name("arguments")?;
+        let arguments = call.child_by_field_id(self.fields.arguments)?;
         let mut cursor = arguments.walk();
         let argument = arguments
             .named_children(&mut cursor)
@@ -388,6 +428,27 @@ impl Clients {
             argument_range: argument.byte_range(),
             targets,
         })
+    }
+}
+
+impl Clients {
+    /// Whether a callee chain starts at a client name or at `this` (whose
+    /// field [`member_path`] then checks), without allocating.
+    fn may_be_receiver<S: SourceText + ?Sized>(&self, callee: Node<'_>, text: &S) -> bool {
+        let mut node = unwrap_expression(callee);
+        loop {
+            match node.kind() {
+                "member_expression" | "subscript_expression" => {
+                    match node.child_by_field_id(self.fields.object) {
+                        Some(object) => node = unwrap_expression(object),
+                        None => return false,
+                    }
+                }
+                "identifier" => return self.names.contains(&*text.slice(node.byte_range())),
+                "this" => return true,
+                _ => return false,
+            }
+        }
     }
 }
 

@@ -157,7 +157,7 @@ pub fn extract<S: SourceText + ?Sized>(
 /// Who counts as an Abstrakt client in a parsed file: the detection
 /// [`extract`] uses, for faces that must agree with it (completion).
 pub fn clients<S: SourceText + ?Sized>(tree: &Tree, text: &S, options: &ExtractOptions) -> Clients {
-    let mut scan = Scan::new(text, options);
+    let mut scan = Scan::new(text, options, &tree.language());
     scan.walk(tree.root_node());
     scan.clients()
 }
@@ -169,7 +169,7 @@ fn extract_javascript<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
-    let mut scan = Scan::new(text, options);
+    let mut scan = Scan::new(text, options, &tree.language());
     scan.walk(tree.root_node());
     let clients = scan.clients();
     let mut scopes = Scopes::new(tree.root_node());
