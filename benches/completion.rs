@@ -4,6 +4,7 @@
 use std::hint::black_box;
 
 use abstrakt_lsp::complete::{candidates, id_site};
+use abstrakt_lsp::extract::{ExtractOptions, clients};
 use abstrakt_lsp::hover::Format;
 use abstrakt_lsp::licensing::Registry;
 use abstrakt_lsp::rules::IntendedUse;
@@ -26,12 +27,17 @@ fn bench(c: &mut Criterion) {
     let (text, cursor) = ten_thousand_lines();
     let rope = Rope::from_str(&text);
     let builtin = Registry::builtin();
-    let site = id_site(&rope, cursor, &[]).expect("a model-id site");
+    // The server's tree of the text being typed; each request asks it who
+    // the clients are, as extraction does.
+    let tree = parse(Language::TypeScript, &text);
+    let options = ExtractOptions::default();
+    let clients = || clients(&tree, &rope, &options);
+    let site = id_site(&rope, cursor, clients).expect("a model-id site");
     assert_eq!(site.prefix, "fl");
     let mut group = c.benchmark_group("completion_10k_lines");
     group.bench_function("site_and_ids", |b| {
         b.iter(|| {
-            let site = id_site(black_box(&rope), cursor, &[]).expect("site");
+            let site = id_site(black_box(&rope), cursor, clients).expect("site");
             black_box(candidates(
                 &site.prefix,
                 None,
@@ -42,7 +48,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("site_ids_and_cards", |b| {
         b.iter(|| {
-            let site = id_site(black_box(&rope), cursor, &[]).expect("site");
+            let site = id_site(black_box(&rope), cursor, clients).expect("site");
             let found = candidates(&site.prefix, None, builtin, IntendedUse::Commercial);
             let cards: Vec<String> = found
                 .iter()

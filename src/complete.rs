@@ -1,15 +1,18 @@
 //! Model-id completion without LSP types: is the cursor inside the model-id
 //! argument of an SDK call, and which ids may go there.
 //!
-//! Detection reads the text around the cursor rather than the tree: right
-//! after the opening quote is typed the string is unterminated and the tree
-//! is an error node, but the text still says `client.run('`.
+//! The call site is read from the text around the cursor rather than the
+//! tree: right after the opening quote is typed the string is unterminated and
+//! the call is an error node, but the text still says `client.run('`. Whether
+//! the receiver is a client is extraction's own answer ([`Clients`], from the
+//! whole tree, whose declarations survive the error), so completion is offered
+//! exactly where diagnostics would be.
 
 use std::ops::Range;
 
 use ropey::Rope;
 
-use crate::extract::{CLIENT_CLASS, DEFAULT_CLIENT_NAME, SDK_METHODS};
+use crate::extract::{Clients, SDK_METHODS};
 use crate::hover::{self, Format};
 use crate::licensing::{CommercialUse, Model, Registry};
 use crate::registry::{Resolved, Source};
@@ -17,9 +20,6 @@ use crate::rules::IntendedUse;
 
 /// How far back from the cursor we look for `client.run(`.
 const WINDOW: usize = 512;
-
-/// How much text before `new Abstrakt` can hold `const name =`.
-const LOOKBEHIND: usize = 256;
 
 /// Where the id being typed is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,38 +55,31 @@ fn strip_dot(text: &str) -> Option<&str> {
     Some(text.strip_suffix('?').unwrap_or(text).trim_end())
 }
 
-/// Whether `receiver` names an Abstrakt client in this file: the default
-/// name, a `[clients] names` entry, or `receiver = new Abstrakt(...)`.
-fn is_client(receiver: &str, whole: &Rope, client_names: &[String]) -> bool {
-    if receiver == DEFAULT_CLIENT_NAME || client_names.iter().any(|n| n == receiver) {
-        return true;
+/// Whether the callee text before the method (`ai`, `this.ai`) is a
+/// client: a plain identifier that names one, or `this.<field>` for a client
+/// field. Longer chains are not receivers, as in extraction.
+fn is_client_receiver(callee: &str, clients: &Clients) -> bool {
+    let name = trailing_identifier(callee);
+    if name.is_empty() {
+        return false;
     }
-    // Chunk by chunk, without copying the file; a match may straddle two chunks,
-    // so each chunk is searched with the tail of the one before.
-    let needle = format!("new {CLIENT_CLASS}");
-    let mut window = String::new();
-    for chunk in whole.chunks() {
-        let keep = window.len().saturating_sub(LOOKBEHIND);
-        let keep = (keep..=window.len())
-            .find(|&i| window.is_char_boundary(i))
-            .unwrap_or(window.len());
-        window.drain(..keep);
-        window.push_str(chunk);
-        let found = memchr::memmem::find_iter(window.as_bytes(), needle.as_bytes()).any(|at| {
-            window[..at]
-                .trim_end()
-                .strip_suffix('=')
-                .is_some_and(|before| trailing_identifier(before.trim_end()) == receiver)
-        });
-        if found {
-            return true;
+    let before = &callee[..callee.len() - name.len()];
+    match strip_dot(before) {
+        // `name.run(`: `name` starts the chain.
+        None => clients.is_client(name),
+        // `this.name.run(`, with `this` starting the chain.
+        Some(object) => {
+            trailing_identifier(object) == "this"
+                && strip_dot(&object[..object.len() - "this".len()]).is_none()
+                && clients.is_client_field(name)
         }
     }
-    false
 }
 
 /// The model-id argument being typed at `offset`, if the cursor is in one.
-pub fn id_site(rope: &Rope, offset: usize, client_names: &[String]) -> Option<IdSite> {
+/// `clients` is asked only when the text before the cursor is an SDK call, so
+/// the tree walk behind it is skipped everywhere else.
+pub fn id_site(rope: &Rope, offset: usize, clients: impl FnOnce() -> Clients) -> Option<IdSite> {
     let offset = offset.min(rope.len_bytes());
     let start_char = rope.byte_to_char(offset.saturating_sub(WINDOW));
     let cursor_char = rope.byte_to_char(offset);
@@ -101,14 +94,24 @@ pub fn id_site(rope: &Rope, offset: usize, client_names: &[String]) -> Option<Id
     let prefix = before[quote_at + quote.len_utf8()..].to_string();
     // `client.run(` / `client.models.get(` before the quote.
     let call = before[..quote_at].trim_end().strip_suffix('(')?.trim_end();
-    let receiver = SDK_METHODS.iter().find_map(|method| {
-        let mut rest = call;
-        for part in method.path.iter().rev() {
-            rest = strip_dot(rest.strip_suffix(part)?)?;
-        }
-        Some(trailing_identifier(rest))
-    })?;
-    if receiver.is_empty() || !is_client(receiver, rope, client_names) {
+    let receivers: Vec<&str> = SDK_METHODS
+        .iter()
+        .filter_map(|method| {
+            let mut rest = call;
+            for part in method.path.iter().rev() {
+                rest = strip_dot(rest.strip_suffix(part)?)?;
+            }
+            Some(rest)
+        })
+        .collect();
+    if receivers.is_empty() {
+        return None;
+    }
+    let clients = clients();
+    if !receivers
+        .iter()
+        .any(|receiver| is_client_receiver(receiver, &clients))
+    {
         return None;
     }
     // The id extends past the cursor up to the closing quote.
@@ -219,11 +222,23 @@ pub fn candidates(
 mod tests {
     use super::*;
 
+    use crate::extract::{self, ExtractOptions};
+    use crate::syntax::{self, Language};
+
+    /// The id text and prefix at `|` in a TypeScript file where `img` is a
+    /// configured client name.
     fn site(text: &str) -> Option<(String, String)> {
         let cursor = text.find('|').unwrap_or(text.len());
         let text = text.replacen('|', "", 1);
         let rope = Rope::from_str(&text);
-        id_site(&rope, cursor, &["img".to_string()]).map(|s| (text[s.range].to_string(), s.prefix))
+        let options = ExtractOptions {
+            client_names: vec!["img".to_string()],
+        };
+        let clients = || {
+            let tree = syntax::parse(Language::TypeScript, &text);
+            extract::clients(&tree, &rope, &options)
+        };
+        id_site(&rope, cursor, clients).map(|s| (text[s.range].to_string(), s.prefix))
     }
 
     fn pair(a: &str, b: &str) -> Option<(String, String)> {
@@ -263,6 +278,35 @@ mod tests {
         assert_eq!(site("abstrakt.run('a b|')"), None);
         assert_eq!(site("abstrakt.runner('|')"), None);
         assert_eq!(site("run('|')"), None);
+    }
+
+    /// Completion is offered on exactly the receivers extraction treats as
+    /// clients, including those the old text heuristic missed.
+    #[test]
+    fn sites_follow_extraction_client_detection() {
+        // A parameter typed `Abstrakt`.
+        assert_eq!(site("const f = (ai: Abstrakt) => ai.run('|"), pair("", ""));
+        assert_eq!(
+            site("function g(ai: Abstrakt) {\n  return ai.run(`fl|\n}\n"),
+            pair("fl", "fl")
+        );
+        // An imported alias of the client class.
+        assert_eq!(
+            site("import { Abstrakt as AK } from 'abstrakt';\nconst c = new AK();\nc.run('|"),
+            pair("", "")
+        );
+        // A client field through `this`, declared by a parameter property.
+        assert_eq!(
+            site(
+                "class A {\n  constructor(private ai: Abstrakt) {}\n  go() { return this.ai.run('|\n  }\n}\n"
+            ),
+            pair("", "")
+        );
+        // Not clients for extraction, so not for completion either.
+        assert_eq!(site("const f = (ai: Other) => ai.run('|"), None);
+        assert_eq!(site("const c = new AK();\nc.run('|"), None);
+        assert_eq!(site("const ai = new Abstrakt();\nthis.ai.run('|"), None);
+        assert_eq!(site("const ai = new Abstrakt();\nx.ai.run('|"), None);
     }
 
     #[test]

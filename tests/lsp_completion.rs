@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Server, apply_edits_in};
+use common::{Server, apply_edits_in, summarize};
 use serde_json::{Value, json};
 
 fn complete(server: &mut Server, uri: &str, line: u32, character: u32) -> Value {
@@ -211,4 +211,66 @@ fn clients_that_resolve_documentation_get_cards_on_resolve() {
             .is_some_and(|d| d.contains("**Attribution**: Required — the source gives no wording")),
         "{resolved}"
     );
+}
+
+/// Completion is offered exactly where diagnostics are: on the receivers
+/// extraction treats as clients (a parameter typed `Abstrakt`, a binding of an
+/// imported alias of the class), and on neither elsewhere.
+#[test]
+fn completion_is_offered_where_diagnostics_are() {
+    let mut server = Server::start();
+    let cases = [
+        (
+            "typed_parameter",
+            "const f = (ai: Abstrakt) => ai.run('musicgen');\n",
+            true,
+        ),
+        (
+            "imported_alias",
+            "import { Abstrakt as AK } from 'abstrakt';\nconst c = new AK();\nc.run('musicgen');\n",
+            true,
+        ),
+        (
+            "other_type",
+            "const f = (ai: Other) => ai.run('musicgen');\n",
+            false,
+        ),
+        (
+            "unimported_alias",
+            "const c = new AK();\nc.run('musicgen');\n",
+            false,
+        ),
+    ];
+    for (name, text, is_client) in cases {
+        let uri = format!("file:///p/{name}.ts");
+        server.open(&uri, "typescript", text);
+        let diagnostics = summarize(&server.diagnostics(&uri));
+        // The cursor right after the opening quote of the call's id.
+        let quote = text.rfind("('").map_or(0, |at| at + 2);
+        let line = text[..quote].matches('\n').count();
+        let character = quote - text[..quote].rfind('\n').map_or(0, |at| at + 1);
+        let list = complete(&mut server, &uri, line as u32, character as u32);
+        if is_client {
+            assert_eq!(
+                diagnostics,
+                [(
+                    line as u64,
+                    character as u64 - 1,
+                    line as u64,
+                    character as u64 + 9,
+                    "non-commercial".to_string(),
+                    1
+                )],
+                "{name}"
+            );
+            assert_eq!(
+                accept(text, item(&list, "flux-schnell"), true),
+                text.replace("musicgen", "flux-schnell"),
+                "{name}"
+            );
+        } else {
+            assert_eq!(diagnostics, [], "{name}");
+            assert_eq!(list, Value::Null, "{name}");
+        }
+    }
 }

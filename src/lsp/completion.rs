@@ -3,11 +3,13 @@
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::*;
+use tree_sitter::Tree;
 
 use super::convert;
 use crate::complete::{self, Candidate};
 use crate::config::ProjectConfig;
 use crate::document::{LineIndex, PositionEncoding};
+use crate::extract;
 use crate::hover::Format;
 use crate::licensing::Registry;
 
@@ -20,13 +22,16 @@ pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
 /// `data` for [`resolve`] instead of their cards: a list of every id stays small.
 pub fn complete(
     rope: &Rope,
+    tree: &Tree,
     offset: usize,
     project: &ProjectConfig,
     encoding: PositionEncoding,
     format: Format,
     lazy_docs: Option<&Uri>,
 ) -> Option<CompletionResponse> {
-    let site = complete::id_site(rope, offset, &project.client_names)?;
+    // Clients as extraction sees them, so completion and diagnostics agree.
+    let clients = || extract::clients(tree, rope, &project.extract_options());
+    let site = complete::id_site(rope, offset, clients)?;
     let intended_use = project.intended_use.unwrap_or_default();
     let project_models = project
         .path

@@ -1177,6 +1177,7 @@ impl LanguageServer for Backend {
             .then_some(&position.text_document.uri);
         Ok(completion::complete(
             open.document.rope(),
+            open.document.tree(),
             offset,
             &context.project,
             state.encoding,

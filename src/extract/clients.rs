@@ -1,0 +1,491 @@
+//! Which receivers are Abstrakt clients in a JavaScript/TypeScript file, and
+//! which calls on them are SDK calls (DESIGN.md §3): the identifier
+//! `abstrakt`, `[clients] names`, bindings of `new Abstrakt(...)` (also through
+//! an imported or `require`d alias), `this.x` fields assigned a client, and
+//! parameters and fields typed `Abstrakt`.
+//!
+//! One walk over the tree ([`Scan`]) collects candidate bindings and every call
+//! whose callee is a member chain; [`Scan::clients`] then decides who the
+//! clients are, and [`Clients::model_use`] turns a call on a client into a
+//! [`ModelUse`].
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use tree_sitter::{Language, Node};
+
+use super::literal::static_string;
+use super::scopes::Scopes;
+use super::value::{evaluate, unwrap_callee, unwrap_expression};
+use super::{CLIENT_CLASS, DEFAULT_CLIENT_NAME, ExtractOptions, ModelUse, SDK_METHODS};
+use crate::text::SourceText;
+
+/// Who counts as an Abstrakt client in one file. Completion asks the same
+/// question as extraction through [`Clients::is_client`] and
+/// [`Clients::is_client_field`], so an id gets completion exactly where it
+/// would get diagnostics.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    names: HashSet<String>,
+    this_fields: HashSet<String>,
+    fields: Fields,
+}
+
+/// Field ids of the fields read for every call, looked up once per file:
+/// `child_by_field_name` compares strings on each use, and a file has
+/// thousands of calls.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    function: u16,
+    arguments: u16,
+    object: u16,
+}
+
+impl Fields {
+    fn new(language: &Language) -> Self {
+        // 0 is "no field": `child_by_field_id(0)` finds nothing.
+        let id = |name: &str| language.field_id_for_name(name).map_or(0, |id| id.get());
+        Self {
+            function: id("function"),
+            arguments: id("arguments"),
+            object: id("object"),
+        }
+    }
+}
+
+/// The node kinds [`Scan::visit`] looks at.
+const INTERESTING_KINDS: &[&str] = &[
+    "call_expression",
+    "import_statement",
+    "variable_declarator",
+    "assignment_expression",
+    "field_definition",
+    "public_field_definition",
+    "required_parameter",
+    "optional_parameter",
+];
+
+/// What the walk collects before clients can be decided.
+pub(super) struct Scan<'t, 's, S: ?Sized> {
+    text: &'s S,
+    fields: Fields,
+    constructor_names: HashSet<String>,
+    names: HashSet<String>,
+    this_fields: HashSet<String>,
+    /// `name = new X(...)` / `this.name = new X(...)`: (is_this_field, name, X).
+    constructed: Vec<(bool, String, Node<'t>)>,
+    pub(super) calls: Vec<Node<'t>>,
+}
+
+impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
+    pub(super) fn new(text: &'s S, options: &ExtractOptions, language: &Language) -> Self {
+        let mut names: HashSet<String> = options.client_names.iter().cloned().collect();
+        names.insert(DEFAULT_CLIENT_NAME.to_string());
+        let mut this_fields = names.clone();
+        this_fields.insert(DEFAULT_CLIENT_NAME.to_string());
+        Self {
+            text,
+            fields: Fields::new(language),
+            constructor_names: HashSet::from([CLIENT_CLASS.to_string()]),
+            names,
+            this_fields,
+            constructed: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    fn text_of(&self, node: Node<'_>) -> String {
+        self.text.slice(node.byte_range()).into_owned()
+    }
+
+    pub(super) fn walk(&mut self, root: Node<'t>) {
+        // Most nodes are irrelevant: compare numeric kind ids before names.
+        let language = root.language();
+        let mut interesting = vec![false; language.node_kind_count()];
+        for kind in INTERESTING_KINDS {
+            let id = usize::from(language.id_for_node_kind(kind, true));
+            if let Some(slot) = interesting.get_mut(id).filter(|_| id != 0) {
+                *slot = true;
+            }
+        }
+        let mut cursor = root.walk();
+        'outer: loop {
+            let node = cursor.node();
+            if interesting
+                .get(usize::from(node.kind_id()))
+                .copied()
+                .unwrap_or(false)
+            {
+                self.visit(node);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'outer;
+                }
+                if !cursor.goto_parent() {
+                    break 'outer;
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "call_expression" => {
+                if let Some(function) = node.child_by_field_id(self.fields.function) {
+                    let function = unwrap_callee(function);
+                    if matches!(
+                        function.kind(),
+                        "member_expression" | "subscript_expression"
+                    ) {
+                        self.calls.push(node);
+                    }
+                }
+            }
+            "import_statement" => self.visit_import(node),
+            "variable_declarator" => self.visit_declarator(node),
+            "assignment_expression" => {
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                match left.kind() {
+                    "identifier" => self.constructed.push((false, self.text_of(left), right)),
+                    "member_expression" => {
+                        let object = left.child_by_field_name("object");
+                        let property = left.child_by_field_name("property");
+                        if let (Some(object), Some(property)) = (object, property)
+                            && object.kind() == "this"
+                        {
+                            self.constructed.push((true, self.text_of(property), right));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // JS class fields (`field_definition`) and TS ones (`public_field_definition`).
+            "field_definition" | "public_field_definition" => {
+                let name = node
+                    .child_by_field_name("property")
+                    .or_else(|| node.child_by_field_name("name"));
+                let Some(name) = name else { return };
+                let name = self.text_of(name);
+                if let Some(value) = node.child_by_field_name("value") {
+                    self.constructed.push((true, name.clone(), value));
+                }
+                if self.has_client_type(node) {
+                    self.this_fields.insert(name);
+                }
+            }
+            "required_parameter" | "optional_parameter" => {
+                let Some(pattern) = node.child_by_field_name("pattern") else {
+                    return;
+                };
+                if pattern.kind() != "identifier" || !self.has_client_type(node) {
+                    return;
+                }
+                let name = self.text_of(pattern);
+                // `constructor(private client: Abstrakt)` also declares a field.
+                let mut cursor = node.walk();
+                if node
+                    .children(&mut cursor)
+                    .any(|c| c.kind() == "accessibility_modifier" || c.kind() == "readonly")
+                {
+                    self.this_fields.insert(name.clone());
+                }
+                self.names.insert(name);
+            }
+            _ => {}
+        }
+    }
+
+    /// `import { Abstrakt as AK }`, `import Sdk from 'abstrakt'`, `import * as sdk from '@abstrakt/sdk'`.
+    fn visit_import(&mut self, node: Node<'t>) {
+        let from_sdk = node
+            .child_by_field_name("source")
+            .map(|s| self.text_of(s).to_ascii_lowercase().contains("abstrakt"))
+            .unwrap_or(false);
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "import_specifier" => {
+                    let name = n.child_by_field_name("name").map(|x| self.text_of(x));
+                    let alias = n.child_by_field_name("alias").map(|x| self.text_of(x));
+                    if name.as_deref() == Some(CLIENT_CLASS)
+                        && let Some(alias) = alias
+                    {
+                        self.constructor_names.insert(alias);
+                    }
+                }
+                // Default import: the clause's direct identifier child.
+                "import_clause" => {
+                    let mut cursor = n.walk();
+                    for child in n.named_children(&mut cursor) {
+                        if child.kind() == "identifier" && from_sdk {
+                            self.constructor_names.insert(self.text_of(child));
+                        }
+                        stack.push(child);
+                    }
+                    continue;
+                }
+                // `* as sdk`: `new sdk.Abstrakt()` is covered by the member check.
+                _ => {}
+            }
+            let mut cursor = n.walk();
+            for child in n.named_children(&mut cursor) {
+                if child.kind() != "import_clause" || n.kind() == "import_statement" {
+                    stack.push(child);
+                }
+            }
+        }
+    }
+
+    fn visit_declarator(&mut self, node: Node<'t>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let value = node.child_by_field_name("value");
+        match name.kind() {
+            "identifier" => {
+                let name_text = self.text_of(name);
+                if self.has_client_type(node) {
+                    self.names.insert(name_text.clone());
+                }
+                if let Some(value) = value {
+                    // `const Sdk = require('abstrakt')` / `require('abstrakt').Abstrakt`.
+                    if self.is_sdk_require(value) {
+                        self.constructor_names.insert(name_text.clone());
+                    }
+                    self.constructed.push((false, name_text, value));
+                }
+            }
+            // `const { Abstrakt: AK } = require('abstrakt')`.
+            "object_pattern" => {
+                let Some(value) = value else { return };
+                if !self.is_sdk_require(value) {
+                    return;
+                }
+                let mut cursor = name.walk();
+                for pair in name.named_children(&mut cursor) {
+                    if pair.kind() == "pair_pattern" {
+                        let key = pair.child_by_field_name("key").map(|k| self.text_of(k));
+                        let local = pair.child_by_field_name("value");
+                        if key.as_deref() == Some(CLIENT_CLASS)
+                            && let Some(local) = local
+                            && local.kind() == "identifier"
+                        {
+                            self.constructor_names.insert(self.text_of(local));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `require('...abstrakt...')`, optionally `.Abstrakt`.
+    fn is_sdk_require(&self, value: Node<'_>) -> bool {
+        let mut value = unwrap_expression(value);
+        if value.kind() == "member_expression" {
+            match value.child_by_field_name("object") {
+                Some(object) => value = unwrap_expression(object),
+                None => return false,
+            }
+        }
+        if value.kind() != "call_expression" {
+            return false;
+        }
+        let callee = value
+            .child_by_field_name("function")
+            .map(|f| self.text_of(f));
+        if callee.as_deref() != Some("require") {
+            return false;
+        }
+        value
+            .child_by_field_name("arguments")
+            .map(|args| self.text_of(args).to_ascii_lowercase().contains("abstrakt"))
+            .unwrap_or(false)
+    }
+
+    /// Whether a declaration's TypeScript type annotation names the client class
+    /// (`Abstrakt`, `sdk.Abstrakt`, `Abstrakt | null`).
+    fn has_client_type(&self, node: Node<'_>) -> bool {
+        let Some(annotation) = node.child_by_field_name("type") else {
+            return false;
+        };
+        let text = self.text_of(annotation);
+        text.trim_start_matches(':')
+            .split(['|', '&'])
+            .map(str::trim)
+            .any(|part| {
+                let last = part.rsplit('.').next().unwrap_or(part);
+                self.constructor_names.contains(last) || last == CLIENT_CLASS
+            })
+    }
+
+    /// Whether an expression constructs a client: `new Abstrakt(...)`,
+    /// `new sdk.Abstrakt(...)`, `new AK(...)` for an imported alias.
+    fn is_client_construction(&self, value: Node<'_>) -> bool {
+        let value = unwrap_expression(value);
+        if value.kind() != "new_expression" {
+            return false;
+        }
+        let Some(constructor) = value.child_by_field_name("constructor") else {
+            return false;
+        };
+        match constructor.kind() {
+            "identifier" => self.constructor_names.contains(&self.text_of(constructor)),
+            "member_expression" => constructor
+                .child_by_field_name("property")
+                .map(|p| self.text_of(p) == CLIENT_CLASS)
+                .unwrap_or(false),
+            _ => false,
+        }
+    }
+
+    pub(super) fn clients(&self) -> Clients {
+        let mut names = self.names.clone();
+        let mut this_fields = self.this_fields.clone();
+        for (is_field, name, value) in &self.constructed {
+            if self.is_client_construction(*value) {
+                if *is_field {
+                    this_fields.insert(name.clone());
+                } else {
+                    names.insert(name.clone());
+                }
+            }
+        }
+        Clients {
+            names,
+            this_fields,
+            fields: self.fields,
+        }
+    }
+}
+
+/// The start of a callee chain: a plain identifier or `this`.
+enum Root {
+    Identifier(String),
+    This,
+}
+
+impl Clients {
+    /// Whether a plain identifier receiver (`ai` in `ai.run(...)`) is a client.
+    pub fn is_client(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    /// Whether `this.<field>` is a client (`this.ai.run(...)`).
+    pub fn is_client_field(&self, field: &str) -> bool {
+        self.this_fields.contains(field)
+    }
+
+    pub(super) fn model_use<'t, S: SourceText + ?Sized>(
+        &self,
+        call: &Node<'t>,
+        text: &S,
+        scopes: &mut Scopes<'t>,
+    ) -> Option<ModelUse> {
+        let function = unwrap_callee(call.child_by_field_id(self.fields.function)?);
+        // Most member calls (`console.log`, `Math.max`) are not on a client:
+        // find out before building the member path.
+        if !self.may_be_receiver(function, text) {
+            return None;
+        }
+        let (root, mut path) = member_path(function, text)?;
+        // Decide which leading segments form the receiver.
+        let receiver_len = match root {
+            Root::Identifier(name) if self.names.contains(&name) => 0,
+            Root::This if !path.is_empty() && self.this_fields.contains(&path[0].0) => 1,
+            _ => return None,
+        };
+        let method_path: Vec<&str> = path[receiver_len..]
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let method = SDK_METHODS
+            .iter()
+            .find(|m| m.path == method_path.as_slice())?;
+        let method_range = path.pop()?.1;
+
+        let arguments = call.child_by_field_id(self.fields.arguments)?;
+        let mut cursor = arguments.walk();
+        let argument = arguments
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .nth(method.model_argument)?;
+        let mut targets = Vec::new();
+        evaluate(argument, text, 0, None, scopes, &mut targets);
+        Some(ModelUse {
+            method,
+            method_range,
+            call_range: call.byte_range(),
+            argument_range: argument.byte_range(),
+            targets,
+        })
+    }
+}
+
+impl Clients {
+    /// Whether a callee chain starts at a client name or at `this` (whose
+    /// field [`member_path`] then checks), without allocating.
+    fn may_be_receiver<S: SourceText + ?Sized>(&self, callee: Node<'_>, text: &S) -> bool {
+        let mut node = unwrap_expression(callee);
+        loop {
+            match node.kind() {
+                "member_expression" | "subscript_expression" => {
+                    match node.child_by_field_id(self.fields.object) {
+                        Some(object) => node = unwrap_expression(object),
+                        None => return false,
+                    }
+                }
+                "identifier" => return self.names.contains(&*text.slice(node.byte_range())),
+                "this" => return true,
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// One step of a member chain: the property name and where it is written.
+type MemberStep = (String, Range<usize>);
+
+/// Flattens `a.b['c'].d` into its root and `[("b", range), ("c", range), ("d", range)]`.
+fn member_path<S: SourceText + ?Sized>(
+    node: Node<'_>,
+    text: &S,
+) -> Option<(Root, Vec<MemberStep>)> {
+    let node = unwrap_expression(node);
+    match node.kind() {
+        "identifier" => Some((
+            Root::Identifier(text.slice(node.byte_range()).into_owned()),
+            Vec::new(),
+        )),
+        "this" => Some((Root::This, Vec::new())),
+        "member_expression" => {
+            let property = node.child_by_field_name("property")?;
+            if property.kind() != "property_identifier" {
+                return None;
+            }
+            let (root, mut path) = member_path(node.child_by_field_name("object")?, text)?;
+            path.push((
+                text.slice(property.byte_range()).into_owned(),
+                property.byte_range(),
+            ));
+            Some((root, path))
+        }
+        "subscript_expression" => {
+            let index = node.child_by_field_name("index")?;
+            let key = static_string(index, text)?;
+            let (root, mut path) = member_path(node.child_by_field_name("object")?, text)?;
+            path.push((key, index.byte_range()));
+            Some((root, path))
+        }
+        _ => None,
+    }
+}

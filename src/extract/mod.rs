@@ -1,0 +1,183 @@
+//! Finding model references: every call of an Abstrakt SDK method that takes a
+//! model id, and what that id is (DESIGN.md §3). Pure: a tree and its text in,
+//! [`ModelUse`]s out.
+//!
+//! This module is the language-blind part: the SDK method table, the result
+//! types ([`ModelUse`], [`Target`]), the project options and [`extract`], which
+//! hands a tree to the front end of its language. Everything after extraction
+//! (rules, hover, completion, the CLI) sees only `ModelUse`s.
+//!
+//! The JavaScript/TypeScript front end (also JSX/TSX) is split by question:
+//! - [`clients`]: which receivers are Abstrakt clients and which calls on them
+//!   are SDK calls (one walk collects bindings and calls, then calls on a
+//!   client become `ModelUse`s);
+//! - [`value`]: what the model-id argument evaluates to (literals, `const`s,
+//!   object members, conditionals, `??`/`||`), else a dynamic target;
+//! - [`scopes`]: which `const` a name refers to (block tables, ancestor chains);
+//! - [`literal`]: decoding string and template literals.
+//!
+//! A new front end (Python in `python.rs`, model URLs inside strings in
+//! `url.rs`) is a module with a function `(&Tree or text, &SourceText,
+//! &ExtractOptions) -> Vec<ModelUse>` that uses [`SDK_METHODS`],
+//! [`DEFAULT_CLIENT_NAME`] and [`CLIENT_CLASS`] from here; [`extract`] picks
+//! the front end for the tree's language, and `may_contain_calls` learns any
+//! new cheap marker. Front ends share nothing else, so each can follow its
+//! grammar's node kinds without `if language == ...` branches elsewhere.
+
+use std::ops::Range;
+
+use tree_sitter::Tree;
+
+use crate::text::SourceText;
+
+mod clients;
+mod literal;
+mod scopes;
+mod value;
+
+pub use clients::Clients;
+use clients::Scan;
+use scopes::Scopes;
+
+/// An SDK method that takes a model id, and which argument holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SdkMethod {
+    /// The member path after the client, e.g. `["models", "get"]`.
+    pub path: &'static [&'static str],
+    /// Zero-based index of the model-id argument.
+    pub model_argument: usize,
+    /// Whether Abstrakt's published docs show this method (the others mirror REST
+    /// endpoints that take a model id and are recognised so nothing slips through).
+    pub documented: bool,
+}
+
+impl SdkMethod {
+    pub fn name(&self) -> String {
+        self.path.join(".")
+    }
+}
+
+/// Every SDK method whose argument is a model id. One table, so the server,
+/// the CLI and the docs agree.
+pub const SDK_METHODS: &[SdkMethod] = &[
+    SdkMethod {
+        path: &["run"],
+        model_argument: 0,
+        documented: true,
+    },
+    SdkMethod {
+        path: &["models", "get"],
+        model_argument: 0,
+        documented: true,
+    },
+    SdkMethod {
+        path: &["models", "run"],
+        model_argument: 0,
+        documented: false,
+    },
+    SdkMethod {
+        path: &["stream"],
+        model_argument: 0,
+        documented: false,
+    },
+    SdkMethod {
+        path: &["subscribe"],
+        model_argument: 0,
+        documented: false,
+    },
+];
+
+/// The identifier every project may use for its client without declaring it.
+pub const DEFAULT_CLIENT_NAME: &str = "abstrakt";
+/// The SDK's client class.
+pub const CLIENT_CLASS: &str = "Abstrakt";
+
+/// One call of an SDK method with a model id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelUse {
+    pub method: &'static SdkMethod,
+    /// The method name as written (`run`, or `'run'` in `abstrakt['run']`).
+    pub method_range: Range<usize>,
+    pub call_range: Range<usize>,
+    /// The model-id argument at the call site.
+    pub argument_range: Range<usize>,
+    /// What the argument evaluates to: usually one id; two for `c ? 'a' : 'b'`.
+    pub targets: Vec<Target>,
+}
+
+/// One possible value of a model-id argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A statically known id. `range` is where to report it: the literal itself
+    /// when written at the call, else the call-site expression that led to it.
+    Static { id: String, range: Range<usize> },
+    /// An expression whose value cannot be known statically.
+    Dynamic {
+        range: Range<usize>,
+        expression: String,
+    },
+}
+
+impl Target {
+    pub fn range(&self) -> &Range<usize> {
+        match self {
+            Target::Static { range, .. } | Target::Dynamic { range, .. } => range,
+        }
+    }
+}
+
+/// Extraction settings that come from the project.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// Extra receiver names treated as Abstrakt clients (`[clients] names`).
+    pub client_names: Vec<String>,
+}
+
+/// Whether a text can contain a model reference at all: a cheap filter that
+/// lets the CLI skip parsing most files of a large tree.
+pub fn may_contain_calls(text: &[u8], options: &ExtractOptions) -> bool {
+    let finder = memchr::memmem::Finder::new(b"bstrakt");
+    finder.find(text).is_some()
+        || options
+            .client_names
+            .iter()
+            .any(|name| memchr::memmem::find(text, name.as_bytes()).is_some())
+}
+
+/// Finds every model reference in a parsed file.
+pub fn extract<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    options: &ExtractOptions,
+) -> Vec<ModelUse> {
+    // One front end today; a second one is chosen here by the tree's language.
+    extract_javascript(tree, text, options)
+}
+
+/// Who counts as an Abstrakt client in a parsed file: the detection
+/// [`extract`] uses, for faces that must agree with it (completion).
+pub fn clients<S: SourceText + ?Sized>(tree: &Tree, text: &S, options: &ExtractOptions) -> Clients {
+    let mut scan = Scan::new(text, options, &tree.language());
+    scan.walk(tree.root_node());
+    scan.clients()
+}
+
+/// The JavaScript/TypeScript front end: find the clients, then evaluate the
+/// model-id argument of every SDK call on one.
+fn extract_javascript<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    options: &ExtractOptions,
+) -> Vec<ModelUse> {
+    let mut scan = Scan::new(text, options, &tree.language());
+    scan.walk(tree.root_node());
+    let clients = scan.clients();
+    let mut scopes = Scopes::new(tree.root_node());
+    scan.calls
+        .iter()
+        .filter_map(|call| clients.model_use(call, text, &mut scopes))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
