@@ -351,16 +351,15 @@ fn each_file_uses_its_nearest_project_file() {
 }
 
 #[test]
-fn binary_invalid_utf8_and_huge_files_are_skipped_with_a_note() {
+fn binary_and_huge_files_are_counted_in_the_summary_and_listed_with_v() {
     let mut binary = b"\x00\x01\x02abstrakt.run('musicgen')".to_vec();
     binary.extend_from_slice(&[0xff; 64]);
-    let mut latin1 = b"abstrakt.run('musicgen'); // caf".to_vec();
-    latin1.push(0xe9);
     let mut big = b"abstrakt.run('musicgen');\n".to_vec();
     big.extend(std::iter::repeat_n(b' ', 2000));
     let tree = Tree::new(&[
         ("bundle.js", &binary),
-        ("latin1.js", &latin1),
+        // Binary without anything that looks like a call: skipped all the same.
+        ("data.js", b"\x00\x00\x00"),
         ("big.min.js", &big),
         ("ok.js", FLUX),
         ("image.png", &binary),
@@ -370,6 +369,13 @@ fn binary_invalid_utf8_and_huge_files_are_skipped_with_a_note() {
     assert_eq!(quiet.code, 0, "{}", quiet.stderr);
     assert_eq!(quiet.stderr, "");
     assert_eq!(json_findings(&quiet.stdout).len(), 1);
+    let value: serde_json::Value = serde_json::from_str(&quiet.stdout).expect("JSON");
+    assert_eq!(value["summary"]["filesChecked"], 1);
+    assert_eq!(value["summary"]["filesSkipped"], 3);
+    assert_eq!(
+        value["summary"]["skipped"],
+        serde_json::json!({ "binary": 2, "tooLarge": 1, "unparsable": 0, "maxFileSize": 1000 })
+    );
 
     let verbose = run(tree.path(), &[&args[..], &["--verbose"]].concat());
     assert_eq!(verbose.code, 0);
@@ -377,10 +383,93 @@ fn binary_invalid_utf8_and_huge_files_are_skipped_with_a_note() {
         verbose.stderr,
         "note: big.min.js: skipped: 2026 bytes is over the limit of 1000 (--max-file-size)\n\
          note: bundle.js: skipped: binary file (contains a NUL byte)\n\
-         note: latin1.js: skipped: not valid UTF-8 (at byte 32)\n"
+         note: data.js: skipped: binary file (contains a NUL byte)\n"
     );
-    let value: serde_json::Value = serde_json::from_str(&verbose.stdout).expect("JSON");
-    assert_eq!(value["summary"]["filesChecked"], 1);
+    assert_eq!(verbose.stdout, quiet.stdout);
+}
+
+#[test]
+fn the_human_summary_line_counts_skipped_files() {
+    let mut big = b"abstrakt.run('musicgen');\n".to_vec();
+    big.extend(std::iter::repeat_n(b' ', 6 * 1024 * 1024));
+    let tree = Tree::new(&[
+        ("bundle.js", b"abstrakt.run('musicgen');\x00"),
+        ("big.min.js", &big),
+        ("ok.js", CLEAN),
+    ]);
+    let out = run(tree.path(), &["check", "--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    insta::assert_snapshot!("check_human_skipped", out.stdout);
+
+    let out = run(
+        tree.path(),
+        &[
+            "check",
+            "--color",
+            "never",
+            "--max-file-size",
+            "1000",
+            "big.min.js",
+            "ok.js",
+        ],
+    );
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some(
+            "No findings (checked 1 file, 1 model use; skipped 1 file: 1 over 1000 bytes; -v lists them)."
+        )
+    );
+}
+
+#[test]
+fn latin1_files_are_checked_with_positions_in_the_decoded_text() {
+    // `é` in Latin-1 is the single byte 0xE9: not valid UTF-8.
+    let mut latin1 =
+        b"// Caf\xe9 menu\nconst label = 'caf\xe9'; await abstrakt.run('musicgen');\n".to_vec();
+    latin1.extend_from_slice(b"abstrakt.run('flux-dev');\n");
+    let tree = Tree::new(&[("latin1.js", &latin1)]);
+    let out = run(tree.path(), &["check", "--format", "json", "--verbose"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // U+FFFD stands for the byte: one column, like any other character.
+    assert_eq!(
+        json_findings(&out.stdout),
+        [
+            (
+                "latin1.js".to_string(),
+                2,
+                42,
+                2,
+                52,
+                "non-commercial".to_string()
+            ),
+            (
+                "latin1.js".to_string(),
+                3,
+                14,
+                3,
+                24,
+                "attribution-required".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        out.stderr,
+        "note: latin1.js: not valid UTF-8 (at byte 6): checked with invalid bytes read as U+FFFD\n"
+    );
+    let human = run(tree.path(), &["check", "--color", "never"]);
+    assert!(
+        human
+            .stdout
+            .contains("2 | const label = 'caf\u{fffd}'; await abstrakt.run('musicgen');"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("(checked 1 file, 2 model uses)."),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]

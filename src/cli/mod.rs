@@ -111,7 +111,8 @@ pub struct WalkArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Print a note for every skipped file (binary, invalid UTF-8, too large).
+    /// List every skipped file (binary, too large) and every file read with
+    /// invalid UTF-8 replaced; the summary counts skipped files either way.
     #[arg(short, long)]
     pub verbose: bool,
 }

@@ -107,7 +107,9 @@ pub struct Scan {
     pub files: Vec<FileResult>,
     /// JavaScript/TypeScript files read (skipped ones excluded).
     pub checked: usize,
-    /// Why files were skipped (shown with --verbose).
+    /// Files not checked, by reason: counted in every output's summary.
+    pub skipped: Skipped,
+    /// One line per skipped or lossily decoded file (shown with --verbose).
     pub notes: Vec<String>,
     /// Paths that could not be read: the command exits 2 after its output.
     pub errors: Vec<String>,
@@ -139,6 +141,40 @@ impl Scan {
     }
 }
 
+/// Counts of JavaScript/TypeScript files that were not checked, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Contains a NUL byte.
+    pub binary: usize,
+    /// Larger than `--max-file-size`.
+    pub too_large: usize,
+    /// The parser returned no tree.
+    pub unparsed: usize,
+    /// The `--max-file-size` in force, to say what "too large" meant.
+    pub size_limit: u64,
+}
+
+impl Skipped {
+    pub fn total(&self) -> usize {
+        self.binary + self.too_large + self.unparsed
+    }
+
+    fn add(&mut self, reason: SkipReason) {
+        match reason {
+            SkipReason::Binary => self.binary += 1,
+            SkipReason::TooLarge => self.too_large += 1,
+            SkipReason::Unparsed => self.unparsed += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum SkipReason {
+    Binary,
+    TooLarge,
+    Unparsed,
+}
+
 /// How to walk.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -147,9 +183,6 @@ pub struct ScanOptions {
     pub hidden: bool,
     pub max_file_size: u64,
     pub threads: usize,
-    /// Look for binary content even in files the prefilter rejects, so every
-    /// skip gets its note.
-    pub verbose: bool,
     pub progress: bool,
 }
 
@@ -166,7 +199,6 @@ impl ScanOptions {
             hidden: args.hidden,
             max_file_size: args.max_file_size,
             threads: args.threads.unwrap_or(0),
-            verbose: args.verbose,
             progress: std::io::stderr().is_terminal(),
         }
     }
@@ -177,7 +209,7 @@ enum Outcome {
     /// Not ours (extension) or nothing to report.
     Nothing,
     Checked(Option<FileResult>),
-    Skipped(String),
+    Skipped(SkipReason, String),
     Error(String),
 }
 
@@ -205,6 +237,7 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
         options,
         files: Mutex::new(Vec::new()),
         notes: Mutex::new(Vec::new()),
+        skipped: Mutex::new(Vec::new()),
         errors: Mutex::new(Vec::new()),
         fatal: Mutex::new(None),
         checked: AtomicUsize::new(0),
@@ -256,7 +289,14 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
                             .push(result);
                     }
                 }
-                Outcome::Skipped(note) => shared.push_note(note),
+                Outcome::Skipped(reason, note) => {
+                    shared
+                        .skipped
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((path.to_path_buf(), reason));
+                    shared.push_note(note);
+                }
                 Outcome::Error(error) => shared.push_error(error),
             }
             WalkState::Continue
@@ -278,6 +318,20 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     // Overlapping arguments (`. src`) walk some files twice; report them once.
     files.dedup_by(|a, b| a.path == b.path);
+    // Counted per path: overlapping arguments walk some files twice.
+    let mut skipped_paths = shared
+        .skipped
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    skipped_paths.sort_by(|a, b| a.0.cmp(&b.0));
+    skipped_paths.dedup_by(|a, b| a.0 == b.0);
+    let mut skipped = Skipped {
+        size_limit: options.max_file_size,
+        ..Skipped::default()
+    };
+    for (_, reason) in skipped_paths {
+        skipped.add(reason);
+    }
     let mut notes = shared
         .notes
         .into_inner()
@@ -293,6 +347,7 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
     Ok(Scan {
         files,
         checked: shared.checked.into_inner(),
+        skipped,
         notes,
         errors,
     })
@@ -303,6 +358,7 @@ struct Shared<'a> {
     options: &'a ScanOptions,
     files: Mutex<Vec<FileResult>>,
     notes: Mutex<Vec<String>>,
+    skipped: Mutex<Vec<(PathBuf, SkipReason)>>,
     errors: Mutex<Vec<String>>,
     fatal: Mutex<Option<Fatal>>,
     checked: AtomicUsize,
@@ -375,11 +431,14 @@ fn check_file(
         Err(error) => return unreadable(error),
     };
     if size > options.max_file_size {
-        return Ok(Outcome::Skipped(format!(
-            "{}: skipped: {size} bytes is over the limit of {} (--max-file-size)",
-            shown.display(),
-            options.max_file_size
-        )));
+        return Ok(Outcome::Skipped(
+            SkipReason::TooLarge,
+            format!(
+                "{}: skipped: {size} bytes is over the limit of {} (--max-file-size)",
+                shown.display(),
+                options.max_file_size
+            ),
+        ));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     if let Err(error) = file.read_to_end(&mut bytes) {
@@ -390,34 +449,38 @@ fn check_file(
         _ => Path::new("."),
     };
     let project = shared.projects.project_for(dir)?;
-    let candidate = may_contain_calls(&bytes, &project.extract_options);
-    if !candidate && !options.verbose {
+    // Every file, not only prefilter candidates: the skip count in the
+    // summary must not depend on what the file happens to contain.
+    if memchr::memchr(0, &bytes).is_some() {
+        return Ok(Outcome::Skipped(
+            SkipReason::Binary,
+            format!(
+                "{}: skipped: binary file (contains a NUL byte)",
+                shown.display()
+            ),
+        ));
+    }
+    if !may_contain_calls(&bytes, &project.extract_options) {
         return Ok(Outcome::Checked(None));
     }
-    if memchr::memchr(0, &bytes).is_some() {
-        return Ok(Outcome::Skipped(format!(
-            "{}: skipped: binary file (contains a NUL byte)",
-            shown.display()
-        )));
-    }
+    // Like ripgrep: text in another encoding (a Latin-1 comment) is still
+    // checked, its invalid bytes decoded as U+FFFD; positions are in that text.
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
-            return Ok(Outcome::Skipped(format!(
-                "{}: skipped: not valid UTF-8 (at byte {})",
+            shared.push_note(format!(
+                "{}: not valid UTF-8 (at byte {}): checked with invalid bytes read as U+FFFD",
                 shown.display(),
                 error.utf8_error().valid_up_to()
-            )));
+            ));
+            String::from_utf8_lossy(error.as_bytes()).into_owned()
         }
     };
-    if !candidate {
-        return Ok(Outcome::Checked(None));
-    }
     let Some(tree) = parsers.get(language).parse(&text, None) else {
-        return Ok(Outcome::Skipped(format!(
-            "{}: skipped: the parser gave up",
-            shown.display()
-        )));
+        return Ok(Outcome::Skipped(
+            SkipReason::Unparsed,
+            format!("{}: skipped: the parser gave up", shown.display()),
+        ));
     };
     let analysis = analyze(
         &tree,

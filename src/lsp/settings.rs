@@ -52,6 +52,28 @@ fn string(value: &Value) -> Result<String, String> {
         .ok_or_else(|| "expected a string".to_string())
 }
 
+/// `null`, `[]` or `{}`: no settings at all.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        _ => false,
+    }
+}
+
+/// How a JSON value is named in a message (never its content: it may be a key).
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The settings that decide how the API is reached, with environment fallbacks applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteSettings {
@@ -95,18 +117,27 @@ impl EditorSettings {
 impl EditorSettings {
     /// Applies the keys present in `value` (either the settings object itself or
     /// `{ "abstrakt": { ... } }`), returning a message per rejected value.
+    ///
+    /// `null`, `[]` and `{}` all mean "no settings": Lua and Vimscript cannot
+    /// tell an empty table from an empty list, so Neovim (and others) send an
+    /// empty object as `[]`. Any other non-object is one problem.
     pub fn apply(&mut self, value: &Value) -> Vec<String> {
-        let mut problems = Vec::new();
         let object = match value.get("abstrakt") {
-            Some(inner @ Value::Object(_)) => inner,
+            Some(inner) if !is_empty(inner) => inner,
             _ => value,
         };
-        let Value::Object(map) = object else {
-            if !value.is_null() {
-                problems.push("settings must be an object".to_string());
-            }
-            return problems;
-        };
+        match object {
+            Value::Object(map) => self.apply_map(map),
+            other if is_empty(other) => Vec::new(),
+            other => vec![format!(
+                "settings must be an object, got {}",
+                json_kind(other)
+            )],
+        }
+    }
+
+    fn apply_map(&mut self, map: &serde_json::Map<String, Value>) -> Vec<String> {
+        let mut problems = Vec::new();
         if let Some(v) = map.get("intendedUse") {
             match v.as_str().map(str::parse::<IntendedUse>) {
                 Some(Ok(use_)) => self.intended_use = Some(use_),
@@ -177,6 +208,42 @@ mod tests {
         let problems = s.apply(&json!({ "intendedUse": "evil" }));
         assert_eq!(problems.len(), 1);
         assert_eq!(s.intended_use, Some(IntendedUse::Research));
+    }
+
+    #[test]
+    fn null_empty_list_and_empty_object_are_no_settings() {
+        let mut s = EditorSettings::default();
+        s.apply(&json!({ "intendedUse": "personal" }));
+        for empty in [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!({ "abstrakt": [] }),
+            json!({ "abstrakt": null }),
+            json!({ "abstrakt": {} }),
+        ] {
+            assert_eq!(s.apply(&empty), Vec::<String>::new(), "{empty}");
+            assert_eq!(s.intended_use, Some(IntendedUse::Personal), "{empty}");
+        }
+    }
+
+    #[test]
+    fn other_non_objects_are_one_problem_each() {
+        let mut s = EditorSettings::default();
+        for (value, kind) in [
+            (json!([1]), "a list"),
+            (json!("personal"), "a string"),
+            (json!(3), "a number"),
+            (json!(true), "a boolean"),
+            (json!({ "abstrakt": "sk_secret" }), "a string"),
+        ] {
+            assert_eq!(
+                s.apply(&value),
+                [format!("settings must be an object, got {kind}")],
+                "{value}"
+            );
+        }
+        assert_eq!(s, EditorSettings::default());
     }
 
     #[test]

@@ -16,7 +16,7 @@ if not ok then
     end,
     filetypes = { 'javascript', 'javascriptreact', 'javascript.jsx', 'typescript', 'typescriptreact', 'typescript.tsx' },
     root_markers = { 'abstrakt.toml', 'package.json', '.git' },
-    default_settings = {},
+    default_settings = vim.empty_dict(),
   }
 end
 

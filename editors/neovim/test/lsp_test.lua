@@ -17,6 +17,26 @@ local function check(cond, what)
   end
   return cond
 end
+-- Everything shown to the user at warning/error level: the server's
+-- window/showMessage and any vim.notify (deprecations, plugin errors).
+local shown = {}
+local function watch_messages()
+  local show = vim.lsp.handlers['window/showMessage']
+  vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, cfg)
+    if result and result.type and result.type <= 2 then
+      table.insert(shown, 'showMessage: ' .. tostring(result.message))
+    end
+    return show(err, result, ctx, cfg)
+  end
+  local notify = vim.notify
+  vim.notify = function(msg, level, opts)
+    if level and level >= vim.log.levels.WARN then
+      table.insert(shown, 'notify: ' .. tostring(msg))
+    end
+    return notify(msg, level, opts)
+  end
+end
+
 local function finish()
   if #failures > 0 then
     log(string.format('neovim %s: %d check(s) failed', ABSTRAKT_NVIM_VERSION or '?', #failures))
@@ -36,14 +56,15 @@ local function run()
 
   vim.opt.runtimepath:prepend(os.getenv('ABSTRAKT_PLUGIN_DIR'))
   vim.cmd('filetype on')
+  watch_messages()
 
-  local settings = { intendedUse = 'commercial', offline = true, inlayHints = { enabled = true } }
+  -- The default set-up: no settings at all (only the binary's path).
   if mode == 'native' then
     -- Exactly what a 0.11 user does: lsp/abstrakt.lua is found on runtimepath.
-    vim.lsp.config('abstrakt', { cmd = { bin }, init_options = settings })
+    vim.lsp.config('abstrakt', { cmd = { bin } })
     vim.lsp.enable('abstrakt')
   else
-    require('abstrakt').setup({ cmd = { bin }, settings = settings, native = false })
+    require('abstrakt').setup({ cmd = { bin }, native = false })
   end
 
   vim.cmd('edit ' .. vim.fn.fnameescape(fixture))
@@ -77,8 +98,8 @@ local function run()
   end
   check(client.config.root_dir ~= nil and vim.fn.filereadable(client.config.root_dir .. '/package.json') == 1,
     'root_dir is the fixture workspace (' .. tostring(client.config.root_dir) .. ')')
-  check(client.config.init_options and client.config.init_options.intendedUse == 'commercial',
-    'init_options carry the settings')
+  check(vim.fn.json_encode(client.config.init_options) == '{}',
+    'empty settings are sent as a JSON object: ' .. vim.fn.json_encode(client.config.init_options))
   if vim.fn.has('nvim-0.11') == 1 then
     check(client.offset_encoding == 'utf-8', 'position encoding negotiated: ' .. tostring(client.offset_encoding))
   end
@@ -133,6 +154,80 @@ local function run()
   log('  hover title: ' .. title)
   check(title:find('FLUX.1 [dev]', 1, true) ~= nil, 'hover card title line contains FLUX.1 [dev]')
   check(text:find('FLUX.1-dev', 1, true) ~= nil, 'hover card shows the license FLUX.1-dev')
+
+  -- The attribution quick fix, picked from the code action menu as a user does.
+  local before = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  local expected = vim.deepcopy(before)
+  local indent = before[lnum + 1]:match('^%s*')
+  table.insert(expected, lnum + 1, indent .. '// Attribution required: show "Image created with FLUX.1-dev"')
+  local offered = {}
+  local select = vim.ui.select
+  vim.ui.select = function(items, opts, on_choice)
+    for _, item in ipairs(items) do
+      local title = opts.format_item and opts.format_item(item) or tostring(item)
+      table.insert(offered, title)
+      if title:find('Add an attribution reminder above the call', 1, true) then
+        return on_choice(item)
+      end
+    end
+    return on_choice(nil)
+  end
+  vim.api.nvim_win_set_cursor(0, { lnum + 1, col + 2 })
+  vim.lsp.buf.code_action()
+  local applied = vim.wait(15000, function()
+    return vim.api.nvim_buf_line_count(bufnr) == #expected
+  end, 50)
+  vim.ui.select = select
+  local after = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  check(applied and vim.deep_equal(after, expected),
+    'quick fix "Add an attribution reminder above the call" applied (offered: '
+      .. table.concat(offered, ' | ') .. '):\n    ' .. table.concat(after, '\n    '))
+  vim.cmd('silent! write')
+
+  -- update_settings reaches the running client and clients started later.
+  local root = vim.fn.fnamemodify(fixture, ':h')
+  local other = vim.fn.fnamemodify(root, ':h') .. '/other'
+  vim.fn.mkdir(other, 'p')
+  vim.fn.writefile({ '{}' }, other .. '/package.json')
+  local call = { "abstrakt.run('musicgen');" }
+  vim.fn.writefile(call, root .. '/running.js')
+  vim.fn.writefile(call, other .. '/later.js')
+  require('abstrakt').update_settings({ intendedUse = 'personal' })
+  check(client.config.settings.abstrakt.intendedUse == 'personal', 'the running client keeps the new settings')
+  -- musicgen is non-commercial: Info for personal use, Error for commercial.
+  local function severity_of(path)
+    vim.cmd('edit ' .. vim.fn.fnameescape(path))
+    local buf = vim.api.nvim_get_current_buf()
+    local found
+    vim.wait(30000, function()
+      for _, d in ipairs(vim.diagnostic.get(buf)) do
+        if d.message:find('musicgen', 1, true) then
+          found = d.severity
+          return true
+        end
+      end
+      return false
+    end, 50)
+    return found, buf
+  end
+  local severity = severity_of(root .. '/running.js')
+  check(severity == vim.diagnostic.severity.INFO,
+    'update_settings reached the running client (musicgen severity ' .. tostring(severity) .. ')')
+  local later_severity = severity_of(other .. '/later.js')
+  local later
+  for _, c in ipairs(require('abstrakt').clients()) do
+    if c.id ~= client.id then
+      later = c
+    end
+  end
+  check(later ~= nil and later.config.root_dir == other, 'a second client started for ' .. other)
+  check(later ~= nil and later.config.init_options.intendedUse == 'personal',
+    'the later client starts with the updated settings')
+  check(later_severity == vim.diagnostic.severity.INFO,
+    'the later client applies them (musicgen severity ' .. tostring(later_severity) .. ')')
+
+  -- Nothing at warning or error level was shown to the user.
+  check(#shown == 0, 'no warning or error shown to the user' .. (#shown > 0 and (': ' .. table.concat(shown, ' | ')) or ''))
 
   -- :checkhealth abstrakt
   local ok_health, err = pcall(vim.cmd, 'checkhealth abstrakt')

@@ -20,6 +20,8 @@ export ABSTRAKT_FIXTURE="$state/workspace/app.js"
 export XDG_CONFIG_HOME="$state/config" XDG_DATA_HOME="$state/data" XDG_STATE_HOME="$state/state" XDG_CACHE_HOME="$state/cache"
 export HOME="$state/home"
 mkdir -p "$HOME"
+# No network here: the server uses its built-in data (settings stay at their defaults).
+export ABSTRAKT_OFFLINE=1
 
 # The whole run is bounded; the test itself waits with vim.wait and timeouts.
 set +e

@@ -9,7 +9,8 @@
 //
 // Env: ABSTRAKT_LSP_BIN (server; default <repo>/target/release/abstrakt-lsp),
 //      CODE_SERVER (default e2e/.code-server/node_modules/.bin/code-server),
-//      CHROMIUM (default /usr/bin/chromium).
+//      CHROMIUM (default /usr/bin/chromium), E2E_TRACE (abstrakt.trace.server,
+//      default messages), E2E_TIMEOUT_MS.
 // Writes .test-artifacts/vscode-e2e*.png at the repo root.
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -117,7 +118,7 @@ function writeUserSettings(bundled) {
         'security.workspace.trust.banner': 'never',
         'security.workspace.trust.emptyWindow': false,
         'abstrakt.offline': true,
-        'abstrakt.trace.server': 'messages',
+        'abstrakt.trace.server': process.env.E2E_TRACE || 'messages',
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',
         'extensions.autoUpdate': false,
@@ -144,6 +145,23 @@ function writeUserSettings(bundled) {
       2,
     ),
   );
+}
+
+// Every notification in the notification center, as { severity, text }.
+async function notifications(page) {
+  await runCommand(page, 'Notifications: Show Notifications');
+  const center = page.locator('.notifications-center');
+  await center.waitFor({ timeout: 10_000 }).catch(() => {});
+  const items = page.locator('.notifications-center .notification-list-item');
+  const out = [];
+  for (let i = 0; i < (await items.count()); i++) {
+    const item = items.nth(i);
+    const icon = (await item.locator('.notification-list-item-icon').first().getAttribute('class').catch(() => '')) ?? '';
+    const severity = /codicon-error/.test(icon) ? 'error' : /codicon-warning/.test(icon) ? 'warning' : 'info';
+    out.push({ severity, text: (await item.innerText()).replace(/\s+/g, ' ').trim() });
+  }
+  await runCommand(page, 'Notifications: Hide Notifications');
+  return out;
 }
 
 async function runCommand(page, title) {
@@ -259,13 +277,14 @@ async function main() {
 
   // Hover the model id: the card shows the model and its license.
   const token = page.locator('.monaco-editor .view-lines span span', { hasText: 'flux-dev' }).first();
-  await token.scrollIntoViewIfNeeded();
   const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'FLUX.1 [dev]' });
   await waitFor(
     'the hover card',
     async () => {
+      // Inside the retry: inlay hints re-render the line and detach its spans.
       await page.mouse.move(0, 0);
-      await token.hover();
+      await token.scrollIntoViewIfNeeded({ timeout: 4_000 });
+      await token.hover({ timeout: 4_000 });
       return hover.first().waitFor({ timeout: 4_000 }).then(() => true, () => false);
     },
     TIMEOUT,
@@ -278,6 +297,55 @@ async function main() {
   const shot = path.join(artifacts, `vscode-e2e${suffix}.png`);
   await page.screenshot({ path: shot });
   log(`screenshot: ${shot}`);
+
+  // A default start-up shows the user no warning or error from the extension
+  // (the server's window/showMessage arrives as a notification).
+  await page.mouse.move(0, 0);
+  await page.keyboard.press('Escape');
+  const shown = await notifications(page);
+  for (const n of shown) log(`notification (${n.severity}): ${n.text}`);
+  const ours = shown.filter((n) => n.severity !== 'info' && /abstrakt/i.test(n.text));
+  check(ours.length === 0, `no warning or error notification from the extension${ours.length ? `: ${ours.map((n) => n.text).join(' | ')}` : ''}`);
+
+  if (!untrusted) {
+    // The attribution quick fix, applied from VS Code's Quick Fix menu as a user does.
+    const appJs = path.join(workspace, 'app.js');
+    const original = fs.readFileSync(appJs, 'utf8');
+    const expected = original.replace(
+      "  const image = await abstrakt.run('flux-dev'",
+      '  // Attribution required: show "Image created with FLUX.1-dev"\n' + "  const image = await abstrakt.run('flux-dev'",
+    );
+    // Quick Fix... (command palette) on the model id. In headless code-server the
+    // first try right after the click often says "No code actions available"
+    // (Ctrl+. too; cause not found): try again until the menu lists the fix.
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Add an attribution reminder above the call' });
+    let attempts = 0;
+    const offered = await waitFor('the quick fix menu', async () => {
+      attempts += 1;
+      await page.keyboard.press('Escape');
+      await token.click({ timeout: 4_000 });
+      await runCommand(page, 'Quick Fix...');
+      return fix.first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    }, TIMEOUT, 500).catch(() => false);
+    log(`quick fix menu after ${attempts} attempt(s)`);
+    if (check(offered, 'Quick Fix... offers "Add an attribution reminder above the call"')) {
+      // Arrow keys to the entry, Enter applies it (the menu blocks the pointer
+      // while it opens).
+      const focused = page.locator('.action-widget .monaco-list-row.focused');
+      for (let i = 0; i < 12; i++) {
+        if (((await focused.first().getAttribute('aria-label').catch(() => '')) ?? '').includes('Add an attribution reminder')) break;
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+S');
+      const saved = await waitFor('app.js saved with the fix', () => fs.readFileSync(appJs, 'utf8') !== original, 20_000).catch(() => false);
+      const after = fs.readFileSync(appJs, 'utf8');
+      if (!check(saved && after === expected, 'the quick fix inserts the attribution reminder above the call')) {
+        console.log(after);
+      }
+    }
+    await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-quickfix.png`) });
+  }
 
   // Abstrakt: Show Output through the command palette: the output tells which server runs.
   await page.keyboard.press('Escape');

@@ -6,12 +6,17 @@ export const SECTION = 'abstrakt';
 export type IntendedUse = 'commercial' | 'personal' | 'research';
 export const INTENDED_USES: readonly IntendedUse[] = ['commercial', 'personal', 'research'];
 
+/** `diagnostics.scope` values the server knows (src/lsp/settings.rs, src/lsp/workspace.rs). */
+export type DiagnosticsScope = 'openFiles' | 'workspace';
+export const DIAGNOSTICS_SCOPES: readonly DiagnosticsScope[] = ['openFiles', 'workspace'];
+
 /** The keys read from `abstrakt.*` (dotted, relative to the section). */
 export const SETTING_KEYS = [
   'intendedUse',
   'offline',
   'apiUrl',
   'inlayHints.enabled',
+  'diagnostics.scope',
   'server.path',
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
@@ -29,6 +34,7 @@ export interface EffectiveSettings {
   offline: boolean;
   apiUrl?: string;
   inlayHintsEnabled: boolean;
+  diagnosticsScope: DiagnosticsScope;
   serverPath?: string;
 }
 
@@ -59,6 +65,7 @@ export function effectiveSettings(
   const intendedUse = asString(pickValue(inspect('intendedUse'), trusted));
   const offline = pickValue(inspect('offline'), trusted);
   const inlay = pickValue(inspect('inlayHints.enabled'), trusted);
+  const scope = pickValue(inspect('diagnostics.scope'), trusted);
   return {
     intendedUse: INTENDED_USES.includes(intendedUse as IntendedUse)
       ? (intendedUse as IntendedUse)
@@ -67,6 +74,9 @@ export function effectiveSettings(
     offline: trusted ? offline === true : true,
     apiUrl: asString(pickValue(inspect('apiUrl'), trusted)),
     inlayHintsEnabled: inlay !== false,
+    diagnosticsScope: DIAGNOSTICS_SCOPES.includes(scope as DiagnosticsScope)
+      ? (scope as DiagnosticsScope)
+      : 'openFiles',
     serverPath: asString(pickValue(inspect('server.path'), trusted)),
   };
 }
@@ -78,6 +88,7 @@ export interface ServerSettings {
   apiKey?: string;
   cacheDir?: string;
   inlayHints: { enabled: boolean };
+  diagnostics: { scope: DiagnosticsScope };
 }
 
 export interface Extras {
@@ -95,6 +106,7 @@ export function toServerSettings(s: EffectiveSettings, extras: Extras = {}): Ser
   const out: ServerSettings = {
     offline: s.offline,
     inlayHints: { enabled: s.inlayHintsEnabled },
+    diagnostics: { scope: s.diagnosticsScope },
   };
   if (s.intendedUse) out.intendedUse = s.intendedUse;
   if (s.apiUrl) out.apiUrl = s.apiUrl;

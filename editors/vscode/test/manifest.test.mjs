@@ -30,6 +30,7 @@ test('settings have markdown descriptions and the documented scopes', () => {
     'abstrakt.server.path',
     'abstrakt.trace.server',
     'abstrakt.inlayHints.enabled',
+    'abstrakt.diagnostics.scope',
   ]) {
     assert.ok(props[key], key);
     assert.ok(props[key].markdownDescription, `${key} has a markdownDescription`);
@@ -38,6 +39,8 @@ test('settings have markdown descriptions and the documented scopes', () => {
   assert.equal(props['abstrakt.server.path'].scope, 'machine-overridable');
   assert.equal(props['abstrakt.apiUrl'].scope, 'machine');
   assert.deepEqual(props['abstrakt.trace.server'].enum, ['off', 'messages', 'verbose']);
+  assert.deepEqual(props['abstrakt.diagnostics.scope'].enum, ['openFiles', 'workspace']);
+  assert.equal(props['abstrakt.diagnostics.scope'].default, 'openFiles');
   assert.ok(!Object.keys(props).some((k) => /apikey/i.test(k)), 'the API key is never a setting');
 });
 

@@ -10,6 +10,7 @@ const DEFAULTS = {
   offline: { defaultValue: false },
   apiUrl: { defaultValue: '' },
   'inlayHints.enabled': { defaultValue: true },
+  'diagnostics.scope': { defaultValue: 'openFiles' },
   'server.path': { defaultValue: '' },
 };
 
@@ -38,6 +39,7 @@ test('defaults map to initializationOptions', () => {
     intendedUse: 'commercial',
     offline: false,
     inlayHints: { enabled: true },
+    diagnostics: { scope: 'openFiles' },
     cacheDir: '/cache',
   });
 });
@@ -48,6 +50,7 @@ test('all settings and the API key map to the server keys', () => {
       intendedUse: { globalValue: 'research' },
       apiUrl: { globalValue: ' https://api.example.test/v1 ' },
       'inlayHints.enabled': { workspaceValue: false },
+      'diagnostics.scope': { workspaceValue: 'workspace' },
       'server.path': { globalValue: '/opt/abstrakt-lsp' },
     }),
     true,
@@ -60,6 +63,7 @@ test('all settings and the API key map to the server keys', () => {
     apiKey: 'sk-123',
     cacheDir: '/c',
     inlayHints: { enabled: false },
+    diagnostics: { scope: 'workspace' },
   });
 });
 
@@ -94,6 +98,15 @@ test('untrusted workspace: forced offline, workspace settings ignored', () => {
 test('invalid intendedUse is dropped so the server default applies', () => {
   const s = effectiveSettings(inspector({ intendedUse: { globalValue: 'bogus' } }), true);
   assert.equal(toServerSettings(s).intendedUse, undefined);
+});
+
+test('diagnostics.scope: only the values the server knows; untrusted ignores the workspace value', () => {
+  const bogus = effectiveSettings(inspector({ 'diagnostics.scope': { globalValue: 'everything' } }), true);
+  assert.deepEqual(toServerSettings(bogus).diagnostics, { scope: 'openFiles' });
+  const fromRepo = effectiveSettings(inspector({ 'diagnostics.scope': { workspaceValue: 'workspace' } }), false);
+  assert.deepEqual(toServerSettings(fromRepo).diagnostics, { scope: 'openFiles' });
+  const user = effectiveSettings(inspector({ 'diagnostics.scope': { globalValue: 'workspace' } }), false);
+  assert.deepEqual(toServerSettings(user).diagnostics, { scope: 'workspace' });
 });
 
 test('didChangeConfiguration payload nests under settings.abstrakt', () => {

@@ -171,12 +171,55 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A byte count as people write it: `5 MiB`, `64 KiB`, `1000 bytes`.
+fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        plural(
+            usize::try_from(bytes).unwrap_or(usize::MAX),
+            "byte",
+            "bytes",
+        )
+    }
+}
+
+/// `; skipped 2 files: 1 binary, 1 over 5 MiB; -v lists them`, or nothing.
+fn skipped(summary: &Summary) -> String {
+    if summary.files_skipped == 0 {
+        return String::new();
+    }
+    let counts = &summary.skipped;
+    let reasons: Vec<String> = [
+        (counts.binary, "binary".to_string()),
+        (
+            counts.too_large,
+            format!("over {}", size(counts.max_file_size)),
+        ),
+        (counts.unparsable, "unparsable".to_string()),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, why)| format!("{n} {why}"))
+    .collect();
+    format!(
+        "; skipped {}: {}; -v lists them",
+        plural(summary.files_skipped, "file", "files"),
+        reasons.join(", ")
+    )
+}
+
 fn summary(out: &mut String, summary: &Summary) {
     let bold = Style::new().bold();
     let checked = format!(
-        "checked {}, {}",
+        "checked {}, {}{}",
         plural(summary.files_checked, "file", "files"),
-        plural(summary.model_uses, "model use", "model uses")
+        plural(summary.model_uses, "model use", "model uses"),
+        skipped(summary)
     );
     if summary.findings == 0 {
         let _ = writeln!(out, "{bold}No findings{bold:#} ({checked}).");

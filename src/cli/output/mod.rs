@@ -23,6 +23,22 @@ pub struct Summary {
     pub warnings: usize,
     pub info: usize,
     pub hints: usize,
+    /// JavaScript/TypeScript files not checked (`skipped` says why).
+    pub files_skipped: usize,
+    pub skipped: SkippedCounts,
+}
+
+/// Skipped files by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedCounts {
+    /// Contains a NUL byte.
+    pub binary: usize,
+    /// Over the `--max-file-size` limit (`maxFileSize` bytes).
+    pub too_large: usize,
+    /// The parser gave up.
+    pub unparsable: usize,
+    pub max_file_size: u64,
 }
 
 impl Summary {
@@ -31,6 +47,13 @@ impl Summary {
             files_checked: scan.checked,
             files_with_findings: scan.files.iter().filter(|f| !f.findings.is_empty()).count(),
             model_uses: scan.uses().count(),
+            files_skipped: scan.skipped.total(),
+            skipped: SkippedCounts {
+                binary: scan.skipped.binary,
+                too_large: scan.skipped.too_large,
+                unparsable: scan.skipped.unparsed,
+                max_file_size: scan.skipped.size_limit,
+            },
             ..Summary::default()
         };
         for (_, located) in scan.findings() {

@@ -23,8 +23,18 @@ end
 
 --- Settings sent as initializationOptions and as `settings.abstrakt`.
 --- Keys: intendedUse ('commercial'|'personal'|'research'), offline (bool),
---- apiUrl, apiKey, cacheDir, inlayHints = { enabled = bool }.
+--- apiUrl, apiKey, cacheDir, inlayHints = { enabled = bool },
+--- diagnostics = { scope = 'openFiles'|'workspace' }.
 --- Unset keys use the server's defaults.
-M.default_settings = {}
+--- vim.empty_dict(): an empty Lua table would be sent as the JSON list `[]`.
+M.default_settings = vim.empty_dict()
+
+--- `settings` as a JSON object: an empty table becomes vim.empty_dict().
+function M.as_object(settings)
+  if settings == nil or next(settings) == nil then
+    return vim.empty_dict()
+  end
+  return settings
+end
 
 return M

@@ -17,12 +17,15 @@ local uv = vim.uv or vim.loop
 
 M.options = nil
 
+-- What update_settings() was given before setup() (if ever) was called.
+local updated = nil
+
 local function defaults()
   return {
     cmd = config.cmd(),
     filetypes = config.filetypes,
     root_markers = config.root_markers,
-    settings = vim.deepcopy(config.default_settings),
+    settings = vim.deepcopy(updated or config.default_settings),
     -- Use vim.lsp.config/vim.lsp.enable where available (Neovim 0.11+).
     native = true,
     on_attach = nil,
@@ -81,8 +84,8 @@ local function client_config(opts, root)
     cmd = opts.cmd,
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
-    init_options = opts.settings,
-    settings = { abstrakt = opts.settings },
+    init_options = config.as_object(opts.settings),
+    settings = { abstrakt = config.as_object(opts.settings) },
     on_attach = opts.on_attach,
     capabilities = opts.capabilities,
   }
@@ -122,8 +125,8 @@ function M.setup(user_opts)
       cmd = opts.cmd,
       filetypes = opts.filetypes,
       root_markers = opts.root_markers,
-      init_options = opts.settings,
-      settings = { abstrakt = opts.settings },
+      init_options = config.as_object(opts.settings),
+      settings = { abstrakt = config.as_object(opts.settings) },
       on_attach = opts.on_attach,
       capabilities = opts.capabilities,
     })
@@ -159,14 +162,34 @@ function M.clients()
   return out
 end
 
---- Sends new settings to running clients (workspace/didChangeConfiguration).
+--- Merges `settings` into the current ones and applies them everywhere:
+--- running clients get workspace/didChangeConfiguration, and clients started
+--- later get them as init_options/settings (setup() options, and on 0.11+ the
+--- vim.lsp.config('abstrakt') defaults used by vim.lsp.enable).
 function M.update_settings(settings)
-  local opts = M.options or defaults()
-  opts.settings = vim.tbl_deep_extend('force', opts.settings or {}, settings or {})
-  M.options = opts
+  settings = settings or {}
+  updated = config.as_object(vim.tbl_deep_extend('force', updated or {}, settings))
+  if M.options then
+    M.options.settings = config.as_object(vim.tbl_deep_extend('force', M.options.settings or {}, settings))
+  end
+  if vim.lsp.config ~= nil and vim.lsp.enable ~= nil then
+    local current = vim.lsp.config.abstrakt or {}
+    local merged = config.as_object(vim.tbl_deep_extend('force', current.init_options or {}, settings))
+    vim.lsp.config('abstrakt', { init_options = merged, settings = { abstrakt = merged } })
+  end
   for _, client in ipairs(M.clients()) do
-    client.config.settings = { abstrakt = opts.settings }
-    client.notify('workspace/didChangeConfiguration', { settings = { abstrakt = opts.settings } })
+    local current = (client.config.settings or {}).abstrakt or {}
+    local merged = config.as_object(vim.tbl_deep_extend('force', current, settings))
+    local new_settings = vim.tbl_extend('force', client.config.settings or {}, { abstrakt = merged })
+    client.config.settings = new_settings
+    local params = { settings = new_settings }
+    if vim.fn.has('nvim-0.11') == 1 then
+      -- 0.11 keeps the settings it answers workspace/configuration with here.
+      client.settings = new_settings
+      client:notify('workspace/didChangeConfiguration', params)
+    else
+      client.notify('workspace/didChangeConfiguration', params)
+    end
   end
 end
 
