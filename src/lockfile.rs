@@ -7,12 +7,12 @@
 //!
 //! ```toml
 //! version = 1
-//! [models.flux-dev]
-//! license = "FLUX.1-dev"
+//! [models."llama-3.1-8b"]
+//! license = "Llama 3.1 Community License"
 //! commercial = "allowed"
 //! attribution = "required"
-//! attribution-text = "Image created with FLUX.1-dev"
-//! restrictions = ["No illegal content"]
+//! attribution-text = "Built with Llama"
+//! restrictions = ["Follow the Llama 3.1 Acceptable Use Policy"]
 //! fingerprint = "9f2c…"      # sha256 of the fields above, canonicalised
 //! recorded = "2026-11-02"
 //! ```
