@@ -216,63 +216,109 @@ impl ProjectConfig {
 
 // ---- The file as written -------------------------------------------------
 
+/// The project file of abstrakt-lsp, which shows AI-model licensing where
+/// code calls Abstrakt models. Unknown keys are errors.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(title = "abstrakt.toml"))]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawConfig {
+    /// How the project uses model outputs: commercial (the default), personal
+    /// or research. Decides how serious non-commercial licenses are.
     intended_use: Option<Parsed<IntendedUse>>,
+    /// The license policy: which licenses and models the project accepts.
     #[serde(default)]
     policy: RawPolicy,
+    /// Per-rule severity: error, warning, info, hint, or off.
     #[serde(default)]
+    #[cfg_attr(test, schemars(schema_with = "schema::rules"))]
     rules: BTreeMap<Parsed<RuleCode>, Level>,
+    /// Extra receivers treated as Abstrakt clients.
     #[serde(default)]
     clients: RawClients,
+    /// Reviewed findings: the model's findings of these rules are dropped
+    /// until `expires` has passed.
     #[serde(default)]
     exceptions: Vec<RawException>,
+    /// Local or private models, and corrections: these entries beat every
+    /// other licensing source.
     #[serde(default)]
     models: Vec<RawModel>,
 }
 
+/// The project's license policy.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Policy"))]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawPolicy {
+    /// When non-empty, every other license is denied (license-denied).
     #[serde(default)]
     allow_licenses: Vec<String>,
+    /// License names or SPDX ids to deny, case-insensitive.
     #[serde(default)]
     deny_licenses: Vec<String>,
+    /// Model ids (canonical or as written) to deny, case-insensitive.
     #[serde(default)]
     deny_models: Vec<String>,
 }
 
+/// Extra client names.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Clients"))]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawClients {
+    /// Identifiers treated as Abstrakt clients, like `abstrakt`.
     #[serde(default)]
+    #[cfg_attr(test, schemars(with = "Vec<schema::Identifier>"))]
     names: Vec<Spanned<String>>,
 }
 
+/// A reviewed finding.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Exception"))]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawException {
+    /// The model id the exception is for.
     model: String,
+    /// The rules it covers; omit for every rule.
     #[serde(default)]
     rules: Vec<Parsed<RuleCode>>,
+    /// Why the finding is accepted (shown in reviews).
     reason: Option<String>,
+    /// The last day the exception holds (YYYY-MM-DD).
     expires: Option<Expiry>,
 }
 
+/// A local model entry.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Model"))]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawModel {
+    /// The model id as code passes it, e.g. `acme/custom-sdxl`.
+    #[cfg_attr(test, schemars(with = "schema::NonEmpty"))]
     id: Spanned<String>,
+    /// A display name [default: the id].
     name: Option<String>,
+    /// The license's short name, e.g. `Proprietary`.
     license: String,
+    /// The SPDX license id, when the license has one.
     spdx: Option<String>,
+    /// Where the license text is published.
     license_url: Option<String>,
+    /// Whether outputs may be used commercially.
     commercial: bool,
+    /// "Required" or "Not required".
     attribution: Parsed<Attribution>,
+    /// The exact text to show when attribution is required.
     attribution_text: Option<String>,
+    /// Usage restrictions, one per entry.
     #[serde(default)]
     restrictions: Vec<String>,
+    /// Territories the license excludes.
     #[serde(default)]
     territories_excluded: Vec<String>,
     /// Family patterns (`acme/*`), as in the built-in registry.
@@ -318,6 +364,21 @@ impl<'de, T: ConfigValue> Deserialize<'de> for Parsed<T> {
     }
 }
 
+/// Every attribution spelling the loader accepts, with letters and digits
+/// only, lower case (the JSON Schema's pattern is built from this table).
+const ATTRIBUTION_SPELLINGS: [(&str, Attribution); 10] = [
+    ("required", Attribution::Required),
+    ("yes", Attribution::Required),
+    ("true", Attribution::Required),
+    ("notrequired", Attribution::NotRequired),
+    ("none", Attribution::NotRequired),
+    ("no", Attribution::NotRequired),
+    ("false", Attribution::NotRequired),
+    ("optional", Attribution::NotRequired),
+    ("unverified", Attribution::Unverified),
+    ("unknown", Attribution::Unverified),
+];
+
 /// Reads an attribution label as Abstrakt's SDK writes it (`"Required"`,
 /// `"Not required"`), leniently as to case and separators.
 pub fn parse_attribution(text: &str) -> Option<Attribution> {
@@ -326,12 +387,10 @@ pub fn parse_attribution(text: &str) -> Option<Attribution> {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect();
-    match squashed.as_str() {
-        "required" | "yes" | "true" => Some(Attribution::Required),
-        "notrequired" | "none" | "no" | "false" | "optional" => Some(Attribution::NotRequired),
-        "unverified" | "unknown" => Some(Attribution::Unverified),
-        _ => None,
-    }
+    ATTRIBUTION_SPELLINGS
+        .iter()
+        .find(|(spelling, _)| *spelling == squashed)
+        .map(|(_, attribution)| *attribution)
 }
 
 /// A rule's level in `[rules]`: a severity or `off`.
@@ -465,6 +524,309 @@ fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// The JSON Schema of `abstrakt.toml` (`schemas/abstrakt.schema.json`), for
+/// taplo and Even Better TOML: generated from the types above by schemars,
+/// and checked against the loader on sample files, so the two cannot drift.
+/// `ABSTRAKT_UPDATE_SCHEMA=1 cargo test config::schema` rewrites the file.
+#[cfg(test)]
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::*;
+
+    /// What `[rules]` accepts: a severity (`Severity::from_str`) or `off`.
+    pub const LEVELS: [&str; 6] = ["error", "warning", "info", "information", "hint", "off"];
+    /// What `intended-use` accepts (`IntendedUse::from_str`).
+    pub const INTENDED_USES: [&str; 3] = ["commercial", "personal", "research"];
+    /// How Abstrakt's SDK spells attribution; the pattern allows the rest.
+    pub const ATTRIBUTION_LABELS: [&str; 3] = ["Required", "Not required", "Unverified"];
+
+    /// A client name (the loader checks it is a JavaScript identifier).
+    pub struct Identifier;
+    /// A string that is not empty.
+    pub struct NonEmpty;
+
+    impl JsonSchema for Identifier {
+        fn schema_name() -> Cow<'static, str> {
+            "Identifier".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "minLength": 1,
+                "description": "A JavaScript identifier, such as imageClient."
+            })
+        }
+    }
+
+    impl JsonSchema for NonEmpty {
+        fn schema_name() -> Cow<'static, str> {
+            "NonEmpty".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({ "type": "string", "pattern": "\\S" })
+        }
+    }
+
+    impl JsonSchema for Level {
+        fn schema_name() -> Cow<'static, str> {
+            "Level".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "enum": LEVELS,
+                "description": "The rule's severity, or off to turn it off."
+            })
+        }
+    }
+
+    impl JsonSchema for Parsed<IntendedUse> {
+        fn schema_name() -> Cow<'static, str> {
+            "IntendedUse".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({ "type": "string", "enum": INTENDED_USES })
+        }
+    }
+
+    impl JsonSchema for Parsed<RuleCode> {
+        fn schema_name() -> Cow<'static, str> {
+            "RuleCode".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            let codes: Vec<&str> = RuleCode::ALL.iter().map(|c| c.as_str()).collect();
+            json_schema!({ "type": "string", "enum": codes })
+        }
+    }
+
+    /// `[^A-Za-z0-9]*` between letters, each letter in either case: the
+    /// loader ignores case and everything but letters and digits.
+    fn spelling_pattern() -> String {
+        let words: Vec<String> = ATTRIBUTION_SPELLINGS
+            .iter()
+            .map(|(word, _)| {
+                word.chars()
+                    .map(|c| format!("[{}{}]", c.to_ascii_uppercase(), c))
+                    .collect::<Vec<_>>()
+                    .join("[^A-Za-z0-9]*")
+            })
+            .collect();
+        format!("^[^A-Za-z0-9]*({})[^A-Za-z0-9]*$", words.join("|"))
+    }
+
+    impl JsonSchema for Parsed<Attribution> {
+        fn schema_name() -> Cow<'static, str> {
+            "Attribution".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "anyOf": [
+                    { "enum": ATTRIBUTION_LABELS },
+                    { "pattern": spelling_pattern() }
+                ],
+                "description": "\"Required\" or \"Not required\" (case and separators are ignored)."
+            })
+        }
+    }
+
+    impl JsonSchema for Expiry {
+        fn schema_name() -> Cow<'static, str> {
+            "Date".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "format": "date",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                "description": "A date such as 2027-06-30 (a TOML date or a string)."
+            })
+        }
+    }
+
+    /// `[rules]`: one optional key per rule code.
+    pub fn rules(generator: &mut SchemaGenerator) -> Schema {
+        let level = generator.subschema_for::<Level>();
+        let properties: serde_json::Map<String, serde_json::Value> = RuleCode::ALL
+            .iter()
+            .map(|code| {
+                let mut schema = level.clone();
+                schema.insert("description".into(), code.summary().into());
+                (code.as_str().to_string(), schema.to_value())
+            })
+            .collect();
+        json_schema!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false
+        })
+    }
+
+    pub fn generate() -> String {
+        let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+        let schema = generator.into_root_schema_for::<RawConfig>();
+        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// TOML as the JSON that schema validators see (dates become strings, as in taplo).
+    fn to_json(value: toml::Value) -> serde_json::Value {
+        match value {
+            toml::Value::String(s) => s.into(),
+            toml::Value::Integer(i) => i.into(),
+            toml::Value::Float(f) => f.into(),
+            toml::Value::Boolean(b) => b.into(),
+            toml::Value::Datetime(d) => d.to_string().into(),
+            toml::Value::Array(items) => items.into_iter().map(to_json).collect(),
+            toml::Value::Table(table) => table
+                .into_iter()
+                .map(|(k, v)| (k, to_json(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+
+    fn committed_path() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/abstrakt.schema.json")
+    }
+
+    #[test]
+    fn the_committed_schema_is_up_to_date() {
+        let generated = generate();
+        let path = committed_path();
+        if std::env::var_os("ABSTRAKT_UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &generated).expect("write the schema");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "schemas/abstrakt.schema.json is stale: run `ABSTRAKT_UPDATE_SCHEMA=1 cargo test config::schema` and commit it"
+        );
+    }
+
+    /// Even Better TOML passes a `tomlValidation` URL to taplo unchanged and
+    /// cannot resolve paths relative to the extension (tamasfe/taplo#322), so
+    /// the extension names the committed file at the project's repository.
+    #[test]
+    fn the_vscode_extension_contributes_the_committed_schema() {
+        let manifest = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode/package.json"),
+        )
+        .expect("package.json");
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("JSON");
+        let raw = crate::cli::PROJECT_URL.replacen(
+            "https://github.com/",
+            "https://raw.githubusercontent.com/",
+            1,
+        );
+        assert_eq!(
+            manifest["contributes"]["tomlValidation"],
+            serde_json::json!([{
+                "fileMatch": FILE_NAME,
+                "url": format!("{raw}/main/schemas/abstrakt.schema.json"),
+            }])
+        );
+    }
+
+    #[test]
+    fn schema_and_loader_agree() {
+        let schema: serde_json::Value =
+            serde_json::from_str(&generate()).expect("the schema is JSON");
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("a valid schema");
+        let example = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/abstrakt.toml"),
+        )
+        .expect("examples/abstrakt.toml");
+        let model = "[[models]]\nid = \"a\"\nlicense = \"MIT\"\ncommercial = true\n";
+        let samples: Vec<String> = vec![
+            example,
+            String::new(),
+            "intended-use = \"research\"\n".into(),
+            "[rules]\nunknown-model = \"off\"\nnon-commercial = \"information\"\n".into(),
+            "[clients]\nnames = [\"imageClient\", \"$x\"]\n".into(),
+            "[[exceptions]]\nmodel = \"a\"\nexpires = 2027-01-02\n".into(),
+            "[[exceptions]]\nmodel = \"a\"\nrules = [\"attribution-required\"]\nexpires = \"2027-01-02\"\n".into(),
+            format!("{model}attribution = \"Required\"\n"),
+            format!("{model}attribution = \"Not required\"\n"),
+            format!("{model}attribution = \"not-required\"\n"),
+            format!("{model}attribution = \"  YES \"\n"),
+            format!("{model}attribution = \"Unverified\"\nspdx = \"MIT\"\nname = \"A\"\nlicense-url = \"https://x\"\nrestrictions = [\"r\"]\nterritories-excluded = [\"EU\"]\nattribution-text = \"t\"\n"),
+            // Rejected:
+            "api-url = \"https://evil.example/v1\"\n".into(),
+            "intended-use = \"business\"\n".into(),
+            "intended-use = 3\n".into(),
+            "[policy]\nendpoint = \"x\"\n".into(),
+            "[policy]\ndeny-licenses = \"MIT\"\n".into(),
+            "[rules]\nno-such-rule = \"error\"\n".into(),
+            "[rules]\nunknown-model = \"loud\"\n".into(),
+            "[[exceptions]]\nmodel = \"a\"\nrules = [\"nope\"]\n".into(),
+            "[[exceptions]]\nmodel = \"a\"\nexpires = \"next year\"\n".into(),
+            "[[exceptions]]\nrules = []\n".into(),
+            format!("{model}attribution = \"maybe\"\n"),
+            format!("{model}attribution = \"Required\"\nurl = \"https://evil.example\"\n"),
+            "[[models]]\nid = \"a\"\ncommercial = true\nattribution = \"Required\"\n".into(),
+            "[[models]]\nid = \"\"\nlicense = \"MIT\"\ncommercial = true\nattribution = \"Required\"\n".into(),
+            format!("{model}attribution = \"Required\"\ncommercial = \"yes\"\n"),
+        ];
+        let mut rejected = 0;
+        for text in &samples {
+            let loaded = parse(text);
+            let Ok(value) = toml::from_str::<toml::Value>(text) else {
+                continue;
+            };
+            let errors: Vec<String> = validator
+                .iter_errors(&to_json(value))
+                .map(|e| e.to_string())
+                .collect();
+            assert_eq!(
+                loaded.is_ok(),
+                errors.is_empty(),
+                "loader and schema disagree on:\n{text}\nloader: {loaded:?}\nschema: {errors:?}"
+            );
+            rejected += usize::from(loaded.is_err());
+        }
+        assert!(rejected >= 14, "the samples include rejected files");
+    }
+
+    fn parse(text: &str) -> Result<ProjectConfig, ConfigError> {
+        ProjectConfig::parse(text, Path::new("/p/abstrakt.toml"))
+    }
+
+    #[test]
+    fn enumerated_values_are_the_ones_the_loader_accepts() {
+        for level in LEVELS {
+            assert!(
+                level == "off" || level.parse::<Severity>().is_ok(),
+                "{level}"
+            );
+        }
+        for use_ in INTENDED_USES {
+            assert!(use_.parse::<IntendedUse>().is_ok(), "{use_}");
+        }
+        for label in ATTRIBUTION_LABELS {
+            assert!(parse_attribution(label).is_some(), "{label}");
+        }
+        let pattern = regex_lite(&spelling_pattern());
+        for (spelling, _) in ATTRIBUTION_SPELLINGS {
+            assert!(pattern(spelling), "{spelling}");
+        }
+    }
+
+    /// Whether the pattern matches, via the schema validator's own regex engine.
+    fn regex_lite(pattern: &str) -> impl Fn(&str) -> bool + use<> {
+        let validator = jsonschema::validator_for(&serde_json::json!({ "pattern": pattern }))
+            .expect("a valid pattern");
+        move |text: &str| validator.is_valid(&serde_json::json!(text))
+    }
 }
 
 #[cfg(test)]

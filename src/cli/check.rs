@@ -1,4 +1,5 @@
-//! `abstrakt-lsp check`: findings for CI, as text, JSON or SARIF.
+//! `abstrakt-lsp check`: findings for CI, as text, JSON, SARIF, GitHub
+//! annotations, a GitLab Code Quality report or JUnit XML.
 
 use std::process::ExitCode;
 
@@ -38,6 +39,12 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code-scanning upload.
     Sarif,
+    /// GitHub Actions workflow commands: annotations on the changed lines.
+    Github,
+    /// A GitLab Code Quality report, for `artifacts: reports: codequality`.
+    Gitlab,
+    /// JUnit XML, one failing test case per finding.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +74,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         Format::Human => output::human::render(&scan),
         Format::Json => output::json::render(&scan),
         Format::Sarif => output::sarif::render(&scan)?,
+        Format::Github => output::github::render(&scan)?,
+        Format::Gitlab => output::gitlab::render(&scan)?,
+        Format::Junit => output::junit::render(&scan)?,
     };
     super::write::stdout(&rendered, args.color)?;
     scan.print_diagnostics(args.walk.verbose);

@@ -1,5 +1,7 @@
 //! `abstrakt-lsp report`: the compliance record, one row per model use.
 
+mod cyclonedx;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -31,6 +33,16 @@ pub struct ReportArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// CycloneDX only: the BOM's serial number (a UUID), for reproducible
+    /// builds [default: a random UUID]. SOURCE_DATE_EPOCH pins the timestamp.
+    #[arg(long, env = "ABSTRAKT_BOM_SERIAL_NUMBER", value_name = "UUID")]
+    pub serial_number: Option<String>,
+
+    /// CycloneDX only: the project's name in the BOM [default: the name of
+    /// the first PATH's folder].
+    #[arg(long, value_name = "NAME")]
+    pub project_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,6 +53,9 @@ pub enum ReportFormat {
     Csv,
     /// Rows and the per-model summary.
     Json,
+    /// A CycloneDX 1.6 AI bill of materials (JSON): one machine-learning-model
+    /// component per model, with every call site as evidence.
+    Cyclonedx,
 }
 
 /// What is known about one model use.
@@ -263,17 +278,48 @@ fn summaries(rows: &[Row]) -> Vec<ModelSummary> {
     by_id.into_values().collect()
 }
 
-/// Today's date (UTC), or the date of `SOURCE_DATE_EPOCH` when set (reproducible records).
-pub fn today() -> jiff::civil::Date {
-    let now = std::env::var("SOURCE_DATE_EPOCH")
+/// Now, or `SOURCE_DATE_EPOCH` when set (reproducible records).
+pub fn now() -> jiff::Timestamp {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
-        .unwrap_or_else(jiff::Timestamp::now);
-    now.to_zoned(jiff::tz::TimeZone::UTC).date()
+        .unwrap_or_else(jiff::Timestamp::now)
+}
+
+/// Today's date (UTC), or the date of `SOURCE_DATE_EPOCH` when set.
+pub fn today() -> jiff::civil::Date {
+    now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// The project's name for the BOM: `--project-name`, else the folder of the
+/// first path.
+fn project_name(args: &ReportArgs) -> String {
+    if let Some(name) = &args.project_name {
+        return name.clone();
+    }
+    let first = args
+        .walk
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let absolute = std::fs::canonicalize(&first).unwrap_or(first);
+    let dir = if absolute.is_file() {
+        absolute.parent().map(PathBuf::from).unwrap_or(absolute)
+    } else {
+        absolute
+    };
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".to_string())
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
+    let serial_number = match (&args.serial_number, args.format) {
+        (Some(text), ReportFormat::Cyclonedx) => cyclonedx::parse_serial_number(text)?,
+        _ => cyclonedx::random_serial_number(),
+    };
     let options = ScanOptions::from_args(&args.walk);
     let (scan, _) = super::remote::scan_with_api(&options, &args.project)?;
     let rows: Vec<Row> = scan.uses().map(|(file, u)| row(file, u)).collect();
@@ -281,6 +327,14 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         ReportFormat::Markdown => markdown(&rows, scan.checked),
         ReportFormat::Csv => csv(&rows)?,
         ReportFormat::Json => json(&rows)?,
+        ReportFormat::Cyclonedx => cyclonedx::render(
+            &scan,
+            &cyclonedx::Options {
+                serial_number,
+                timestamp: now(),
+                project_name: &project_name(&args),
+            },
+        )?,
     };
     match &args.output {
         Some(path) => super::write::atomic(path, text.as_bytes())?,

@@ -1,13 +1,17 @@
 //! Renderers for `check` results.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
+use super::Fatal;
 use super::walk::Scan;
 use crate::rules::Severity;
 
@@ -76,5 +80,39 @@ pub fn path_text(path: &Path) -> String {
         text.into_owned()
     } else {
         text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+/// The current directory, normalised: what CI paths are relative to.
+pub fn current_dir() -> Result<PathBuf, Fatal> {
+    let dir = std::env::current_dir()
+        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
+    Ok(normalize(&dir))
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A walked path relative to `root` (the repository root CI runs in), or
+/// absolute when it lies outside: how GitHub and GitLab expect paths.
+pub fn relative_path(path: &Path, root: &Path) -> String {
+    let absolute = normalize(&root.join(path));
+    match absolute.strip_prefix(root) {
+        Ok(relative) => path_text(relative),
+        Err(_) => path_text(&absolute),
     }
 }

@@ -4,11 +4,13 @@
 //! given in `originalUriBaseIds`); regions are 1-based with columns in UTF-16
 //! code units, SARIF's default `columnKind`.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+use super::normalize;
 
 use crate::cli::walk::Scan;
 use crate::cli::{Fatal, PROJECT_URL};
@@ -205,23 +207,6 @@ fn rules() -> Vec<Rule> {
         .collect()
 }
 
-/// Removes `.` and resolves `..` without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
 /// Percent-encodes a path for a URI: unreserved characters and `/` stay.
 fn encode_path(path: &Path) -> String {
     let text = super::path_text(path);
@@ -261,9 +246,7 @@ fn artifact_location(path: &Path, root: &Path) -> ArtifactLocation {
 }
 
 pub fn render(scan: &Scan) -> Result<String, Fatal> {
-    let root = std::env::current_dir()
-        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
-    let root = normalize(&root);
+    let root = super::current_dir()?;
     let results = scan
         .findings()
         .map(|(file, located)| {
