@@ -272,8 +272,14 @@ fn model_properties(resolved: &Resolved, intended: &BTreeSet<&'static str>) -> V
         "abstrakt:attribution",
         token(&licensing.attribution),
     ));
-    if let Some(text) = super::attribution_line(resolved) {
-        props.push(property("abstrakt:attribution-text", text));
+    if let Some(credit) = resolved.model.credit() {
+        // A suggested credit is ours, not the licence's: keep the two apart for auditors.
+        let name = if credit.prescribed {
+            "abstrakt:attribution-text"
+        } else {
+            "abstrakt:attribution-suggested-credit"
+        };
+        props.push(property(name, credit.text));
     }
     for restriction in &licensing.restrictions {
         props.push(property("abstrakt:restriction", one_line(restriction)));
@@ -285,6 +291,9 @@ fn model_properties(resolved: &Resolved, intended: &BTreeSet<&'static str>) -> V
         "abstrakt:resolution-source",
         source_token(&resolved.source),
     ));
+    if let Some(pattern) = resolved.matched.pattern() {
+        props.push(property("abstrakt:matched-pattern", pattern.to_string()));
+    }
     let (_, date) = super::source_and_date(resolved);
     if let Some(date) = date {
         props.push(property("abstrakt:source-date", date));
