@@ -332,7 +332,7 @@ fn walk_error(error: &ignore::Error) -> String {
 /// One parser per language per worker thread, reused across files.
 #[derive(Default)]
 struct Parsers {
-    parsers: [Option<Parser>; 4],
+    parsers: [Option<Parser>; 5],
 }
 
 impl Parsers {
@@ -342,6 +342,7 @@ impl Parsers {
             Language::JavaScriptReact => 1,
             Language::TypeScript => 2,
             Language::TypeScriptReact => 3,
+            Language::Python => 4,
         };
         self.parsers[slot].get_or_insert_with(|| language.parser())
     }

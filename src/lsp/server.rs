@@ -846,7 +846,7 @@ impl LanguageServer for Backend {
                             { "globPattern": "**/abstrakt.toml" },
                             { "globPattern": "**/abstrakt.lock" },
                             { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" },
-                            { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts}" }
+                            { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts,py,pyi}" }
                         ]
                     })),
                 };
