@@ -123,13 +123,17 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
                     .as_ref()
                     .and_then(|r| r.model.licensing.attribution_text.clone());
                 let comment = match &shown {
-                    Some(text) => format!("// Attribution required: show \"{text}\""),
-                    None => format!("// Attribution required by the license of {name}"),
+                    Some(text) => format!("Attribution required: show \"{text}\""),
+                    None => format!("Attribution required by the license of {name}"),
                 };
                 actions.push(quickfix(
                     "Add an attribution reminder above the call".to_string(),
                     diagnostic,
-                    edit(fixes::line_above(input.text, range.start, &comment)),
+                    edit(fixes::line_above(
+                        input.text,
+                        range.start,
+                        &fixes::line_comment(input.tree, &comment),
+                    )),
                     true,
                 ));
                 if let Some(text) = &shown {
@@ -214,7 +218,7 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             edit(fixes::line_above(
                 input.text,
                 range.start,
-                &format!("// abstrakt-ignore-next-line {code} -- "),
+                &fixes::line_comment(input.tree, &format!("abstrakt-ignore-next-line {code} -- ")),
             )),
             false,
         ));
