@@ -228,6 +228,7 @@ mod tests {
         let rope = Rope::from_str(&text);
         let options = ExtractOptions {
             client_names: vec!["img".to_string()],
+            ..Default::default()
         };
         let clients = || {
             let tree = syntax::parse(Language::TypeScript, &text);

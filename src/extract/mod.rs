@@ -35,6 +35,7 @@ mod clients;
 mod literal;
 mod python;
 mod scopes;
+pub mod url;
 mod value;
 
 pub use clients::Clients;
@@ -145,6 +146,9 @@ impl Target {
 pub struct ExtractOptions {
     /// Extra receiver names treated as Abstrakt clients (`[clients] names`).
     pub client_names: Vec<String>,
+    /// The configured API base URL (editor `apiUrl`, `--api-url`,
+    /// `ABSTRAKT_API_URL`): model URLs on its host count like the public API's.
+    pub api_url: Option<String>,
 }
 
 /// Whether a text can contain a model reference at all: a cheap filter that
@@ -152,6 +156,7 @@ pub struct ExtractOptions {
 pub fn may_contain_calls(text: &[u8], options: &ExtractOptions) -> bool {
     let finder = memchr::memmem::Finder::new(b"bstrakt");
     finder.find(text).is_some()
+        || (options.api_url.is_some() && url::may_contain_urls(text, &url::api_bases(options)))
         || options
             .client_names
             .iter()
@@ -164,10 +169,16 @@ pub fn extract<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
-    match Language::of_tree(tree) {
+    let mut uses = match Language::of_tree(tree) {
         Some(Language::Python) => python::extract(tree, text, options),
         _ => extract_javascript(tree, text, options),
+    };
+    let urls = url::extract(tree, text, options);
+    if !urls.is_empty() {
+        uses.extend(urls);
+        uses.sort_by_key(|u| u.call_range.start);
     }
+    uses
 }
 
 /// Who counts as an Abstrakt client in a parsed file: the detection

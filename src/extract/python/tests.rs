@@ -115,6 +115,7 @@ fn module_globals_are_clients_in_functions() {
 fn configured_client_names_and_the_default_name() {
     let options = ExtractOptions {
         client_names: vec!["images".to_string()],
+        ..Default::default()
     };
     assert_eq!(
         py_with("images.run('a')\nabstrakt.run('b')\n", &options),
