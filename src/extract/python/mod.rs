@@ -153,21 +153,23 @@ fn model_argument<'t, S: SourceText + ?Sized>(
 type Step = (String, std::ops::Range<usize>);
 
 /// Flattens `a.b.c` into its root name and `[("b", range), ("c", range)]`.
+/// A loop, not recursion: a generated file may chain thousands of attributes.
 fn attribute_path<S: SourceText + ?Sized>(node: Node<'_>, text: &S) -> Option<(String, Vec<Step>)> {
-    let node = unwrap_expression(node);
-    match node.kind() {
-        "identifier" => Some((text.slice(node.byte_range()).into_owned(), Vec::new())),
-        "attribute" => {
-            let attribute = node.child_by_field_name("attribute")?;
-            let (root, mut path) = attribute_path(node.child_by_field_name("object")?, text)?;
-            path.push((
-                text.slice(attribute.byte_range()).into_owned(),
-                attribute.byte_range(),
-            ));
-            Some((root, path))
-        }
-        _ => None,
+    let mut path = Vec::new();
+    let mut node = unwrap_expression(node);
+    while node.kind() == "attribute" {
+        let attribute = node.child_by_field_name("attribute")?;
+        path.push((
+            text.slice(attribute.byte_range()).into_owned(),
+            attribute.byte_range(),
+        ));
+        node = unwrap_expression(node.child_by_field_name("object")?);
     }
+    if node.kind() != "identifier" {
+        return None;
+    }
+    path.reverse();
+    Some((text.slice(node.byte_range()).into_owned(), path))
 }
 
 #[cfg(test)]

@@ -250,3 +250,17 @@ fn clients_answer_for_completion() {
     assert!(clients.is_client_field("ai"));
     assert!(!clients.is_client("S"));
 }
+
+#[test]
+fn long_attribute_chains_and_deep_conditionals_are_bounded() {
+    let chain = format!("client{}.run('flux-dev')\n", ".x".repeat(20_000));
+    assert_eq!(with_client(&chain), Vec::<String>::new());
+    let nested = format!(
+        "client.run({}'a'{})\n",
+        "'b' if c else (".repeat(50),
+        ")".repeat(50)
+    );
+    let targets = with_client(&nested);
+    assert!(targets.len() <= 60, "{}", targets.len());
+    assert!(targets.iter().any(|t| t.starts_with("?@")));
+}
