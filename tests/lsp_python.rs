@@ -144,3 +144,31 @@ fn completion_after_self_client_run() {
     assert!(labels.contains(&"flux-dev"), "{labels:?}");
     assert!(labels.iter().all(|l| l.contains("flux")), "{labels:?}");
 }
+
+#[test]
+fn workspace_scope_publishes_for_python_files_never_opened() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(
+        root.join("jobs.py"),
+        "from abstrakt import Abstrakt\n\nai = Abstrakt()\nai.run(model='musicgen')\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("plain.py"), "x = 1\n").expect("write");
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": {},
+            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
+        }),
+    );
+    server.notify("initialized", json!({}));
+    let uri = format!("file://{}", root.join("jobs.py").display());
+    assert_eq!(
+        summarize(&server.diagnostics(&uri)),
+        [(3, 13, 3, 23, "non-commercial".to_string(), 1)]
+    );
+}
