@@ -2,8 +2,10 @@
 # Whole-program speed comparison (a benchmark, not a test; not run in CI).
 #
 # Builds a corpus of real third-party JavaScript/TypeScript (popular npm
-# packages at pinned versions, installed with --ignore-scripts) plus a generated
-# folder with exactly N Abstrakt calls, then times side by side:
+# packages at pinned versions, installed with --ignore-scripts) and Python
+# (pure-Python PyPI wheels at pinned versions, unpacked), plus a generated
+# folder with exactly N Abstrakt calls (TypeScript, Python, shell), then times
+# side by side:
 #
 #   rg -c abstrakt                       the floor: reading the bytes
 #   ast-grep run -p 'ai.run($$$A)'       a structural search, for js, ts and tsx
@@ -12,7 +14,7 @@
 # and prints ours/rg and ours/ast-grep, and checks that ours reports exactly N
 # model uses. Targets: ours <= 2x rg and <= 0.1x ast-grep.
 #
-# Usage: bench/compare.sh [--runs N]      (from anywhere; needs cargo, npm, rg;
+# Usage: bench/compare.sh [--runs N]      (from anywhere; needs cargo, npm, pip, rg;
 #        uses hyperfine when installed: apt-get install -y hyperfine ripgrep)
 set -euo pipefail
 
@@ -36,9 +38,19 @@ PACKAGES=(
   react-dom@18.3.1
   zod@3.23.8
 )
+# Pinned pure-Python wheels: about 3,000 .py files together.
+PY_PACKAGES=(
+  Django==5.0.6
+  requests==2.32.3
+  httpx==0.27.0
+  Flask==3.0.3
+  SQLAlchemy==2.0.30
+)
 CALLS_PER_FILE=5
 GENERATED_FILES=200
-N=$((CALLS_PER_FILE * GENERATED_FILES))
+GENERATED_PY_FILES=100
+GENERATED_SH_FILES=20
+N=$((CALLS_PER_FILE * (GENERATED_FILES + GENERATED_PY_FILES) + GENERATED_SH_FILES))
 
 need() { command -v "$1" >/dev/null || { echo "compare.sh: $1 is required" >&2; exit 2; }; }
 need cargo; need npm; need rg; need python3
@@ -78,11 +90,43 @@ if [[ ! -f "$CORPUS/.complete" ]]; then
   touch "$CORPUS/.complete"
 fi
 
+if [[ ! -f "$CORPUS/.complete-python" ]]; then
+  echo "== adding Python and shell to the corpus" >&2
+  rm -rf "$CORPUS/python" "$CORPUS/app-py" "$CORPUS/scripts"
+  mkdir -p "$CORPUS/python/wheels"
+  python3 -m pip download --quiet --no-deps --only-binary :all: --dest "$CORPUS/python/wheels" "${PY_PACKAGES[@]}"
+  for wheel in "$CORPUS"/python/wheels/*.whl; do
+    python3 -m zipfile -e "$wheel" "$CORPUS/python/$(basename "$wheel" .whl)"
+  done
+  rm -rf "$CORPUS/python/wheels"
+
+  mkdir -p "$CORPUS/app-py" "$CORPUS/scripts"
+  for ((f = 0; f < GENERATED_PY_FILES; f++)); do
+    {
+      echo "import os"
+      echo "from abstrakt import Abstrakt"
+      echo "client = Abstrakt(api_key=os.environ['ABSTRAKT_API_KEY'])"
+      for ((c = 0; c < CALLS_PER_FILE; c++)); do
+        echo "def render$c(prompt):"
+        echo "    return client.run('flux-dev', {'prompt': prompt, 'seed': $f$c})"
+      done
+    } > "$CORPUS/app-py/generated$f.py"
+  done
+  for ((f = 0; f < GENERATED_SH_FILES; f++)); do
+    {
+      echo "#!/bin/sh"
+      echo "curl https://api.abstrakt.one/v1/models/flux-dev/run -H \"Authorization: Bearer \$ABSTRAKT_API_KEY\" -d '{\"input\": {\"seed\": $f}}'"
+    } > "$CORPUS/scripts/render$f.sh"
+  done
+  touch "$CORPUS/.complete-python"
+fi
+
 cd "$CORPUS"
 JS_FILES=$(rg --files -g '*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}' . | wc -l)
+PY_FILES=$(rg --files -g '*.{py,pyi}' . | wc -l)
 ALL_FILES=$(rg --files . | wc -l)
 BYTES=$(rg --files . -0 | xargs -0 cat | wc -c)
-echo "== corpus: $ALL_FILES files ($JS_FILES JS/TS), $((BYTES / 1024 / 1024)) MiB; $N Abstrakt calls in app/" >&2
+echo "== corpus: $ALL_FILES files ($JS_FILES JS/TS, $PY_FILES Python), $((BYTES / 1024 / 1024)) MiB; $N Abstrakt calls in app/, app-py/, scripts/" >&2
 
 # Correctness first: exactly N model uses and N findings (one attribution-required each).
 "$OURS" check --format json --fail-on never . > "$TARGET/bench-ours.json"

@@ -5,6 +5,7 @@
 use tree_sitter::Tree;
 
 use crate::config::ProjectConfig;
+use crate::extract::url::{self, PlainKind};
 use crate::extract::{ModelUse, extract};
 use crate::lockfile::Lockfile;
 use crate::policy;
@@ -45,10 +46,47 @@ pub fn analyze_on<S: SourceText + ?Sized>(
     today: jiff::civil::Date,
 ) -> Analysis {
     let uses = extract(tree, text, &project.extract_options());
+    let mut findings = judge(&uses, lookup, project, lock, today);
+    policy::apply_suppressions(&mut findings, tree, text);
+    Analysis {
+        uses,
+        findings,
+        attribution_found: Vec::new(),
+    }
+}
+
+/// [`analyze`] for a file without a grammar that `check` reads for model
+/// URLs (a shell script, Markdown): the same rules and project layer;
+/// suppression comments are read line by line (`# ...`, `// ...`, `<!-- ... -->`).
+pub fn analyze_plain(
+    text: &str,
+    kind: PlainKind,
+    lookup: &impl Lookup,
+    project: &ProjectConfig,
+    lock: Option<&Lockfile>,
+) -> Analysis {
+    let uses = url::extract_text(text, kind, &project.extract_options());
+    let mut findings = judge(&uses, lookup, project, lock, today());
+    policy::apply_line_suppressions(&mut findings, text);
+    Analysis {
+        uses,
+        findings,
+        attribution_found: Vec::new(),
+    }
+}
+
+/// The rules and the project layer (policy, lock, exceptions) over some uses.
+fn judge(
+    uses: &[ModelUse],
+    lookup: &impl Lookup,
+    project: &ProjectConfig,
+    lock: Option<&Lockfile>,
+    today: jiff::civil::Date,
+) -> Vec<Finding> {
     let settings = project.rule_settings();
-    let mut findings = check(&uses, lookup, &settings);
+    let mut findings = check(uses, lookup, &settings);
     policy::project_findings(
-        &uses,
+        uses,
         lookup,
         &settings,
         &project.policy,
@@ -57,12 +95,7 @@ pub fn analyze_on<S: SourceText + ?Sized>(
     );
     findings.sort_by_key(|f| f.range.start);
     policy::apply_exceptions(&mut findings, &project.exceptions, today);
-    policy::apply_suppressions(&mut findings, tree, text);
-    Analysis {
-        uses,
-        findings,
-        attribution_found: Vec::new(),
-    }
+    findings
 }
 
 /// Today's date where the user is (exceptions expire at the end of their day).
@@ -231,6 +264,43 @@ mod tests {
         assert_eq!(codes(&run(file, "", None)), ["non-commercial"]);
         let in_string = "const s = '// abstrakt-ignore-next-line';\nabstrakt.run('flux-dev');\n";
         assert_eq!(run(in_string, "", None).len(), 1);
+    }
+
+    #[test]
+    fn python_comments_and_shell_lines_suppress() {
+        let source = "from abstrakt import Abstrakt\nai = Abstrakt()\n# abstrakt-ignore-next-line attribution-required -- credited in the footer\nai.run('flux-dev')\nai.run(\"flux-dev\")\n";
+        let tree = parse(Language::Python, source);
+        let project = ProjectConfig::default();
+        let found = analyze_on(&tree, source, &Resolver::builtin(), &project, None, TODAY).findings;
+        let at: Vec<(&str, &str)> = found
+            .iter()
+            .map(|f| (f.code.as_str(), &source[f.range.clone()]))
+            .collect();
+        assert_eq!(at, [("attribution-required", "\"flux-dev\"")]);
+
+        let script = "# abstrakt-ignore-next-line attribution-required\ncurl https://api.abstrakt.one/v1/models/flux-dev/run\ncurl https://api.abstrakt.one/v1/models/flux-dev/run\n";
+        let found = analyze_plain(
+            script,
+            PlainKind::Shell,
+            &Resolver::builtin(),
+            &project,
+            None,
+        )
+        .findings;
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].range.start, script.rfind("flux-dev").unwrap_or(0));
+        let doc = "<!-- abstrakt-ignore-file attribution-required -->\n```sh\ncurl https://api.abstrakt.one/v1/models/flux-dev/run\n```\n";
+        assert!(
+            analyze_plain(
+                doc,
+                PlainKind::Markdown,
+                &Resolver::builtin(),
+                &project,
+                None
+            )
+            .findings
+            .is_empty()
+        );
     }
 
     #[test]

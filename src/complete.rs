@@ -55,7 +55,7 @@ fn strip_dot(text: &str) -> Option<&str> {
     Some(text.strip_suffix('?').unwrap_or(text).trim_end())
 }
 
-/// Whether the callee text before the method (`ai`, `this.ai`) is a
+/// Whether the callee text before the method (`ai`, `this.ai`, `self.ai`) is a
 /// client: a plain identifier that names one, or `this.<field>` for a client
 /// field. Longer chains are not receivers, as in extraction.
 fn is_client_receiver(callee: &str, clients: &Clients) -> bool {
@@ -67,10 +67,11 @@ fn is_client_receiver(callee: &str, clients: &Clients) -> bool {
     match strip_dot(before) {
         // `name.run(`: `name` starts the chain.
         None => clients.is_client(name),
-        // `this.name.run(`, with `this` starting the chain.
+        // `this.name.run(` (`self.name.run(` in Python), with `this` starting the chain.
         Some(object) => {
-            trailing_identifier(object) == "this"
-                && strip_dot(&object[..object.len() - "this".len()]).is_none()
+            let root = trailing_identifier(object);
+            matches!(root, "this" | "self")
+                && strip_dot(&object[..object.len() - root.len()]).is_none()
                 && clients.is_client_field(name)
         }
     }
@@ -233,6 +234,7 @@ mod tests {
         let rope = Rope::from_str(&text);
         let options = ExtractOptions {
             client_names: vec!["img".to_string()],
+            ..Default::default()
         };
         let clients = || {
             let tree = syntax::parse(Language::TypeScript, &text);

@@ -149,6 +149,10 @@ pub struct ProjectConfig {
     pub exceptions: Vec<Exception>,
     /// `[[models]]`: local models and corrections, which beat every other source.
     pub models: Arc<Registry>,
+    /// The API base URL the face was configured with (`--api-url`, the
+    /// editor's `apiUrl`), never read from the project file: model URLs on
+    /// its host are recognised like the public API's.
+    pub api_url: Option<String>,
 }
 
 /// The nearest file called `name` at or above `start` (a file or a folder):
@@ -200,6 +204,7 @@ impl ProjectConfig {
     pub fn extract_options(&self) -> ExtractOptions {
         ExtractOptions {
             client_names: self.client_names.clone(),
+            api_url: self.api_url.clone(),
         }
     }
 
@@ -505,6 +510,7 @@ impl RawConfig {
             },
             rules: self.rules.into_iter().map(|(k, v)| (k.0, v.0)).collect(),
             client_names,
+            api_url: None,
             exceptions: self
                 .exceptions
                 .into_iter()

@@ -18,7 +18,7 @@ pub struct Edit {
 /// comment, and markup showing the credit in the rendered component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttributionFix {
-    /// A `//` comment line (without newline).
+    /// The comment's text, without the language's comment marker (see [`line_comment`]).
     pub comment: String,
     /// The title of the markup fix.
     pub title: String,
@@ -33,13 +33,13 @@ pub fn attribution_fix(model: &crate::licensing::Model) -> Option<AttributionFix
     let text = one_line(&credit.text);
     let (comment, title) = if credit.prescribed {
         (
-            format!("// Attribution required: show \"{text}\""),
+            format!("Attribution required: show \"{text}\""),
             format!("Show \"{text}\" in the rendered component"),
         )
     } else {
         (
             format!(
-                "// Attribution required; the licence gives no wording. Suggested credit: \"{text}\""
+                "Attribution required; the licence gives no wording. Suggested credit: \"{text}\""
             ),
             format!("Show the suggested credit \"{text}\" in the rendered component"),
         )
@@ -105,17 +105,57 @@ pub fn line_above(text: &str, offset: usize, line: &str) -> Edit {
 
 /// The inside of a string literal at `range` (the quotes excluded), so a
 /// replacement keeps the quote style; `None` when it is not a plain literal
-/// (an identifier, a template with substitutions).
+/// (an identifier, a template or f-string with substitutions). Python's
+/// prefixes (`r`, `u`, `b`) and triple quotes are understood; a bare model id
+/// written inside a REST URL (`.../v1/models/flux-dev/run`) is its own inside.
 pub fn literal_inside(text: &str, range: &Range<usize>) -> Option<Range<usize>> {
     let literal = text.get(range.clone())?;
-    let quote = literal.chars().next()?;
-    if !matches!(quote, '\'' | '"' | '`') || literal.len() < 2 || !literal.ends_with(quote) {
+    let Some(prefix_len) = literal
+        .find(|c: char| !matches!(c, 'r' | 'R' | 'u' | 'U' | 'b' | 'B' | 'f' | 'F'))
+        .filter(|&n| n <= 2)
+    else {
+        return url_id(text, range);
+    };
+    let formatted = literal[..prefix_len].contains(['f', 'F']);
+    let quoted = &literal[prefix_len..];
+    let quote = quoted.chars().next();
+    let Some(quote) = quote.filter(|q| matches!(q, '\'' | '"' | '`')) else {
+        return url_id(text, range);
+    };
+    if quote == '`' && (prefix_len > 0 || quoted.contains("${")) {
         return None;
     }
-    if quote == '`' && literal.contains("${") {
+    if formatted && quoted.contains('{') {
         return None;
     }
-    Some(range.start + 1..range.end - 1)
+    let triple: String = std::iter::repeat_n(quote, 3).collect();
+    let delimiter = if quote != '`' && quoted.len() >= 6 && quoted.starts_with(&triple) {
+        3
+    } else {
+        1
+    };
+    let delimiter_text = &quoted[..delimiter];
+    if quoted.len() < 2 * delimiter || !quoted.ends_with(delimiter_text) {
+        return None;
+    }
+    Some(range.start + prefix_len + delimiter..range.end - delimiter)
+}
+
+/// A model id inside a REST URL: the range holds only id characters and
+/// follows `/models/`.
+fn url_id(text: &str, range: &Range<usize>) -> Option<Range<usize>> {
+    let id = text.get(range.clone())?;
+    let id_char =
+        |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+');
+    let after_models = text.get(..range.start)?.ends_with("/models/");
+    (!id.is_empty() && id.chars().all(id_char) && after_models).then(|| range.clone())
+}
+
+/// A line comment in the language of `tree` (`# ...` in Python, `// ...` elsewhere).
+pub fn line_comment(tree: &Tree, body: &str) -> String {
+    let marker =
+        crate::syntax::Language::of_tree(tree).map_or("//", crate::syntax::Language::line_comment);
+    format!("{marker} {body}")
 }
 
 const FUNCTION_KINDS: &[&str] = &[
@@ -267,6 +307,33 @@ mod tests {
         assert_eq!(inside("`c`"), Some("c"));
         assert_eq!(inside("`${d}`"), None);
         assert_eq!(inside("e"), None);
+        let python = r#"run(r'a', '''b''', """c""", f'd', f'{e}', rb"g", '')"#;
+        let inside = |s: &str| {
+            let start = python.find(s).unwrap_or(0);
+            literal_inside(python, &(start..start + s.len())).map(|r| &python[r])
+        };
+        assert_eq!(inside("r'a'"), Some("a"));
+        assert_eq!(inside("'''b'''"), Some("b"));
+        assert_eq!(inside(r#""""c""""#), Some("c"));
+        assert_eq!(inside("f'd'"), Some("d"));
+        assert_eq!(inside("f'{e}'"), None);
+        assert_eq!(inside(r#"rb"g""#), Some("g"));
+        assert_eq!(inside("''"), Some(""));
+        let url = "get('https://api.abstrakt.one/v1/models/fal-ai/flux/dev/run', model)";
+        let id = |s: &str| {
+            let start = url.find(s).unwrap_or(0);
+            literal_inside(url, &(start..start + s.len())).map(|r| &url[r])
+        };
+        assert_eq!(id("fal-ai/flux/dev"), Some("fal-ai/flux/dev"));
+        assert_eq!(id("model"), None);
+    }
+
+    #[test]
+    fn comments_follow_the_language() {
+        let python = parse(Language::Python, "x = 1\n");
+        assert_eq!(line_comment(&python, "hi"), "# hi");
+        let ts = parse(Language::TypeScript, "x");
+        assert_eq!(line_comment(&ts, "hi"), "// hi");
     }
 
     #[test]

@@ -175,13 +175,16 @@ enum Suppression {
     File(Codes),
 }
 
-/// Parses one comment's text (with its `//` or `/* */` markers).
+/// Parses one comment's text (with its `//`, `/* */` or Python `#` markers).
 fn parse_comment(comment: &str, end_row: usize) -> Option<Suppression> {
-    let body = comment.strip_prefix("//").or_else(|| {
-        comment
-            .strip_prefix("/*")
-            .map(|b| b.strip_suffix("*/").unwrap_or(b))
-    })?;
+    let body = comment
+        .strip_prefix("//")
+        .or_else(|| comment.strip_prefix('#'))
+        .or_else(|| {
+            comment
+                .strip_prefix("/*")
+                .map(|b| b.strip_suffix("*/").unwrap_or(b))
+        })?;
     let body = body.trim_start_matches(['*', ' ', '\t']).trim();
     let (file, rest) = if let Some(rest) = body.strip_prefix(NEXT_LINE) {
         (false, rest)
@@ -247,7 +250,7 @@ fn collect_suppressions<S: SourceText + ?Sized>(
 }
 
 /// Drops findings named by `// abstrakt-ignore-next-line` (on the next line)
-/// and `/* abstrakt-ignore-file */` comments.
+/// and `/* abstrakt-ignore-file */` comments (`#` comments in Python).
 pub fn apply_suppressions<S: SourceText + ?Sized>(
     findings: &mut Vec<Finding>,
     tree: &Tree,
@@ -276,6 +279,41 @@ pub fn apply_suppressions<S: SourceText + ?Sized>(
         !suppressions.iter().any(|s| match s {
             Suppression::File(codes) => codes.contains(finding.code),
             Suppression::Line(line, codes) => Some(*line) == row && codes.contains(finding.code),
+        })
+    });
+}
+
+/// [`apply_suppressions`] for a file without a tree: a line whose text starts
+/// with `#`, `//` or `<!--` is a comment.
+pub fn apply_line_suppressions(findings: &mut Vec<Finding>, text: &str) {
+    if findings.is_empty() || memchr::memmem::find(text.as_bytes(), b"abstrakt-ignore-").is_none() {
+        return;
+    }
+    let mut suppressions = Vec::new();
+    let mut line_starts = vec![0];
+    for (row, line) in text.split_inclusive('\n').enumerate() {
+        line_starts.push(line_starts[row] + line.len());
+        let comment = line.trim();
+        let comment = match comment.strip_prefix("<!--") {
+            Some(html) => format!("//{}", html.strip_suffix("-->").unwrap_or(html)),
+            None => comment.to_string(),
+        };
+        if comment.contains("abstrakt-ignore-")
+            && let Some(s) = parse_comment(&comment, row)
+        {
+            suppressions.push(s);
+        }
+    }
+    if suppressions.is_empty() {
+        return;
+    }
+    findings.retain(|finding| {
+        let row = line_starts
+            .partition_point(|&start| start <= finding.range.start)
+            .saturating_sub(1);
+        !suppressions.iter().any(|s| match s {
+            Suppression::File(codes) => codes.contains(finding.code),
+            Suppression::Line(line, codes) => *line == row && codes.contains(finding.code),
         })
     });
 }
@@ -314,6 +352,20 @@ mod tests {
             None
         );
         assert_eq!(parse_comment("// abstrakt-ignore-next-linex", 0), None);
+        assert_eq!(
+            parse_comment(
+                "# abstrakt-ignore-next-line non-commercial -- research only",
+                4
+            ),
+            Some(Suppression::Line(
+                5,
+                Codes::Some(HashSet::from([RuleCode::NonCommercial]))
+            ))
+        );
+        assert_eq!(
+            parse_comment("#abstrakt-ignore-file", 0),
+            Some(Suppression::File(Codes::All))
+        );
         assert_eq!(parse_comment("// see abstrakt-ignore-file", 0), None);
     }
 }

@@ -229,7 +229,7 @@ fn check_target(
                     severity,
                     range: range.clone(),
                     message: format!(
-                        "Model id `{}` is not known until run time: its licensing cannot be checked (use a literal or a `const`)",
+                        "Model id `{}` is not known until run time: its licensing cannot be checked (use a string literal or a constant)",
                         one_line(expression)
                     ),
                     model_id: None,

@@ -11,6 +11,7 @@ pub enum Language {
     JavaScriptReact,
     TypeScript,
     TypeScriptReact,
+    Python,
 }
 
 impl Language {
@@ -21,6 +22,7 @@ impl Language {
             "javascriptreact" | "jsx" => Some(Self::JavaScriptReact),
             "typescript" => Some(Self::TypeScript),
             "typescriptreact" | "tsx" => Some(Self::TypeScriptReact),
+            "python" => Some(Self::Python),
             _ => None,
         }
     }
@@ -33,6 +35,7 @@ impl Language {
             "jsx" => Some(Self::JavaScriptReact),
             "ts" | "mts" | "cts" => Some(Self::TypeScript),
             "tsx" => Some(Self::TypeScriptReact),
+            "py" | "pyi" => Some(Self::Python),
             _ => None,
         }
     }
@@ -53,11 +56,43 @@ impl Language {
         matches!(self, Self::JavaScriptReact | Self::TypeScriptReact)
     }
 
+    pub fn is_python(self) -> bool {
+        self == Self::Python
+    }
+
+    /// Every language, for tables indexed by language.
+    pub const ALL: [Language; 5] = [
+        Self::JavaScript,
+        Self::JavaScriptReact,
+        Self::TypeScript,
+        Self::TypeScriptReact,
+        Self::Python,
+    ];
+
     pub fn grammar(self) -> tree_sitter::Language {
         match self {
             Self::JavaScript | Self::JavaScriptReact => tree_sitter_javascript::LANGUAGE.into(),
             Self::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Self::TypeScriptReact => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Self::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+
+    /// The language a tree was parsed with (JSX files answer `JavaScript`: one
+    /// grammar parses both). Lets code that holds only a tree pick the comment
+    /// syntax without being told the document's language.
+    pub fn of_tree(tree: &Tree) -> Option<Self> {
+        let grammar = tree.language();
+        Self::ALL
+            .into_iter()
+            .find(|language| language.grammar() == *grammar)
+    }
+
+    /// How a line comment starts.
+    pub fn line_comment(self) -> &'static str {
+        match self {
+            Self::Python => "#",
+            _ => "//",
         }
     }
 
@@ -87,15 +122,52 @@ mod tests {
 
     #[test]
     fn every_language_parses() {
-        for lang in [
-            Language::JavaScript,
-            Language::JavaScriptReact,
-            Language::TypeScript,
-            Language::TypeScriptReact,
-        ] {
-            let tree = parse(lang, "const a = 1;");
+        for lang in Language::ALL {
+            let source = if lang.is_python() {
+                "a = 1\n"
+            } else {
+                "const a = 1;"
+            };
+            let tree = parse(lang, source);
             assert!(!tree.root_node().has_error(), "{lang:?}");
         }
+    }
+
+    #[test]
+    fn a_tree_knows_its_language() {
+        assert_eq!(
+            Language::of_tree(&parse(Language::Python, "x = 1\n")),
+            Some(Language::Python)
+        );
+        assert_eq!(
+            Language::of_tree(&parse(Language::TypeScriptReact, "x")),
+            Some(Language::TypeScriptReact)
+        );
+        assert_eq!(
+            Language::of_tree(&parse(Language::JavaScriptReact, "x")),
+            Some(Language::JavaScript)
+        );
+        assert_eq!(Language::Python.line_comment(), "#");
+        assert_eq!(Language::TypeScript.line_comment(), "//");
+    }
+
+    #[test]
+    fn python_by_id_and_extension() {
+        assert_eq!(
+            Language::detect(Some("python"), None),
+            Some(Language::Python)
+        );
+        for name in ["a.py", "stubs/a.pyi", "A.PY"] {
+            assert_eq!(
+                Language::detect(None, Some(Path::new(name))),
+                Some(Language::Python),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            Language::detect(Some("python"), Some(Path::new("a.js"))),
+            Some(Language::Python)
+        );
     }
 
     #[test]
@@ -113,6 +185,6 @@ mod tests {
             Language::detect(None, Some(Path::new("x.MTS"))),
             Some(Language::TypeScript)
         );
-        assert_eq!(Language::detect(None, Some(Path::new("x.py"))), None);
+        assert_eq!(Language::detect(None, Some(Path::new("x.rb"))), None);
     }
 }

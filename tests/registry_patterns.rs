@@ -340,7 +340,7 @@ fn one_credit_for_card_diagnostic_quick_fix_and_attribution_index() {
     let fix = attribution_fix(&model).expect("attribution required");
     assert_eq!(
         fix.comment,
-        "// Attribution required; the licence gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\""
+        "Attribution required; the licence gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\""
     );
     assert_eq!(
         fix.title,
@@ -376,7 +376,7 @@ fn prescribed_wording_is_shown_as_such() {
     let fix = attribution_fix(&llama).expect("required");
     assert_eq!(
         fix.comment,
-        "// Attribution required: show \"Built with Llama\""
+        "Attribution required: show \"Built with Llama\""
     );
     assert_eq!(
         fix.title,

@@ -105,6 +105,8 @@ impl Projects {
         if let Some(intended_use) = self.args.intended_use {
             config.intended_use = Some(intended_use.into());
         }
+        // Model URLs on the configured API's host count like the public API's.
+        config.api_url = self.args.api_url.clone();
         let lock = match lock_path {
             Some(path) => {
                 Some(Lockfile::load(path).map_err(|e| self.config_error("invalid lock file", e))?)

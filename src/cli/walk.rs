@@ -1,5 +1,6 @@
-//! Walking a tree and analysing every JavaScript/TypeScript file in it, in
-//! parallel: the part `check`, `report` and `lock` share.
+//! Walking a tree and analysing every JavaScript/TypeScript and Python file
+//! in it (and shell scripts and Markdown for model URLs), in parallel: the
+//! part `check`, `report` and `lock` share.
 //!
 //! Per file: size check, read, the cheap literal prefilter
 //! ([`may_contain_calls`]), and only then the binary/UTF-8 checks, the parse and
@@ -20,8 +21,9 @@ use tree_sitter::Parser;
 
 use super::project::{Project, Projects};
 use super::{Fatal, WalkArgs};
-use crate::analysis::analyze;
+use crate::analysis::{analyze, analyze_plain};
 use crate::document::{LineIndex, PositionEncoding};
+use crate::extract::url::PlainKind;
 use crate::extract::{Target, may_contain_calls};
 use crate::rules::Finding;
 use crate::syntax::Language;
@@ -258,17 +260,17 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
                 return WalkState::Continue;
             }
             let path = entry.path();
-            let outcome = match Language::from_path(path) {
+            let outcome = match FileKind::from_path(path) {
                 None => {
                     if entry.depth() == 0 {
                         shared.push_note(format!(
-                            "{}: skipped: not a JavaScript or TypeScript file",
+                            "{}: skipped: not a JavaScript, TypeScript, Python, shell or Markdown file",
                             display(path).display()
                         ));
                     }
                     Outcome::Nothing
                 }
-                Some(language) => match check_file(path, language, shared, &mut parsers) {
+                Some(kind) => match check_file(path, kind, shared, &mut parsers) {
                     Ok(outcome) => outcome,
                     Err(error) => {
                         *shared.fatal.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
@@ -388,7 +390,7 @@ fn walk_error(error: &ignore::Error) -> String {
 /// One parser per language per worker thread, reused across files.
 #[derive(Default)]
 struct Parsers {
-    parsers: [Option<Parser>; 4],
+    parsers: [Option<Parser>; 5],
 }
 
 impl Parsers {
@@ -398,6 +400,7 @@ impl Parsers {
             Language::JavaScriptReact => 1,
             Language::TypeScript => 2,
             Language::TypeScriptReact => 3,
+            Language::Python => 4,
         };
         self.parsers[slot].get_or_insert_with(|| language.parser())
     }
@@ -408,9 +411,25 @@ fn display(path: &Path) -> &Path {
     path.strip_prefix(".").unwrap_or(path)
 }
 
+/// What the walk reads: source files it parses, and (for model URLs only)
+/// shell scripts and Markdown.
+#[derive(Debug, Clone, Copy)]
+enum FileKind {
+    Parsed(Language),
+    Plain(PlainKind),
+}
+
+impl FileKind {
+    fn from_path(path: &Path) -> Option<Self> {
+        Language::from_path(path)
+            .map(Self::Parsed)
+            .or_else(|| PlainKind::from_path(path).map(Self::Plain))
+    }
+}
+
 fn check_file(
     path: &Path,
-    language: Language,
+    kind: FileKind,
     shared: &Shared<'_>,
     parsers: &mut Parsers,
 ) -> Result<Outcome, Fatal> {
@@ -476,19 +495,30 @@ fn check_file(
             String::from_utf8_lossy(error.as_bytes()).into_owned()
         }
     };
-    let Some(tree) = parsers.get(language).parse(&text, None) else {
-        return Ok(Outcome::Skipped(
-            SkipReason::Unparsed,
-            format!("{}: skipped: the parser gave up", shown.display()),
-        ));
+    let analysis = match kind {
+        FileKind::Parsed(language) => {
+            let Some(tree) = parsers.get(language).parse(&text, None) else {
+                return Ok(Outcome::Skipped(
+                    SkipReason::Unparsed,
+                    format!("{}: skipped: the parser gave up", shown.display()),
+                ));
+            };
+            analyze(
+                &tree,
+                text.as_str(),
+                &project.resolver,
+                &project.config,
+                project.lock.as_ref(),
+            )
+        }
+        FileKind::Plain(plain) => analyze_plain(
+            &text,
+            plain,
+            &project.resolver,
+            &project.config,
+            project.lock.as_ref(),
+        ),
     };
-    let analysis = analyze(
-        &tree,
-        text.as_str(),
-        &project.resolver,
-        &project.config,
-        project.lock.as_ref(),
-    );
     if analysis.uses.is_empty() && analysis.findings.is_empty() {
         return Ok(Outcome::Checked(None));
     }

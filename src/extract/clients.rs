@@ -375,6 +375,25 @@ enum Root {
 }
 
 impl Clients {
+    /// Clients found by another front end: receiver names, and the fields of
+    /// `this` (`self` in Python) that hold a client.
+    pub(in crate::extract) fn from_sets(
+        names: HashSet<String>,
+        this_fields: HashSet<String>,
+    ) -> Self {
+        // Only the JS walk reads call fields; 0 is "no field" (finds nothing).
+        let fields = Fields {
+            function: 0,
+            arguments: 0,
+            object: 0,
+        };
+        Self {
+            names,
+            this_fields,
+            fields,
+        }
+    }
+
     /// Whether a plain identifier receiver (`ai` in `ai.run(...)`) is a client.
     pub fn is_client(&self, name: &str) -> bool {
         self.names.contains(name)

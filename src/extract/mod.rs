@@ -16,23 +16,26 @@
 //! - [`scopes`]: which `const` a name refers to (block tables, ancestor chains);
 //! - [`literal`]: decoding string and template literals.
 //!
-//! A new front end (Python in `python.rs`, model URLs inside strings in
-//! `url.rs`) is a module with a function `(&Tree or text, &SourceText,
-//! &ExtractOptions) -> Vec<ModelUse>` that uses [`SDK_METHODS`],
-//! [`DEFAULT_CLIENT_NAME`] and [`CLIENT_CLASS`] from here; [`extract`] picks
-//! the front end for the tree's language, and `may_contain_calls` learns any
-//! new cheap marker. Front ends share nothing else, so each can follow its
-//! grammar's node kinds without `if language == ...` branches elsewhere.
+//! The Python front end ([`python`]) has the same four parts for Python's
+//! grammar; model URLs inside strings are found by `url`. A front end is a
+//! function `(&Tree, &SourceText, &ExtractOptions) -> Vec<ModelUse>` that uses
+//! [`SDK_METHODS`], [`DEFAULT_CLIENT_NAME`] and [`CLIENT_CLASS`] from here;
+//! [`extract`] picks the front end for the tree's language. Front ends share
+//! nothing else, so each follows its grammar's node kinds without
+//! `if language == ...` branches elsewhere.
 
 use std::ops::Range;
 
 use tree_sitter::Tree;
 
+use crate::syntax::Language;
 use crate::text::SourceText;
 
 mod clients;
 mod literal;
+mod python;
 mod scopes;
+pub mod url;
 mod value;
 
 pub use clients::Clients;
@@ -46,6 +49,10 @@ pub struct SdkMethod {
     pub path: &'static [&'static str],
     /// Zero-based index of the model-id argument.
     pub model_argument: usize,
+    /// Keyword arguments that may carry the model id in Python
+    /// (`client.run(model="flux-dev")`). Abstrakt documents no Python method
+    /// signature, so these follow the REST path parameter's meaning.
+    pub keywords: &'static [&'static str],
     /// Whether Abstrakt's published docs show this method (the others mirror REST
     /// endpoints that take a model id and are recognised so nothing slips through).
     pub documented: bool,
@@ -57,32 +64,40 @@ impl SdkMethod {
     }
 }
 
+/// The keyword names a Python call may give the model id.
+const MODEL_KEYWORDS: &[&str] = &["model", "model_id"];
+
 /// Every SDK method whose argument is a model id. One table, so the server,
 /// the CLI and the docs agree.
 pub const SDK_METHODS: &[SdkMethod] = &[
     SdkMethod {
         path: &["run"],
         model_argument: 0,
+        keywords: MODEL_KEYWORDS,
         documented: true,
     },
     SdkMethod {
         path: &["models", "get"],
         model_argument: 0,
+        keywords: MODEL_KEYWORDS,
         documented: true,
     },
     SdkMethod {
         path: &["models", "run"],
         model_argument: 0,
+        keywords: MODEL_KEYWORDS,
         documented: false,
     },
     SdkMethod {
         path: &["stream"],
         model_argument: 0,
+        keywords: MODEL_KEYWORDS,
         documented: false,
     },
     SdkMethod {
         path: &["subscribe"],
         model_argument: 0,
+        keywords: MODEL_KEYWORDS,
         documented: false,
     },
 ];
@@ -131,6 +146,9 @@ impl Target {
 pub struct ExtractOptions {
     /// Extra receiver names treated as Abstrakt clients (`[clients] names`).
     pub client_names: Vec<String>,
+    /// The configured API base URL (editor `apiUrl`, `--api-url`,
+    /// `ABSTRAKT_API_URL`): model URLs on its host count like the public API's.
+    pub api_url: Option<String>,
 }
 
 /// Whether a text can contain a model reference at all: a cheap filter that
@@ -138,6 +156,7 @@ pub struct ExtractOptions {
 pub fn may_contain_calls(text: &[u8], options: &ExtractOptions) -> bool {
     let finder = memchr::memmem::Finder::new(b"bstrakt");
     finder.find(text).is_some()
+        || (options.api_url.is_some() && url::may_contain_urls(text, &url::api_bases(options)))
         || options
             .client_names
             .iter()
@@ -150,13 +169,24 @@ pub fn extract<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
-    // One front end today; a second one is chosen here by the tree's language.
-    extract_javascript(tree, text, options)
+    let mut uses = match Language::of_tree(tree) {
+        Some(Language::Python) => python::extract(tree, text, options),
+        _ => extract_javascript(tree, text, options),
+    };
+    let urls = url::extract(tree, text, options);
+    if !urls.is_empty() {
+        uses.extend(urls);
+        uses.sort_by_key(|u| u.call_range.start);
+    }
+    uses
 }
 
 /// Who counts as an Abstrakt client in a parsed file: the detection
 /// [`extract`] uses, for faces that must agree with it (completion).
 pub fn clients<S: SourceText + ?Sized>(tree: &Tree, text: &S, options: &ExtractOptions) -> Clients {
+    if Language::of_tree(tree) == Some(Language::Python) {
+        return python::clients(tree, text, options);
+    }
     let mut scan = Scan::new(text, options, &tree.language());
     scan.walk(tree.root_node());
     scan.clients()

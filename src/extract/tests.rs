@@ -211,6 +211,7 @@ fn typescript_parameters_and_fields_typed_abstrakt() {
 fn configured_client_names() {
     let options = ExtractOptions {
         client_names: vec!["imageClient".into()],
+        ..Default::default()
     };
     assert_eq!(
         targets_with(
@@ -271,6 +272,7 @@ fn method_range_and_call_range() {
 fn prefilter_rejects_text_without_clients() {
     let options = ExtractOptions {
         client_names: vec!["gen".into()],
+        ..Default::default()
     };
     assert!(may_contain_calls(
         b"import x from 'y'; abstrakt",

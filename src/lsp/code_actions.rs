@@ -124,12 +124,16 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
                     .and_then(|r| fixes::attribution_fix(&r.model));
                 let comment = match &fix {
                     Some(fix) => fix.comment.clone(),
-                    None => format!("// Attribution required by the license of {name}"),
+                    None => format!("Attribution required by the license of {name}"),
                 };
                 actions.push(quickfix(
                     "Add an attribution reminder above the call".to_string(),
                     diagnostic,
-                    edit(fixes::line_above(input.text, range.start, &comment)),
+                    edit(fixes::line_above(
+                        input.text,
+                        range.start,
+                        &fixes::line_comment(input.tree, &comment),
+                    )),
                     true,
                 ));
                 if let Some(fix) = fix
@@ -207,7 +211,7 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             edit(fixes::line_above(
                 input.text,
                 range.start,
-                &format!("// abstrakt-ignore-next-line {code} -- "),
+                &fixes::line_comment(input.tree, &format!("abstrakt-ignore-next-line {code} -- ")),
             )),
             false,
         ));

@@ -162,6 +162,13 @@ impl State {
         if project.intended_use.is_none() && self.settings.intended_use.is_some() {
             Arc::make_mut(&mut project).intended_use = self.settings.intended_use;
         }
+        // Model URLs on a configured API host count like the public API's.
+        if let Some(remote) = &self.remote_settings
+            && remote.api_url != crate::remote::DEFAULT_API_URL
+            && project.api_url.as_deref() != Some(remote.api_url.as_str())
+        {
+            Arc::make_mut(&mut project).api_url = Some(remote.api_url.clone());
+        }
         let lock = lock_path.and_then(|path| {
             let (lock, report) = self.projects.lock(path);
             self.reports.extend(report);
@@ -845,7 +852,7 @@ impl LanguageServer for Backend {
                             { "globPattern": "**/abstrakt.toml" },
                             { "globPattern": "**/abstrakt.lock" },
                             { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" },
-                            { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts}" }
+                            { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts,py,pyi}" }
                         ]
                     })),
                 };

@@ -29,6 +29,7 @@ pub fn candidate_files(roots: &[PathBuf], client_names: &[String]) -> Vec<(PathB
     let found = Mutex::new(Vec::new());
     let options = crate::extract::ExtractOptions {
         client_names: client_names.to_vec(),
+        ..Default::default()
     };
     builder.build_parallel().run(|| {
         let found = &found;

@@ -14,7 +14,7 @@ if not ok then
       local env = vim.env.ABSTRAKT_LSP_PATH
       return { (env ~= nil and env ~= '') and env or 'abstrakt-lsp' }
     end,
-    filetypes = { 'javascript', 'javascriptreact', 'javascript.jsx', 'typescript', 'typescriptreact', 'typescript.tsx' },
+    filetypes = { 'javascript', 'javascriptreact', 'javascript.jsx', 'typescript', 'typescriptreact', 'typescript.tsx', 'python' },
     root_markers = { 'abstrakt.toml', 'package.json', '.git' },
     default_settings = vim.empty_dict(),
   }

@@ -159,7 +159,7 @@ local function run()
   local before = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
   local expected = vim.deepcopy(before)
   local indent = before[lnum + 1]:match('^%s*')
-  table.insert(expected, lnum + 1, indent .. '// Attribution required: show "Image created with FLUX.1-dev"')
+  table.insert(expected, lnum + 1, indent .. '// Attribution required; the licence gives no wording. Suggested credit: "FLUX.1 [dev] by Black Forest Labs"')
   local offered = {}
   local select = vim.ui.select
   vim.ui.select = function(items, opts, on_choice)
@@ -228,6 +228,47 @@ local function run()
 
   -- Nothing at warning or error level was shown to the user.
   check(#shown == 0, 'no warning or error shown to the user' .. (#shown > 0 and (': ' .. table.concat(shown, ' | ')) or ''))
+
+  -- Python: studio.py next to the fixture gets its diagnostic and hover too.
+  local py = vim.fn.fnamemodify(fixture, ':h') .. '/studio.py'
+  vim.cmd('edit ' .. vim.fn.fnameescape(py))
+  local pybuf = vim.api.nvim_get_current_buf()
+  check(vim.bo[pybuf].filetype == 'python', 'studio.py has filetype python')
+  local plnum, pcol
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(pybuf, 0, -1, false)) do
+    local s = line:find("'flux-dev'", 1, true)
+    if s then
+      plnum, pcol = i - 1, s - 1
+      break
+    end
+  end
+  assert(plnum, "studio.py has no 'flux-dev'")
+  local pdiag
+  local pgot = vim.wait(30000, function()
+    for _, d in ipairs(vim.diagnostic.get(pybuf)) do
+      if d.lnum == plnum and d.message:find('flux-dev', 1, true) then
+        pdiag = d
+        return true
+      end
+    end
+    return false
+  end, 50)
+  if check(pgot, "Python: diagnostic published for 'flux-dev'") then
+    check(pdiag.col == pcol and pdiag.end_col == pcol + #"'flux-dev'",
+      string.format('Python: range covers the quoted id (cols %d-%d)', pdiag.col, pdiag.end_col or -1))
+  end
+  local presponses = vim.lsp.buf_request_sync(pybuf, 'textDocument/hover', {
+    textDocument = { uri = vim.uri_from_bufnr(pybuf) },
+    position = { line = plnum, character = pcol + 3 },
+  }, 15000) or {}
+  local ptext = ''
+  for _, resp in pairs(presponses) do
+    local contents = resp.result and resp.result.contents
+    if type(contents) == 'table' and contents.value then
+      ptext = ptext .. contents.value
+    end
+  end
+  check(ptext:find('FLUX.1-dev', 1, true) ~= nil, 'Python: hover card shows the license FLUX.1-dev')
 
   -- :checkhealth abstrakt
   local ok_health, err = pcall(vim.cmd, 'checkhealth abstrakt')

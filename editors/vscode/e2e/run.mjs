@@ -271,7 +271,7 @@ async function main() {
   const markerOk = await marker.first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
   if (check(markerOk, 'Problems panel lists the flux-dev warning')) {
     const text = (await page.locator('.markers-panel').innerText()).replace(/\s+/g, ' ');
-    check(text.includes('Image created with FLUX.1-dev'), 'Problems panel shows the attribution text');
+    check(text.includes('FLUX.1 [dev] by Black Forest Labs'), 'Problems panel shows the suggested credit');
     check(/abstrakt/.test(text) && /attribution-required/.test(text), 'Problems panel shows source abstrakt and code attribution-required');
   }
 
@@ -313,7 +313,7 @@ async function main() {
     const original = fs.readFileSync(appJs, 'utf8');
     const expected = original.replace(
       "  const image = await abstrakt.run('flux-dev'",
-      '  // Attribution required: show "Image created with FLUX.1-dev"\n' + "  const image = await abstrakt.run('flux-dev'",
+      '  // Attribution required; the licence gives no wording. Suggested credit: "FLUX.1 [dev] by Black Forest Labs"\n' + "  const image = await abstrakt.run('flux-dev'",
     );
     // Quick Fix... (command palette) on the model id. In headless code-server the
     // first try right after the click often says "No code actions available"
@@ -473,6 +473,28 @@ async function main() {
   check(await squiggle.first().waitFor({ timeout: 30_000 }).then(() => true, () => false), 'warning shown again after the restart');
   await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-restarted.png`) });
   fs.writeFileSync(path.join(artifacts, `vscode-e2e${suffix}-output.log`), readChannel());
+
+  // Python: studio.py gets the same squiggle and hover card.
+  await page.keyboard.press('Escape');
+  const pyRow = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'studio.py' });
+  await pyRow.first().waitFor();
+  await pyRow.first().click();
+  await page.locator('.monaco-editor .view-lines', { hasText: 'client.run' }).first().waitFor();
+  check(await squiggle.first().waitFor({ timeout: 30_000 }).then(() => true, () => false), 'Python: warning squiggle shown in studio.py');
+  const pyToken = page.locator('.monaco-editor .view-lines span span', { hasText: 'flux-dev' }).first();
+  const pyHover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'FLUX.1 [dev]' });
+  const pyHoverOk = await waitFor(
+    'the hover card in studio.py',
+    async () => {
+      await page.mouse.move(0, 0);
+      await pyToken.hover();
+      return pyHover.first().waitFor({ timeout: 4_000 }).then(() => true, () => false);
+    },
+    TIMEOUT,
+    100,
+  ).then(() => true, () => false);
+  check(pyHoverOk && (await pyHover.first().innerText()).includes('FLUX.1-dev'), 'Python: hover card shows the license FLUX.1-dev');
+  await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-python.png`) });
   return page;
 }
 

@@ -33,7 +33,7 @@ import {
 const CLIENT_ID = 'abstrakt';
 const CLIENT_NAME = 'Abstrakt';
 const API_KEY_SECRET = 'abstrakt.apiKey';
-const LANGUAGES = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact'];
+const LANGUAGES = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python'];
 const SCHEMES = ['file', 'untitled'];
 
 export const documentSelector = LANGUAGES.flatMap((language) =>

@@ -16,7 +16,7 @@ test('runs on VS Code 1.100 (code-server 4.100.3)', () => {
 });
 
 test('activates on JS/TS and abstrakt.toml', () => {
-  for (const lang of ['javascript', 'javascriptreact', 'typescript', 'typescriptreact']) {
+  for (const lang of ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python']) {
     assert.ok(pkg.activationEvents.includes(`onLanguage:${lang}`), lang);
   }
   assert.ok(pkg.activationEvents.some((e) => e.startsWith('workspaceContains:') && e.includes('abstrakt.toml')));

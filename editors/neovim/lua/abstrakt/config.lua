@@ -8,6 +8,7 @@ M.filetypes = {
   'typescript',
   'typescriptreact',
   'typescript.tsx',
+  'python',
 }
 
 M.root_markers = { 'abstrakt.toml', 'package.json', '.git' }

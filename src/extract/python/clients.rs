@@ -1,0 +1,278 @@
+//! Which receivers are Abstrakt clients in a Python file, and which calls on
+//! them are SDK calls: the identifier `abstrakt`, `[clients] names`, names
+//! bound to `Abstrakt(...)` (the class imported from the `abstrakt` module by
+//! name or renamed, or reached through the module: `ab.Abstrakt(...)`) by
+//! assignment, walrus or `with ... as`, `self.x` attributes assigned a client
+//! (or a client parameter), class attributes, and parameters and variables
+//! annotated `Abstrakt` (also `Optional[Abstrakt]`, `Abstrakt | None`,
+//! `"Abstrakt"`).
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use super::value::unwrap_expression;
+use crate::extract::{CLIENT_CLASS, Clients, DEFAULT_CLIENT_NAME, ExtractOptions};
+use crate::text::SourceText;
+
+/// What the walk collects before clients can be decided.
+pub(super) struct Scan<'t, 's, S: ?Sized> {
+    text: &'s S,
+    constructor_names: HashSet<String>,
+    names: HashSet<String>,
+    self_fields: HashSet<String>,
+    /// `name = X(...)` / `self.name = X(...)`: (is_self_field, name, value).
+    bound: Vec<(bool, String, Node<'t>)>,
+    /// Calls whose callee is an attribute (`a.b(...)`).
+    pub(super) calls: Vec<Node<'t>>,
+}
+
+impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
+    pub(super) fn new(text: &'s S, options: &ExtractOptions) -> Self {
+        let mut names: HashSet<String> = options.client_names.iter().cloned().collect();
+        names.insert(DEFAULT_CLIENT_NAME.to_string());
+        let self_fields = names.clone();
+        Self {
+            text,
+            constructor_names: HashSet::from([CLIENT_CLASS.to_string()]),
+            names,
+            self_fields,
+            bound: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    fn text_of(&self, node: Node<'_>) -> String {
+        self.text.slice(node.byte_range()).into_owned()
+    }
+
+    pub(super) fn walk(&mut self, root: Node<'t>) {
+        let language = root.language();
+        let interesting: HashSet<u16> = [
+            "call",
+            "import_from_statement",
+            "assignment",
+            "named_expression",
+            "with_item",
+            "typed_parameter",
+            "typed_default_parameter",
+        ]
+        .iter()
+        .map(|kind| language.id_for_node_kind(kind, true))
+        .filter(|&id| id != 0)
+        .collect();
+        let mut cursor = root.walk();
+        'outer: loop {
+            let node = cursor.node();
+            if interesting.contains(&node.kind_id()) {
+                self.visit(node);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'outer;
+                }
+                if !cursor.goto_parent() {
+                    break 'outer;
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "call"
+                if node
+                    .child_by_field_name("function")
+                    .is_some_and(|f| unwrap_expression(f).kind() == "attribute") =>
+            {
+                self.calls.push(node);
+            }
+            "import_from_statement" => self.visit_import(node),
+            "assignment" => self.visit_assignment(node),
+            "named_expression" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    self.bound.push((false, self.text_of(name), value));
+                }
+            }
+            // `with Abstrakt() as client:`.
+            "with_item" => {
+                let Some(pattern) = node.child_by_field_name("value") else {
+                    return;
+                };
+                if pattern.kind() != "as_pattern" {
+                    return;
+                }
+                let value = pattern.named_child(0);
+                let alias = pattern
+                    .child_by_field_name("alias")
+                    .and_then(|a| a.named_child(0))
+                    .filter(|a| a.kind() == "identifier");
+                if let (Some(value), Some(alias)) = (value, alias) {
+                    self.bound.push((false, self.text_of(alias), value));
+                }
+            }
+            "typed_parameter" | "typed_default_parameter" => {
+                let name = node.child_by_field_name("name").or_else(|| {
+                    let mut cursor = node.walk();
+                    node.named_children(&mut cursor)
+                        .find(|c| c.kind() == "identifier")
+                });
+                if let (Some(name), Some(annotation)) = (name, node.child_by_field_name("type"))
+                    && name.kind() == "identifier"
+                    && self.names_client_type(annotation)
+                {
+                    self.names.insert(self.text_of(name));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `from abstrakt import Abstrakt as A` (also from a submodule).
+    fn visit_import(&mut self, node: Node<'t>) {
+        let Some(module) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let module = self.text_of(module);
+        if module != DEFAULT_CLIENT_NAME && !module.starts_with("abstrakt.") {
+            return;
+        }
+        let mut cursor = node.walk();
+        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+        for name in names {
+            if name.kind() == "aliased_import"
+                && let (Some(original), Some(alias)) = (
+                    name.child_by_field_name("name"),
+                    name.child_by_field_name("alias"),
+                )
+                && self.text_of(original) == CLIENT_CLASS
+            {
+                self.constructor_names.insert(self.text_of(alias));
+            }
+        }
+    }
+
+    fn visit_assignment(&mut self, node: Node<'t>) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        let mut value = node.child_by_field_name("right");
+        // `a = b = Abstrakt()`: the inner assignment is visited on its own.
+        while let Some(inner) = value.filter(|v| v.kind() == "assignment") {
+            value = inner.child_by_field_name("right");
+        }
+        let typed = node
+            .child_by_field_name("type")
+            .is_some_and(|t| self.names_client_type(t));
+        let target = match left.kind() {
+            // A class attribute is reached as `self.name`.
+            "identifier" => Some((in_class_body(node), self.text_of(left))),
+            "attribute" => {
+                let object = left.child_by_field_name("object");
+                let attribute = left.child_by_field_name("attribute");
+                match (object, attribute) {
+                    (Some(object), Some(attribute)) if self.text_of(object) == "self" => {
+                        Some((true, self.text_of(attribute)))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let Some((is_field, name)) = target else {
+            return;
+        };
+        if typed {
+            if is_field {
+                self.self_fields.insert(name.clone());
+            } else {
+                self.names.insert(name.clone());
+            }
+        }
+        if let Some(value) = value {
+            self.bound.push((is_field, name, value));
+        }
+    }
+
+    /// Whether an annotation names the client class: `Abstrakt`,
+    /// `abstrakt.Abstrakt`, an imported alias, `"Abstrakt"`,
+    /// `Optional[Abstrakt]`, `Union[Abstrakt, None]`, `Abstrakt | None`.
+    fn names_client_type(&self, annotation: Node<'_>) -> bool {
+        let text = self.text_of(annotation);
+        let text = text.trim().trim_matches(['"', '\'']);
+        let inner = ["Optional[", "typing.Optional[", "Union[", "typing.Union["]
+            .iter()
+            .find_map(|wrapper| text.strip_prefix(wrapper).and_then(|t| t.strip_suffix(']')));
+        let parts: Vec<&str> = match inner {
+            Some(inner) => inner.split(',').collect(),
+            None => text.split('|').collect(),
+        };
+        parts.iter().any(|part| {
+            let part = part.trim().trim_matches(['"', '\'']);
+            let last = part.rsplit('.').next().unwrap_or(part);
+            last == CLIENT_CLASS || self.constructor_names.contains(part)
+        })
+    }
+
+    /// Whether a value is a client: `Abstrakt(...)`, `A(...)` for an imported
+    /// alias, `ab.Abstrakt(...)`, or a name that already holds a client.
+    fn is_client_value(&self, value: Node<'_>, names: &HashSet<String>) -> bool {
+        let value = unwrap_expression(value);
+        match value.kind() {
+            "call" => {
+                let Some(function) = value.child_by_field_name("function") else {
+                    return false;
+                };
+                match function.kind() {
+                    "identifier" => self.constructor_names.contains(&self.text_of(function)),
+                    "attribute" => function
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| self.text_of(a) == CLIENT_CLASS),
+                    _ => false,
+                }
+            }
+            "identifier" => names.contains(&self.text_of(value)),
+            _ => false,
+        }
+    }
+
+    pub(super) fn clients(&self) -> Clients {
+        let mut names = self.names.clone();
+        let mut self_fields = self.self_fields.clone();
+        // Names that hold a client can be copied (`self.client = client`):
+        // repeat until nothing new is learned.
+        loop {
+            let before = names.len() + self_fields.len();
+            for (is_field, name, value) in &self.bound {
+                if self.is_client_value(*value, &names) {
+                    if *is_field {
+                        self_fields.insert(name.clone());
+                    } else {
+                        names.insert(name.clone());
+                    }
+                }
+            }
+            if names.len() + self_fields.len() == before {
+                break;
+            }
+        }
+        Clients::from_sets(names, self_fields)
+    }
+}
+
+/// Whether an assignment is written directly in a class body.
+fn in_class_body(assignment: Node<'_>) -> bool {
+    assignment
+        .parent()
+        .filter(|p| p.kind() == "expression_statement")
+        .and_then(|p| p.parent())
+        .filter(|b| b.kind() == "block")
+        .and_then(|b| b.parent())
+        .is_some_and(|c| c.kind() == "class_definition")
+}

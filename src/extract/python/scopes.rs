@@ -1,0 +1,307 @@
+//! Which value a Python name stands for. Python has no `const`: a name bound
+//! exactly once in its scope by a plain assignment (`HERO = "flux-dev"`,
+//! `HERO: Final = "flux-dev"`) is a constant; a second binding of any kind
+//! (reassignment, `+=`, loop target, parameter, import, `global` rebinding in
+//! a function) makes it unknowable. Scopes follow Python's rules: function
+//! bodies and lambdas nest, a class body is visible only to code directly in
+//! it, `global` jumps to the module.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use crate::text::SourceText;
+
+/// What a scope binds a name to.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Binding<'t> {
+    /// Bound once, by `name = value`.
+    Const(Node<'t>),
+    /// Bound once, by `class name: ...`.
+    Class(Node<'t>),
+    /// Anything else, or bound more than once.
+    Other,
+}
+
+#[derive(Default)]
+struct Table<'t> {
+    /// Name → (how many bindings, the first one).
+    names: HashMap<String, (usize, Binding<'t>)>,
+    /// Names assigned with a `Final` annotation: constant whatever else happens.
+    finals: HashMap<String, Node<'t>>,
+    globals: HashSet<String>,
+}
+
+impl<'t> Table<'t> {
+    fn bind(&mut self, name: String, binding: Binding<'t>) {
+        let entry = self.names.entry(name).or_insert((0, binding));
+        entry.0 += 1;
+    }
+
+    fn get(&self, name: &str) -> Option<Binding<'t>> {
+        if let Some(value) = self.finals.get(name) {
+            return Some(Binding::Const(*value));
+        }
+        self.names.get(name).map(|(count, binding)| match count {
+            1 => *binding,
+            _ => Binding::Other,
+        })
+    }
+}
+
+/// The binding tables of every scope, built once per scope per extraction.
+pub(super) struct Scopes<'t> {
+    root: Node<'t>,
+    tables: HashMap<usize, Table<'t>>,
+}
+
+const FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
+/// Comprehensions bind their loop variables in a scope of their own.
+const COMPREHENSION_KINDS: &[&str] = &[
+    "list_comprehension",
+    "set_comprehension",
+    "dictionary_comprehension",
+    "generator_expression",
+];
+
+impl<'t> Scopes<'t> {
+    pub(super) fn new(root: Node<'t>) -> Self {
+        Self {
+            root,
+            tables: HashMap::new(),
+        }
+    }
+
+    fn table<S: SourceText + ?Sized>(&mut self, scope: Node<'t>, text: &S) -> &Table<'t> {
+        self.tables
+            .entry(scope.id())
+            .or_insert_with(|| build_table(scope, text))
+    }
+
+    /// How `name`, used at `at`, is bound; `None` when no visible scope binds it.
+    pub(super) fn lookup<S: SourceText + ?Sized>(
+        &mut self,
+        at: Node<'t>,
+        name: &str,
+        text: &S,
+    ) -> Option<Binding<'t>> {
+        let chain = ancestors(self.root, at);
+        let mut innermost = true;
+        for (i, node) in chain.iter().enumerate().rev() {
+            let kind = node.kind();
+            let is_function = FUNCTION_KINDS.contains(&kind);
+            // A class body is a scope only for code written directly in it.
+            let is_class = kind == "class_definition" && innermost;
+            if !is_function && !is_class {
+                continue;
+            }
+            // Default values and decorators belong to the enclosing scope.
+            let inside_body = chain.get(i + 1).copied().or(Some(at)).is_some_and(|child| {
+                node.child_by_field_name("body") == Some(child)
+                    || (is_function && node.child_by_field_name("parameters") == Some(child))
+            });
+            if !inside_body {
+                continue;
+            }
+            innermost = false;
+            let table = self.table(*node, text);
+            if table.globals.contains(name) {
+                break;
+            }
+            if let Some(binding) = table.get(name) {
+                return Some(binding);
+            }
+        }
+        let root = self.root;
+        self.table(root, text).get(name)
+    }
+}
+
+/// The ancestors of a node, root first (one descent instead of `parent()`
+/// calls, which each search down from the root).
+fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut chain = Vec::new();
+    let mut current = root;
+    while current != node {
+        chain.push(current);
+        match current.child_with_descendant(node) {
+            Some(child) => current = child,
+            None => break,
+        }
+    }
+    chain
+}
+
+fn build_table<'t, S: SourceText + ?Sized>(scope: Node<'t>, text: &S) -> Table<'t> {
+    let mut table = Table::default();
+    let name_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
+    let mut stack: Vec<Node<'t>> = Vec::new();
+    match scope.kind() {
+        "module" => stack.push(scope),
+        _ => {
+            if let Some(parameters) = scope.child_by_field_name("parameters") {
+                bind_parameters(parameters, text, &mut table);
+            }
+            if let Some(body) = scope.child_by_field_name("body") {
+                stack.push(body);
+            }
+        }
+    }
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "function_definition" | "class_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    let binding = if node.kind() == "class_definition" {
+                        Binding::Class(node)
+                    } else {
+                        Binding::Other
+                    };
+                    table.bind(name_of(name), binding);
+                }
+                // Decorators and defaults run here, but bind nothing we follow.
+                continue;
+            }
+            "lambda" => continue,
+            kind if COMPREHENSION_KINDS.contains(&kind) => continue,
+            "assignment" => {
+                let left = node.child_by_field_name("left");
+                let mut right = node.child_by_field_name("right");
+                // `a = b = "x"`: every target gets the innermost value.
+                while let Some(inner) = right.filter(|r| r.kind() == "assignment") {
+                    right = inner.child_by_field_name("right");
+                }
+                if let Some(left) = left {
+                    match (left.kind(), right) {
+                        ("identifier", Some(value)) => {
+                            let name = name_of(left);
+                            let is_final = node
+                                .child_by_field_name("type")
+                                .is_some_and(|t| names_final(&text.slice(t.byte_range())));
+                            if is_final {
+                                table.finals.entry(name.clone()).or_insert(value);
+                            }
+                            table.bind(name, Binding::Const(value));
+                        }
+                        // An annotation alone binds nothing.
+                        ("identifier", None) => {}
+                        _ => bind_targets(left, text, &mut table),
+                    }
+                }
+                if let Some(right) = node.child_by_field_name("right") {
+                    stack.push(right);
+                }
+                continue;
+            }
+            "augmented_assignment" => {
+                if let Some(left) = node.child_by_field_name("left") {
+                    bind_targets(left, text, &mut table);
+                }
+            }
+            "for_statement" => {
+                if let Some(left) = node.child_by_field_name("left") {
+                    bind_targets(left, text, &mut table);
+                }
+            }
+            "as_pattern_target" | "delete_statement" => bind_targets(node, text, &mut table),
+            "except_clause" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+                for pair in children.windows(2) {
+                    if pair[0].kind() == "as" && pair[1].kind() == "identifier" {
+                        table.bind(name_of(pair[1]), Binding::Other);
+                    }
+                }
+            }
+            "named_expression" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    table.bind(name_of(name), Binding::Other);
+                }
+            }
+            "import_statement" | "import_from_statement" => {
+                let mut cursor = node.walk();
+                for name in node.children_by_field_name("name", &mut cursor) {
+                    let bound = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("alias"),
+                        // `import a.b` binds `a`; `from m import b` binds `b`.
+                        _ if node.kind() == "import_statement" => name.named_child(0),
+                        _ => name.named_child(name.named_child_count().saturating_sub(1)),
+                    };
+                    if let Some(bound) = bound {
+                        table.bind(name_of(bound), Binding::Other);
+                    }
+                }
+                continue;
+            }
+            "global_statement" | "nonlocal_statement" => {
+                let mut cursor = node.walk();
+                for name in node.named_children(&mut cursor) {
+                    if name.kind() == "identifier" {
+                        let name = name_of(name);
+                        if node.kind() == "global_statement" {
+                            table.globals.insert(name);
+                        } else {
+                            table.bind(name, Binding::Other);
+                        }
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    table
+}
+
+/// Whether an annotation is `Final`, `Final[str]` or `typing.Final[...]`.
+fn names_final(annotation: &str) -> bool {
+    let head = annotation.split('[').next().unwrap_or("").trim();
+    head == "Final" || head.ends_with(".Final")
+}
+
+/// Every identifier a target (`a`, `a, b`, `[a, *b]`) binds.
+fn bind_targets<S: SourceText + ?Sized>(target: Node<'_>, text: &S, table: &mut Table<'_>) {
+    let mut stack = vec![target];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "identifier" => table.bind(text.slice(node.byte_range()).into_owned(), Binding::Other),
+            // `a.b = x` and `a[0] = x` bind nothing.
+            "attribute" | "subscript" => {}
+            _ => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+        }
+    }
+}
+
+fn bind_parameters<S: SourceText + ?Sized>(parameters: Node<'_>, text: &S, table: &mut Table<'_>) {
+    let mut cursor = parameters.walk();
+    for parameter in parameters.named_children(&mut cursor) {
+        let name = match parameter.kind() {
+            "identifier" => Some(parameter),
+            "default_parameter" | "typed_default_parameter" => {
+                parameter.child_by_field_name("name")
+            }
+            // `c: T`, `*args`, `**kwargs`, `*args: T`.
+            _ => {
+                let mut inner = parameter.walk();
+                let first = parameter.named_children(&mut inner).find(|c| {
+                    matches!(
+                        c.kind(),
+                        "identifier" | "list_splat_pattern" | "dictionary_splat_pattern"
+                    )
+                });
+                match first {
+                    Some(n) if n.kind() == "identifier" => Some(n),
+                    Some(n) => n.named_child(0),
+                    None => None,
+                }
+            }
+        };
+        if let Some(name) = name.filter(|n| n.kind() == "identifier") {
+            table.bind(text.slice(name.byte_range()).into_owned(), Binding::Other);
+        }
+    }
+}
