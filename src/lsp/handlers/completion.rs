@@ -4,12 +4,12 @@
 use ropey::Rope;
 use tower_lsp_server::ls_types::*;
 
-use super::convert;
 use crate::complete::{self, Candidate};
 use crate::config::ProjectConfig;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::hover::Format;
 use crate::licensing::Registry;
+use crate::lsp::convert;
 
 /// The characters that open or continue a model id.
 pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
@@ -119,4 +119,50 @@ pub fn resolve(
         item.documentation = Some(documentation(card, format));
     }
     item
+}
+
+/// `textDocument/completion` on the current text (not the last analysis: the
+/// cursor is where the user just typed).
+pub fn request(
+    session: &crate::lsp::session::Session,
+    view: &crate::lsp::session::View,
+    position: Position,
+) -> Option<CompletionResponse> {
+    let context = session.context(&view.sources());
+    let encoding = view.caps.encoding;
+    let offset = view
+        .current
+        .line_index()
+        .offset(convert::position_from_lsp(position), encoding);
+    let lazy = view.caps.lazy_completion_docs.then_some(&view.uri);
+    complete(
+        view.current.rope(),
+        offset,
+        &context.project,
+        encoding,
+        view.caps.hover_format,
+        lazy,
+    )
+}
+
+/// `completionItem/resolve`: the card of a lazily documented item.
+pub fn resolve_request(
+    session: &crate::lsp::session::Session,
+    item: CompletionItem,
+) -> CompletionItem {
+    let Some((uri, id)) = resolve_target(&item) else {
+        return item;
+    };
+    let Some(view) = session.view(&uri) else {
+        return item;
+    };
+    let context = session.context(&view.sources());
+    let intended_use = context.project.intended_use.unwrap_or_default();
+    resolve(
+        item,
+        &id,
+        &context.resolver,
+        intended_use,
+        view.caps.hover_format,
+    )
 }

@@ -1,0 +1,321 @@
+//! The server's state: open documents with their latest analysis, project
+//! files, settings and what the client can do.
+//!
+//! Three locks, each held only for short synchronous work and never across an
+//! `.await`: `state` (documents, settings), `projects` (loaded project files;
+//! loading one reads the disk, so it is not the document lock) and
+//! `attribution` (the index of shown attribution texts). Handlers copy what
+//! they need out with [`Session::view`] and compute without any lock.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
+
+use super::capabilities::ClientCaps;
+use super::projects::{LoadReport, Projects};
+use super::remote;
+use super::settings::{EditorSettings, RemoteSettings};
+use super::workspace::DiagnosticsScope;
+use crate::analysis::{Analysis, analyze};
+use crate::attribution::AttributionIndex;
+use crate::config::ProjectConfig;
+use crate::document::Document;
+use crate::lockfile::Lockfile;
+use crate::registry::{Lookup, RemoteSource, Resolver};
+use crate::remote::store::RemoteStore;
+use crate::rules::{RuleCode, Severity};
+
+/// What was analysed: the document as it was and what the analysis found.
+/// Requests answer from this, so byte ranges and text always agree.
+pub struct Snapshot {
+    pub document: Document,
+    pub analysis: Analysis,
+}
+
+/// An open source document.
+pub struct OpenDocument {
+    /// The latest text and tree (edits land here first).
+    pub document: Document,
+    /// The newest analysis; its version may trail `document.version`.
+    pub analysed: Arc<Snapshot>,
+    /// The nearest `abstrakt.toml` and `abstrakt.lock`, if any.
+    pub config_path: Option<PathBuf>,
+    pub lock_path: Option<PathBuf>,
+}
+
+/// What a document is analysed with.
+pub struct Context {
+    pub project: Arc<ProjectConfig>,
+    pub lock: Option<Arc<Lockfile>>,
+    pub resolver: Resolver,
+}
+
+/// Documents, settings and workspace knowledge.
+pub struct State {
+    pub caps: ClientCaps,
+    pub settings: EditorSettings,
+    /// The settings `remote` was built from.
+    pub remote_settings: Option<RemoteSettings>,
+    pub remote: Arc<RemoteStore>,
+    pub documents: HashMap<Uri, OpenDocument>,
+    /// `abstrakt.toml` / `abstrakt.lock` documents open in the editor (they get
+    /// the file's problems as diagnostics).
+    pub open_project_files: HashSet<Uri>,
+    /// Setting problems found in `initialize`, shown once the client is initialized.
+    pub startup_problems: Vec<String>,
+    /// The workspace folders (where a new `abstrakt.toml` goes).
+    pub roots: Vec<PathBuf>,
+    /// Diagnostics of workspace files that are not open (workspace scope).
+    pub workspace_files: HashMap<Uri, Vec<Diagnostic>>,
+}
+
+impl State {
+    pub fn scope(&self) -> DiagnosticsScope {
+        DiagnosticsScope::from_setting(self.settings.diagnostics_scope.as_deref())
+    }
+
+    /// (Re)builds the API store when the settings that shape it changed.
+    pub fn refresh_remote(&mut self) -> Vec<String> {
+        let wanted = self.settings.remote(|name| std::env::var(name).ok());
+        if self.remote_settings.as_ref() == Some(&wanted) {
+            return Vec::new();
+        }
+        let (store, problems) = remote::build(&wanted);
+        self.remote = store;
+        self.remote_settings = Some(wanted);
+        problems
+    }
+
+    /// Finds each open document's project files again (one was created or deleted).
+    pub fn rediscover(&mut self) {
+        for (uri, open) in &mut self.documents {
+            let path = file_path(uri);
+            open.config_path = path.as_deref().and_then(ProjectConfig::discover);
+            open.lock_path = path.as_deref().and_then(Lockfile::discover);
+        }
+    }
+}
+
+/// Everything a request needs about one open document, copied out of the
+/// state so the lock is released before any work (rope and tree clones are
+/// cheap: both share their storage).
+pub struct View {
+    pub uri: Uri,
+    pub current: Document,
+    pub analysed: Arc<Snapshot>,
+    pub config_path: Option<PathBuf>,
+    pub lock_path: Option<PathBuf>,
+    pub caps: ClientCaps,
+    pub settings: EditorSettings,
+    pub remote: Arc<RemoteStore>,
+    pub roots: Vec<PathBuf>,
+}
+
+/// The project settings a document is analysed under, without the document.
+pub struct Sources {
+    pub config_path: Option<PathBuf>,
+    pub lock_path: Option<PathBuf>,
+    pub settings_intended_use: Option<crate::rules::IntendedUse>,
+    pub remote: Arc<RemoteStore>,
+}
+
+impl View {
+    pub fn sources(&self) -> Sources {
+        Sources {
+            config_path: self.config_path.clone(),
+            lock_path: self.lock_path.clone(),
+            settings_intended_use: self.settings.intended_use,
+            remote: self.remote.clone(),
+        }
+    }
+}
+
+pub struct Session {
+    pub client: Client,
+    state: Mutex<State>,
+    projects: Mutex<ProjectFiles>,
+    attribution: Mutex<AttributionIndex>,
+}
+
+/// Loaded project files and the load problems not yet reported.
+#[derive(Default)]
+struct ProjectFiles {
+    projects: Projects,
+    reports: Vec<LoadReport>,
+}
+
+/// A poisoned lock is taken anyway: no state is half-updated across a panic
+/// point (analyses and requests run outside the locks).
+fn guard<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn file_path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+impl Session {
+    pub fn new(client: Client) -> Self {
+        let (remote, _) = remote::build(&RemoteSettings {
+            api_key: None,
+            api_url: crate::remote::DEFAULT_API_URL.to_string(),
+            offline: true,
+            cache_dir: None,
+        });
+        Self {
+            client,
+            state: Mutex::new(State {
+                caps: ClientCaps::default(),
+                settings: EditorSettings::default(),
+                remote_settings: None,
+                remote,
+                documents: HashMap::new(),
+                open_project_files: HashSet::new(),
+                startup_problems: Vec::new(),
+                roots: Vec::new(),
+                workspace_files: HashMap::new(),
+            }),
+            projects: Mutex::new(ProjectFiles::default()),
+            attribution: Mutex::new(AttributionIndex::default()),
+        }
+    }
+
+    /// The state lock. Hold it briefly; never across an `.await`.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        guard(&self.state)
+    }
+
+    pub fn attribution(&self) -> MutexGuard<'_, AttributionIndex> {
+        guard(&self.attribution)
+    }
+
+    /// The lock-and-lookup preamble of every document request: a copy of what
+    /// the request needs, `None` when the document is not open.
+    pub fn view(&self, uri: &Uri) -> Option<View> {
+        let state = self.state();
+        let open = state.documents.get(uri)?;
+        Some(View {
+            uri: uri.clone(),
+            current: open.document.clone(),
+            analysed: open.analysed.clone(),
+            config_path: open.config_path.clone(),
+            lock_path: open.lock_path.clone(),
+            caps: state.caps,
+            settings: state.settings.clone(),
+            remote: state.remote.clone(),
+            roots: state.roots.clone(),
+        })
+    }
+
+    /// The sources for a file that is not (necessarily) open.
+    pub fn sources_for(&self, path: &Path) -> Sources {
+        let state = self.state();
+        Sources {
+            config_path: ProjectConfig::discover(path),
+            lock_path: Lockfile::discover(path),
+            settings_intended_use: state.settings.intended_use,
+            remote: state.remote.clone(),
+        }
+    }
+
+    /// The project context for `sources`: loads project files the first time
+    /// (under the project lock only).
+    pub fn context(&self, sources: &Sources) -> Context {
+        let mut files = guard(&self.projects);
+        let files = &mut *files;
+        let mut project = match &sources.config_path {
+            Some(path) => {
+                let (config, report) = files.projects.config(path);
+                files.reports.extend(report);
+                config.unwrap_or_default()
+            }
+            None => Arc::default(),
+        };
+        if project.intended_use.is_none() && sources.settings_intended_use.is_some() {
+            Arc::make_mut(&mut project).intended_use = sources.settings_intended_use;
+        }
+        let lock = sources.lock_path.as_deref().and_then(|path| {
+            let (lock, report) = files.projects.lock(path);
+            files.reports.extend(report);
+            lock
+        });
+        let remote: Arc<dyn RemoteSource> = sources.remote.clone();
+        let resolver = project.resolver(Resolver::builtin().with_remote(remote));
+        Context {
+            project,
+            lock,
+            resolver,
+        }
+    }
+
+    /// Re-reads changed project files; returns what the reload found.
+    pub fn reload_project_files(&self, paths: &[PathBuf]) {
+        let mut files = guard(&self.projects);
+        for path in paths {
+            if let Some(report) = files.projects.reload(path) {
+                files.reports.push(report);
+            }
+        }
+    }
+
+    /// Project-file problems found since the last call.
+    pub fn take_reports(&self) -> Vec<LoadReport> {
+        std::mem::take(&mut guard(&self.projects).reports)
+    }
+
+    /// Analyses a document (no state lock held): the shared analysis entry,
+    /// then the editor's attribution knowledge.
+    pub fn analyse(&self, document: &Document, context: &Context) -> Analysis {
+        let mut analysis = analyze(
+            document.tree(),
+            document.rope(),
+            &context.resolver,
+            &context.project,
+            context.lock.as_deref(),
+        );
+        self.lower_shown_attributions(&mut analysis, &context.resolver);
+        analysis
+    }
+
+    /// `attribution-required` drops to information where the workspace already
+    /// shows the attribution text.
+    fn lower_shown_attributions(&self, analysis: &mut Analysis, resolver: &Resolver) {
+        let mut index = self.attribution();
+        if index.is_empty() {
+            return;
+        }
+        for (i, finding) in analysis.findings.iter_mut().enumerate() {
+            if finding.code != RuleCode::AttributionRequired {
+                continue;
+            }
+            let Some(text) = finding
+                .canonical_id
+                .as_deref()
+                .and_then(|id| resolver.resolve(id))
+                .and_then(|r| r.model.licensing.attribution_text.clone())
+            else {
+                continue;
+            };
+            let Some(found) = index.find(&text) else {
+                continue;
+            };
+            finding.severity = Severity::Info;
+            let name = found
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            finding.message = format!(
+                "{} (shown in {name}:{})",
+                finding.message,
+                found.start.0 + 1
+            );
+            analysis.attribution_found.push((i, found));
+        }
+    }
+}
