@@ -228,6 +228,21 @@ impl Document {
         }
     }
 
+    /// A fresh parse of the current text when it differs from the
+    /// incrementally maintained tree, else `None`. Tree-sitter's subtree reuse
+    /// is not always equal to a fresh parse; the server runs this on a quiet
+    /// document (off the request path, on a clone) and swaps the result in
+    /// with [`Document::replace_tree`].
+    pub fn fresh_tree_if_different(&self) -> Option<Tree> {
+        let fresh = syntax::parse(self.language, &self.text());
+        (!syntax::same_shape(&self.tree, &fresh)).then_some(fresh)
+    }
+
+    /// Replaces the tree with one parsed from exactly the current text.
+    pub fn replace_tree(&mut self, tree: Tree) {
+        self.tree = tree;
+    }
+
     /// Applies a `didChange` batch in order and reparses once.
     pub fn apply_changes(
         &mut self,

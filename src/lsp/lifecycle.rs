@@ -92,7 +92,7 @@ pub async fn initialized(session: &Arc<Session>) {
                 return;
             }
             *session.attribution() = index;
-            scheduler::reanalyse_all(&session).await;
+            scheduler::reanalyse_all(&session);
         });
     }
     if watch_dynamic {
@@ -170,7 +170,7 @@ pub async fn did_change_configuration(
         _ => {}
     }
     report_settings_problems(session, problems).await;
-    scheduler::reanalyse_all(session).await;
+    scheduler::reanalyse_all(session);
     if session.state().caps.inlay_refresh {
         // In a task: the client's answer must not hold up other messages.
         let client = session.client.clone();
@@ -191,7 +191,7 @@ pub async fn project_files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) 
     session.reload_project_files(&paths);
     session.state().rediscover();
     report_loads(session).await;
-    scheduler::reanalyse_all(session).await;
+    scheduler::reanalyse_all(session);
 }
 
 /// An `abstrakt.toml` / `abstrakt.lock` opened in the editor: its problems

@@ -4,6 +4,7 @@ mod capabilities;
 mod commands;
 mod convert;
 mod diagnostics;
+mod guard;
 mod handlers;
 mod lifecycle;
 mod projects;

@@ -83,7 +83,7 @@ pub fn schedule_fetch(session: &Arc<Session>, ids: &[String]) {
         }
         if !report.changed.is_empty() {
             let changed: HashSet<String> = report.changed.into_iter().collect();
-            scheduler::reanalyse_using(&session, &changed).await;
+            scheduler::reanalyse_using(&session, &changed);
         }
     });
 }

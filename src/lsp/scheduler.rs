@@ -1,18 +1,37 @@
-//! When documents are analysed. (Synchronous for now: each call analyses
-//! the named documents from a snapshot and publishes.)
+//! When documents are analysed: never on the request path.
+//!
+//! A change only marks its document dirty ([`request`]). One worker per dirty
+//! document takes an immutable snapshot (rope and tree clones share storage),
+//! analyses it on tokio's blocking pool without any lock, and stores the
+//! result. Edits that arrive meanwhile coalesce: the worker runs once more for
+//! the newest version, and a result that is already stale is kept for
+//! requests but not published. A panic in an analysis is caught and logged;
+//! the document keeps its last analysis.
+//!
+//! When a document has been quiet for [`QUIET`], a fresh parse checks the
+//! incrementally edited tree (tree-sitter's subtree reuse is not always equal
+//! to a fresh parse); a differing tree is replaced and the document
+//! re-analysed, so published findings are those of the fresh tree.
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{MessageType, Uri};
+use tracing::{debug, error, info};
 
 use super::diagnostics::{self, report_loads};
+use super::guard::{inject_panic, panic_message};
 use super::remote::schedule_fetch;
 use super::session::{Session, Snapshot};
 use crate::analysis::Analysis;
 use crate::extract::Target;
 
-/// Static model ids an analysis mentions.
+/// How long a document must go without edits before its tree is checked.
+pub const QUIET: Duration = Duration::from_millis(300);
+
+/// Static model ids an analysis mentions, in order of appearance.
 pub fn static_ids(analysis: &Analysis) -> Vec<String> {
     let mut ids = Vec::new();
     for model_use in &analysis.uses {
@@ -27,59 +46,204 @@ pub fn static_ids(analysis: &Analysis) -> Vec<String> {
     ids
 }
 
-/// Analyses `uris` (those still open), stores and publishes the results, then
-/// fetches licensing for the ids they use.
-pub async fn refresh(session: &Arc<Session>, uris: Vec<Uri>) {
-    let mut batches = Vec::new();
-    let mut ids = Vec::new();
-    for uri in uris {
-        let Some(view) = session.view(&uri) else {
-            continue;
+/// Marks a document dirty and makes sure a worker will analyse its newest
+/// version. Cheap and synchronous: handlers call it and return.
+pub fn request(session: &Arc<Session>, uri: &Uri) {
+    let id = {
+        let mut state = session.state();
+        let Some(open) = state.documents.get_mut(uri) else {
+            return;
         };
-        let context = session.context(&view.sources());
-        let analysis = session.analyse(&view.current, &context);
-        let snapshot = Arc::new(Snapshot {
-            document: view.current,
-            analysis,
-        });
-        let stored = {
+        open.schedule.dirty = true;
+        if open.schedule.in_flight {
+            return;
+        }
+        open.schedule.in_flight = true;
+        open.id
+    };
+    tokio::spawn(work(session.clone(), uri.clone(), id));
+}
+
+/// What a worker took from the state for one round.
+struct Round {
+    snapshot_document: crate::document::Document,
+    sources: super::session::Sources,
+    encoding: crate::document::PositionEncoding,
+}
+
+/// Takes the newest version to analyse, clearing `dirty`; `None` when the
+/// document was closed (or reopened: another worker owns it now).
+fn take_round(session: &Session, uri: &Uri, id: u64) -> Option<Round> {
+    let mut state = session.state();
+    let settings_intended_use = state.settings.intended_use;
+    let remote = state.remote.clone();
+    let encoding = state.caps.encoding;
+    let open = state.documents.get_mut(uri).filter(|open| open.id == id)?;
+    open.schedule.dirty = false;
+    Some(Round {
+        snapshot_document: open.document.clone(),
+        sources: super::session::Sources {
+            config_path: open.config_path.clone(),
+            lock_path: open.lock_path.clone(),
+            settings_intended_use,
+            remote,
+        },
+        encoding,
+    })
+}
+
+/// The worker of one document: analyses until nothing new is waiting.
+async fn work(session: Arc<Session>, uri: Uri, id: u64) {
+    loop {
+        let Some(round) = take_round(&session, &uri, id) else {
+            return;
+        };
+        let encoding = round.encoding;
+        let worker_session = session.clone();
+        let analysed = tokio::task::spawn_blocking(move || {
+            let document = round.snapshot_document;
+            inject_panic(&document, "analysis");
+            let context = worker_session.context(&round.sources);
+            let analysis = worker_session.analyse(&document, &context);
+            Snapshot { document, analysis }
+        })
+        .await;
+        match analysed {
+            Ok(snapshot) => {
+                let snapshot = Arc::new(snapshot);
+                let fresh = {
+                    let mut state = session.state();
+                    match state.documents.get_mut(&uri).filter(|open| open.id == id) {
+                        Some(open) => {
+                            if snapshot.document.version >= open.analysed.document.version {
+                                open.analysed = snapshot.clone();
+                            }
+                            // Something newer is waiting: this result is stale.
+                            !open.schedule.dirty
+                        }
+                        None => false,
+                    }
+                };
+                report_loads(&session).await;
+                if fresh {
+                    let version = snapshot.document.version;
+                    let published = diagnostics::of_snapshot(&snapshot, encoding);
+                    session
+                        .client
+                        .publish_diagnostics(uri.clone(), published, Some(version))
+                        .await;
+                    schedule_fetch(&session, &static_ids(&snapshot.analysis));
+                } else {
+                    debug!(uri = uri.as_str(), "analysis superseded; not published");
+                }
+            }
+            Err(join_error) => {
+                let message = if join_error.is_panic() {
+                    panic_message(&*join_error.into_panic())
+                } else {
+                    join_error.to_string()
+                };
+                error!(uri = uri.as_str(), "analysis panicked: {message}");
+                session
+                    .client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!(
+                            "abstrakt: the analysis of {} failed ({message}); its last results stay",
+                            uri.as_str()
+                        ),
+                    )
+                    .await;
+            }
+        }
+        let again = {
             let mut state = session.state();
-            match state.documents.get_mut(&uri) {
-                Some(open) if open.document.version == snapshot.document.version => {
-                    open.analysed = snapshot.clone();
-                    true
+            match state.documents.get_mut(&uri).filter(|open| open.id == id) {
+                Some(open) if open.schedule.dirty => true,
+                Some(open) => {
+                    open.schedule.in_flight = false;
+                    false
                 }
-                _ => false,
+                None => false,
             }
         };
-        if stored {
-            for id in static_ids(&snapshot.analysis) {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-            let diagnostics = diagnostics::of_snapshot(&snapshot, view.caps.encoding);
-            batches.push((uri, diagnostics, snapshot.document.version));
+        if !again {
+            tokio::spawn(check_when_quiet(session, uri, id));
+            return;
         }
     }
-    report_loads(session).await;
-    for (uri, diagnostics, version) in batches {
-        session
-            .client
-            .publish_diagnostics(uri, diagnostics, Some(version))
-            .await;
+}
+
+/// The safety net: once the document has been quiet for [`QUIET`], compare
+/// its tree with a fresh parse and, when they differ, take the fresh tree
+/// and re-analyse.
+async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
+    tokio::time::sleep(QUIET).await;
+    let document = {
+        let state = session.state();
+        let Some(open) = state.documents.get(&uri).filter(|open| open.id == id) else {
+            return;
+        };
+        let quiet = open.schedule.last_edit.elapsed() >= QUIET;
+        if !quiet
+            || open.schedule.dirty
+            || open.schedule.in_flight
+            || open.schedule.verified == Some(open.document.version)
+        {
+            // Still being edited or analysed: a later worker checks again.
+            return;
+        }
+        open.document.clone()
+    };
+    let version = document.version;
+    let fresh = tokio::task::spawn_blocking(move || document.fresh_tree_if_different()).await;
+    let fresh = match fresh {
+        Ok(fresh) => fresh,
+        Err(join_error) => {
+            error!(uri = uri.as_str(), "fresh parse failed: {join_error}");
+            return;
+        }
+    };
+    let repaired = {
+        let mut state = session.state();
+        let Some(open) = state
+            .documents
+            .get_mut(&uri)
+            .filter(|open| open.id == id && open.document.version == version)
+        else {
+            return;
+        };
+        open.schedule.verified = Some(version);
+        match fresh {
+            Some(tree) => {
+                open.document.replace_tree(tree);
+                true
+            }
+            None => false,
+        }
+    };
+    if repaired {
+        let count = session.tree_repairs.fetch_add(1, Ordering::Relaxed) + 1;
+        info!(
+            uri = uri.as_str(),
+            version,
+            repairs = count,
+            "incremental tree differed from a fresh parse; replaced"
+        );
+        request(&session, &uri);
     }
-    schedule_fetch(session, &ids);
 }
 
 /// Re-analyses every open document (settings or project files changed).
-pub async fn reanalyse_all(session: &Arc<Session>) {
+pub fn reanalyse_all(session: &Arc<Session>) {
     let uris: Vec<Uri> = session.state().documents.keys().cloned().collect();
-    refresh(session, uris).await;
+    for uri in uris {
+        request(session, &uri);
+    }
 }
 
 /// Re-analyses the open documents that use one of `ids` (new licensing arrived).
-pub async fn reanalyse_using(session: &Arc<Session>, ids: &HashSet<String>) {
+pub fn reanalyse_using(session: &Arc<Session>, ids: &HashSet<String>) {
     let uris: Vec<Uri> = session
         .state()
         .documents
@@ -91,5 +255,7 @@ pub async fn reanalyse_using(session: &Arc<Session>, ids: &HashSet<String>) {
         })
         .map(|(uri, _)| uri.clone())
         .collect();
-    refresh(session, uris).await;
+    for uri in uris {
+        request(session, &uri);
+    }
 }

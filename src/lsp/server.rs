@@ -1,5 +1,7 @@
 //! The `LanguageServer` implementation: each method hands its parameters to
-//! the module that owns the feature.
+//! the module that owns the feature. Requests answer from the latest
+//! snapshot (never waiting for an analysis) inside [`guarded`], so a panic
+//! becomes an error response and the server keeps serving.
 
 use std::sync::Arc;
 
@@ -8,6 +10,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::guard::{guarded, inject_panic};
 use super::handlers::{code_actions, completion, documents, hover, inlay_hints, pull, watched};
 use super::session::Session;
 use super::{commands, lifecycle};
@@ -69,11 +72,14 @@ impl LanguageServer for Backend {
         let Some(view) = self.session.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        Ok(Some(code_actions::request(
-            &self.session,
-            &view,
-            &params.context.diagnostics,
-        )))
+        guarded("codeAction", || {
+            inject_panic(&view.current, "codeAction");
+            Some(code_actions::request(
+                &self.session,
+                &view,
+                &params.context.diagnostics,
+            ))
+        })
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -81,36 +87,49 @@ impl LanguageServer for Backend {
         let Some(view) = self.session.view(&position.text_document.uri) else {
             return Ok(None);
         };
-        Ok(completion::request(&self.session, &view, position.position))
+        guarded("completion", || {
+            inject_panic(&view.current, "completion");
+            completion::request(&self.session, &view, position.position)
+        })
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
-        Ok(completion::resolve_request(&self.session, item))
+        guarded("completionItem/resolve", || {
+            completion::resolve_request(&self.session, item)
+        })
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let Some(view) = self.session.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        Ok(Some(inlay_hints::hints_request(
-            &self.session,
-            &view,
-            params.range,
-        )))
+        guarded("inlayHint", || {
+            inject_panic(&view.current, "inlayHint");
+            Some(inlay_hints::hints_request(
+                &self.session,
+                &view,
+                params.range,
+            ))
+        })
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         let Some(view) = self.session.view(&params.text_document.uri) else {
             return Ok(None);
         };
-        Ok(Some(inlay_hints::links_request(&self.session, &view)))
+        guarded("documentLink", || {
+            inject_panic(&view.current, "documentLink");
+            Some(inlay_hints::links_request(&self.session, &view))
+        })
     }
 
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        Ok(pull::diagnostic(&self.session, &params.text_document.uri))
+        guarded("diagnostic", || {
+            pull::diagnostic(&self.session, &params.text_document.uri)
+        })
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -118,6 +137,9 @@ impl LanguageServer for Backend {
         let Some(view) = self.session.view(&position.text_document.uri) else {
             return Ok(None);
         };
-        Ok(hover::hover(&self.session, &view, position.position))
+        guarded("hover", || {
+            inject_panic(&view.current, "hover");
+            hover::hover(&self.session, &view, position.position)
+        })
     }
 }

@@ -35,8 +35,36 @@ pub struct Snapshot {
     pub analysis: Analysis,
 }
 
+/// Where a document stands with the scheduler.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    /// Changed (text or context) since the last analysis started.
+    pub dirty: bool,
+    /// A worker is analysing this document (at most one at a time).
+    pub in_flight: bool,
+    /// When the text last changed (the safety net waits for quiet).
+    pub last_edit: std::time::Instant,
+    /// The version whose tree was last checked against a fresh parse.
+    pub verified: Option<i32>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            dirty: false,
+            in_flight: false,
+            last_edit: std::time::Instant::now(),
+            verified: None,
+        }
+    }
+}
+
 /// An open source document.
 pub struct OpenDocument {
+    /// Tells this opening apart from an earlier one of the same URI, so a
+    /// worker of a closed document never writes into a reopened one.
+    pub id: u64,
+    pub schedule: Schedule,
     /// The latest text and tree (edits land here first).
     pub document: Document,
     /// The newest analysis; its version may trail `document.version`.
@@ -135,6 +163,10 @@ impl View {
 
 pub struct Session {
     pub client: Client,
+    /// The source of [`OpenDocument::id`].
+    next_id: std::sync::atomic::AtomicU64,
+    /// How often the quiet-document check found the incremental tree wrong.
+    pub tree_repairs: std::sync::atomic::AtomicU64,
     state: Mutex<State>,
     projects: Mutex<ProjectFiles>,
     attribution: Mutex<AttributionIndex>,
@@ -169,6 +201,8 @@ impl Session {
         });
         Self {
             client,
+            next_id: std::sync::atomic::AtomicU64::new(1),
+            tree_repairs: std::sync::atomic::AtomicU64::new(0),
             state: Mutex::new(State {
                 caps: ClientCaps::default(),
                 settings: EditorSettings::default(),
@@ -183,6 +217,11 @@ impl Session {
             projects: Mutex::new(ProjectFiles::default()),
             attribution: Mutex::new(AttributionIndex::default()),
         }
+    }
+
+    pub fn next_document_id(&self) -> u64 {
+        self.next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The state lock. Hold it briefly; never across an `.await`.

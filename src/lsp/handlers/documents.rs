@@ -11,7 +11,7 @@ use crate::document::Document;
 use crate::lockfile::Lockfile;
 use crate::lsp::lifecycle::{open_project_file, project_files_changed};
 use crate::lsp::projects::is_project_file;
-use crate::lsp::session::{OpenDocument, Session, Snapshot, file_path};
+use crate::lsp::session::{OpenDocument, Schedule, Session, Snapshot, file_path};
 use crate::lsp::workspace::{self, DiagnosticsScope};
 use crate::lsp::{convert, scheduler};
 use crate::syntax::Language;
@@ -42,6 +42,8 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
     let path = file_path(&item.uri);
     let document = Document::new(language, item.version, &item.text);
     let open = OpenDocument {
+        id: session.next_document_id(),
+        schedule: Schedule::default(),
         analysed: Arc::new(Snapshot {
             document: document.clone(),
             analysis: Analysis::default(),
@@ -51,7 +53,7 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
         lock_path: path.as_deref().and_then(Lockfile::discover),
     };
     session.state().documents.insert(item.uri.clone(), open);
-    scheduler::refresh(session, vec![item.uri]).await;
+    scheduler::request(session, &item.uri);
 }
 
 pub async fn did_change(session: &Arc<Session>, params: DidChangeTextDocumentParams) {
@@ -79,8 +81,9 @@ pub async fn did_change(session: &Arc<Session>, params: DidChangeTextDocumentPar
             .map(convert::change_from_lsp)
             .collect();
         open.document.apply_changes(version, &changes, encoding);
+        open.schedule.last_edit = std::time::Instant::now();
     }
-    scheduler::refresh(session, vec![uri]).await;
+    scheduler::request(session, &uri);
 }
 
 pub async fn did_close(session: &Arc<Session>, params: DidCloseTextDocumentParams) {

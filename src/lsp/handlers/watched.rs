@@ -56,7 +56,7 @@ pub async fn did_change_watched_files(session: &Arc<Session>, params: DidChangeW
                 index.update(path);
             }
         }
-        scheduler::reanalyse_all(session).await;
+        scheduler::reanalyse_all(session);
     }
     let project: Vec<PathBuf> = paths.into_iter().filter(|p| is_project_file(p)).collect();
     project_files_changed(session, project).await;
