@@ -203,3 +203,56 @@ fn the_safety_net_publishes_the_findings_of_a_fresh_parse() {
         server.wait_for_log("incremental tree differed from a fresh parse; replaced");
     }
 }
+
+/// A saved markup file re-publishes only the documents whose attribution
+/// answer it changes: a document without attribution findings is left alone.
+#[test]
+fn a_markup_save_republishes_only_documents_it_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let footer = root.join("Footer.tsx");
+    let button = root.join("Button.tsx");
+    std::fs::write(
+        &footer,
+        "export const F = () => <small>Image created with FLUX.1-dev</small>;\n",
+    )
+    .expect("write");
+    std::fs::write(&button, "export const B = () => <button>ok</button>;\n").expect("write");
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {} }),
+    );
+    server.notify("initialized", json!({}));
+    let app = format!("file://{}", root.join("app.ts").display());
+    let plain = format!("file://{}", root.join("plain.ts").display());
+    server.open(&plain, "typescript", "export const x = 1;\n");
+    server.diagnostics(&plain);
+    server.open(&app, "typescript", FLUX);
+    let app_wait = app.clone();
+    server.wait_for(move |m| {
+        published(m, &app_wait) && m["params"]["diagnostics"][0]["severity"] == 3
+    });
+    server.backlog.clear();
+    std::fs::write(&footer, "export const F = () => null;\n").expect("write");
+    std::fs::write(&button, "export const B = () => <button>OK</button>;\n").expect("write");
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [
+            { "uri": format!("file://{}", button.display()), "type": 2 },
+            { "uri": format!("file://{}", footer.display()), "type": 2 },
+        ] }),
+    );
+    let app_wait = app.clone();
+    let warned = server.wait_for(move |m| {
+        published(m, &app_wait) && m["params"]["diagnostics"][0]["severity"] == 2
+    });
+    assert_eq!(
+        summarize(&warned["params"]),
+        vec![(0, 13, 0, 23, "attribution-required".to_string(), 2)]
+    );
+    assert!(
+        !server.backlog.iter().any(|m| published(m, &plain)),
+        "a document without attribution findings was re-published"
+    );
+}

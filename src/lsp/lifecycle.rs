@@ -12,7 +12,7 @@ use tracing::{debug, info, warn};
 use super::capabilities::{ClientCaps, server_capabilities};
 use super::diagnostics::report_loads;
 use super::scheduler;
-use super::session::{Session, file_path};
+use super::session::{Session, discover_project_files, file_path};
 use super::workspace::{self, DiagnosticsScope};
 use crate::attribution::AttributionIndex;
 
@@ -183,15 +183,30 @@ pub async fn did_change_configuration(
 }
 
 /// A project file changed on disk (or was saved): reload it, find each
-/// document's project files again, and re-analyse.
+/// document's project files again, and re-analyse the documents it governs
+/// (those using it, and those whose nearest project file changed).
 pub async fn project_files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
     if paths.is_empty() {
         return;
     }
     session.reload_project_files(&paths);
-    session.state().rediscover();
+    let uris: Vec<Uri> = session.state().documents.keys().cloned().collect();
+    let found = discover_project_files(uris);
+    let governed: Vec<Uri> = {
+        let mut state = session.state();
+        let mut governed = state.set_project_files(found);
+        for (uri, open) in &state.documents {
+            let uses = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| paths.contains(p));
+            if (uses(&open.config_path) || uses(&open.lock_path)) && !governed.contains(uri) {
+                governed.push(uri.clone());
+            }
+        }
+        governed
+    };
     report_loads(session).await;
-    scheduler::reanalyse_all(session);
+    for uri in governed {
+        scheduler::request(session, &uri);
+    }
 }
 
 /// An `abstrakt.toml` / `abstrakt.lock` opened in the editor: its problems

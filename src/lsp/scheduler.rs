@@ -24,7 +24,7 @@ use tracing::{debug, error, info};
 use super::diagnostics::{self, report_loads};
 use super::guard::{inject_panic, panic_message};
 use super::remote::schedule_fetch;
-use super::session::{Session, Snapshot};
+use super::session::Session;
 use crate::analysis::Analysis;
 use crate::extract::Target;
 
@@ -104,8 +104,7 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
             let document = round.snapshot_document;
             inject_panic(&document, "analysis");
             let context = worker_session.context(&round.sources);
-            let analysis = worker_session.analyse(&document, &context);
-            Snapshot { document, analysis }
+            worker_session.analyse(document, &context)
         })
         .await;
         match analysed {

@@ -20,7 +20,7 @@ use super::remote;
 use super::settings::{EditorSettings, RemoteSettings};
 use super::workspace::DiagnosticsScope;
 use crate::analysis::{Analysis, analyze};
-use crate::attribution::AttributionIndex;
+use crate::attribution::{AttributionIndex, Found};
 use crate::config::ProjectConfig;
 use crate::document::Document;
 use crate::lockfile::Lockfile;
@@ -33,6 +33,10 @@ use crate::rules::{RuleCode, Severity};
 pub struct Snapshot {
     pub document: Document,
     pub analysis: Analysis,
+    /// The attribution texts this analysis looked up and what the index
+    /// answered: a changed markup file re-analyses only documents whose
+    /// answers it changes.
+    pub attribution_queries: Vec<(String, Option<Found>)>,
 }
 
 /// Where a document stands with the scheduler.
@@ -117,14 +121,37 @@ impl State {
         problems
     }
 
-    /// Finds each open document's project files again (one was created or deleted).
-    pub fn rediscover(&mut self) {
-        for (uri, open) in &mut self.documents {
-            let path = file_path(uri);
-            open.config_path = path.as_deref().and_then(ProjectConfig::discover);
-            open.lock_path = path.as_deref().and_then(Lockfile::discover);
+    /// Sets each open document's project files to what `found` says (from
+    /// [`discover_project_files`]); returns the documents whose files changed.
+    pub fn set_project_files(&mut self, found: Vec<(Uri, ProjectPaths)>) -> Vec<Uri> {
+        let mut moved = Vec::new();
+        for (uri, (config_path, lock_path)) in found {
+            if let Some(open) = self.documents.get_mut(&uri)
+                && (open.config_path != config_path || open.lock_path != lock_path)
+            {
+                open.config_path = config_path;
+                open.lock_path = lock_path;
+                moved.push(uri);
+            }
         }
+        moved
     }
+}
+
+/// A document's nearest `abstrakt.toml` and `abstrakt.lock`.
+pub type ProjectPaths = (Option<PathBuf>, Option<PathBuf>);
+
+/// Finds each of `uris`' project files on disk (no lock held: this reads
+/// directories).
+pub fn discover_project_files(uris: Vec<Uri>) -> Vec<(Uri, ProjectPaths)> {
+    uris.into_iter()
+        .map(|uri| {
+            let path = file_path(&uri);
+            let config = path.as_deref().and_then(ProjectConfig::discover);
+            let lock = path.as_deref().and_then(Lockfile::discover);
+            (uri, (config, lock))
+        })
+        .collect()
 }
 
 /// Everything a request needs about one open document, copied out of the
@@ -309,7 +336,7 @@ impl Session {
 
     /// Analyses a document (no state lock held): the shared analysis entry,
     /// then the editor's attribution knowledge.
-    pub fn analyse(&self, document: &Document, context: &Context) -> Analysis {
+    pub fn analyse(&self, document: Document, context: &Context) -> Snapshot {
         let mut analysis = analyze(
             document.tree(),
             document.rope(),
@@ -317,17 +344,23 @@ impl Session {
             &context.project,
             context.lock.as_deref(),
         );
-        self.lower_shown_attributions(&mut analysis, &context.resolver);
-        analysis
+        let attribution_queries = self.lower_shown_attributions(&mut analysis, &context.resolver);
+        Snapshot {
+            document,
+            analysis,
+            attribution_queries,
+        }
     }
 
     /// `attribution-required` drops to information where the workspace already
-    /// shows the attribution text.
-    fn lower_shown_attributions(&self, analysis: &mut Analysis, resolver: &Resolver) {
+    /// shows the attribution text. Returns the texts looked up and the answers.
+    fn lower_shown_attributions(
+        &self,
+        analysis: &mut Analysis,
+        resolver: &Resolver,
+    ) -> Vec<(String, Option<Found>)> {
+        let mut queries: Vec<(String, Option<Found>)> = Vec::new();
         let mut index = self.attribution();
-        if index.is_empty() {
-            return;
-        }
         for (i, finding) in analysis.findings.iter_mut().enumerate() {
             if finding.code != RuleCode::AttributionRequired {
                 continue;
@@ -340,7 +373,15 @@ impl Session {
             else {
                 continue;
             };
-            let Some(found) = index.find(&text) else {
+            let found = if index.is_empty() {
+                None
+            } else {
+                index.find(&text)
+            };
+            if !queries.iter().any(|(t, _)| *t == text) {
+                queries.push((text, found.clone()));
+            }
+            let Some(found) = found else {
                 continue;
             };
             finding.severity = Severity::Info;
@@ -356,5 +397,32 @@ impl Session {
             );
             analysis.attribution_found.push((i, found));
         }
+        queries
+    }
+
+    /// The open documents whose attribution answers differ from what the
+    /// index says now (after a markup file changed).
+    pub fn attribution_changed(&self) -> Vec<Uri> {
+        let analysed: Vec<(Uri, Arc<Snapshot>)> = self
+            .state()
+            .documents
+            .iter()
+            .map(|(uri, open)| (uri.clone(), open.analysed.clone()))
+            .collect();
+        let mut index = self.attribution();
+        analysed
+            .into_iter()
+            .filter(|(_, snapshot)| {
+                snapshot.attribution_queries.iter().any(|(text, before)| {
+                    let now = if index.is_empty() {
+                        None
+                    } else {
+                        index.find(text)
+                    };
+                    now != *before
+                })
+            })
+            .map(|(uri, _)| uri)
+            .collect()
     }
 }

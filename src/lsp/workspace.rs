@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
 
 use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
-use super::session::{Session, Snapshot};
+use super::session::Session;
 use crate::document::Document;
 use crate::extract::may_contain_calls;
 use crate::syntax::Language;
@@ -93,8 +93,7 @@ pub fn analyze_file(session: &Session, path: &Path, text: &str) -> Option<(Uri, 
     let language = Language::from_path(path)?;
     let context = session.context(&session.sources_for(path));
     let document = Document::new(language, 0, text);
-    let analysis = session.analyse(&document, &context);
-    let snapshot = Snapshot { document, analysis };
+    let snapshot = session.analyse(document, &context);
     let mut state = session.state();
     let diagnostics = diagnostics::of_snapshot(&snapshot, state.caps.encoding);
     state

@@ -47,6 +47,7 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
         analysed: Arc::new(Snapshot {
             document: document.clone(),
             analysis: Analysis::default(),
+            attribution_queries: Vec::new(),
         }),
         document,
         config_path: path.as_deref().and_then(ProjectConfig::discover),
