@@ -94,7 +94,11 @@ fn encoding_strategy() -> impl Strategy<Value = PositionEncoding> {
     ]
 }
 
-fn change_strategy() -> impl Strategy<Value = (u32, u32, u32, u32, Vec<usize>)> {
+/// One generated change: start line and character, extra lines to the end,
+/// end character, and the fragments inserted.
+type Change = (u32, u32, u32, u32, Vec<usize>);
+
+fn change_strategy() -> impl Strategy<Value = Change> {
     (
         0u32..8,
         0u32..45,
@@ -123,7 +127,7 @@ fn findings(doc_tree: &tree_sitter::Tree, text: &str) -> Vec<String> {
 fn edit(
     language: Language,
     encoding: PositionEncoding,
-    batches: &[Vec<(u32, u32, u32, u32, Vec<usize>)>],
+    batches: &[Vec<Change>],
 ) -> (Document, String) {
     let mut doc = Document::new(language, 1, BASE);
     let mut reference = BASE.to_string();
@@ -172,7 +176,7 @@ fn check_settled(doc: &mut Document, reference: &str) -> Result<bool, TestCaseEr
     Ok(repaired)
 }
 
-fn batches_strategy() -> impl Strategy<Value = Vec<Vec<(u32, u32, u32, u32, Vec<usize>)>>> {
+fn batches_strategy() -> impl Strategy<Value = Vec<Vec<Change>>> {
     prop::collection::vec(prop::collection::vec(change_strategy(), 1..4), 1..12)
 }
 
