@@ -77,6 +77,7 @@ pub async fn initialized(session: &Arc<Session>) {
         let state = session.state();
         (state.roots.clone(), state.scope(), state.caps.watch_dynamic)
     };
+    tokio::spawn(scheduler::sweep_idle_trees(session.clone()));
     if scope == DiagnosticsScope::Workspace && !roots.is_empty() {
         tokio::spawn(workspace::scan(session.clone(), roots.clone()));
     }

@@ -108,23 +108,32 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         })
         .await;
         match analysed {
-            Ok(snapshot) => {
-                let snapshot = Arc::new(snapshot);
+            Ok(mut snapshot) => {
                 let fresh = {
                     let mut state = session.state();
                     match state.documents.get_mut(&uri).filter(|open| open.id == id) {
                         Some(open) => {
+                            // A document whose idle tree was dropped gets the
+                            // one this analysis parsed back.
+                            if !open.document.has_tree()
+                                && open.document.version == snapshot.document.version
+                            {
+                                open.document.replace_tree(snapshot.document.tree().clone());
+                            }
+                            // Requests need the text and findings, not the tree.
+                            snapshot.document.drop_tree();
+                            let snapshot = Arc::new(snapshot);
                             if snapshot.document.version >= open.analysed.document.version {
                                 open.analysed = snapshot.clone();
                             }
                             // Something newer is waiting: this result is stale.
-                            !open.schedule.dirty
+                            (!open.schedule.dirty).then_some(snapshot)
                         }
-                        None => false,
+                        None => None,
                     }
                 };
                 report_loads(&session).await;
-                if fresh {
+                if let Some(snapshot) = fresh {
                     let version = snapshot.document.version;
                     let published = diagnostics::of_snapshot(&snapshot, encoding);
                     session
@@ -230,6 +239,46 @@ async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
             "incremental tree differed from a fresh parse; replaced"
         );
         request(&session, &uri);
+    }
+}
+
+/// How long a document goes without edits before its tree is dropped.
+pub const IDLE: Duration = Duration::from_secs(30);
+
+/// Drops the trees of documents idle for [`IDLE`], so memory follows what is
+/// being edited rather than what is open. The next analysis parses again (off
+/// the request path) and hands its tree back to the document.
+pub async fn sweep_idle_trees(session: Arc<Session>) {
+    let mut interval = tokio::time::interval(IDLE / 2);
+    loop {
+        interval.tick().await;
+        let dropped = {
+            let mut state = session.state();
+            let mut dropped = 0;
+            for open in state.documents.values_mut() {
+                let idle = open.schedule.last_edit.elapsed() >= IDLE
+                    && !open.schedule.dirty
+                    && !open.schedule.in_flight;
+                if idle && open.document.has_tree() {
+                    open.document.drop_tree();
+                    dropped += 1;
+                }
+            }
+            dropped
+        };
+        if dropped > 0 {
+            release_freed_memory();
+            debug!(documents = dropped, "dropped the trees of idle documents");
+        }
+    }
+}
+
+/// Hands memory freed by dropped trees back to the OS (glibc keeps it otherwise).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused heap pages; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -41,11 +41,13 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
     };
     let path = file_path(&item.uri);
     let document = Document::new(language, item.version, &item.text);
+    let mut placeholder = document.clone();
+    placeholder.drop_tree();
     let open = OpenDocument {
         id: session.next_document_id(),
         schedule: Schedule::default(),
         analysed: Arc::new(Snapshot {
-            document: document.clone(),
+            document: placeholder,
             analysis: Analysis::default(),
             attribution_queries: Vec::new(),
         }),
