@@ -10,7 +10,7 @@ typescript-eslint parser) on the same 10,000-line TypeScript file:
   hover after a burst        hover on a small file sent right after 200 edits on the big file
   markup save, 100 open      a .tsx change (no attribution text in it) with 100 documents
                              open: the answer time of the next request, and documents re-published
-  memory, 100 open           RSS with 100 open 1,000-line files
+  memory, 100 open           RSS with 100 open 1,000-line files, right away and after 35 s idle
 
 Usage: bench/lsp_latency.py [--binary PATH] [--label NAME] [--binary PATH --label NAME ...]
        (builds target/release/abstrakt-lsp when no --binary is given; ESLint is
@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 TOOLS = TARGET / "bench-tools" / "eslint"
+# The server drops the trees of documents idle for 30 s.
+IDLE_WAIT = 35
 
 FILLER = """export function helper{n}(values: number[], scale = 2): number {{
   let total = 0;
@@ -289,6 +291,8 @@ def measure(binary, workdir):
     time.sleep(1.0)  # let the background tree checks of the quiet documents finish
     figures["rss_100"] = client.rss_mb()
     figures["rss_empty"] = before
+    time.sleep(IDLE_WAIT)  # idle documents may drop their trees
+    figures["rss_100_idle"] = client.rss_mb()
 
     (many / "Footer.tsx").write_text("export const Footer = () => <footer>hello!</footer>;\n")
     since = client.mark()
@@ -375,6 +379,7 @@ def main():
         ("markup save, 100 open: documents re-published", "save_republished", False),
         ("RSS, server idle, MB", "rss_empty", False),
         ("RSS, 100 open 1,000-line files, MB", "rss_100", False),
+        (f"RSS, the same after {IDLE_WAIT} s idle, MB", "rss_100_idle", False),
     ]
     print(f"ESLint selector rule on the same 10,000-line file: {eslint:.0f} ms (warm, median of 3; {found} reports)")
     header = f"{'':58}" + "".join(f"{label:>14}" for label in labels)

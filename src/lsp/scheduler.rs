@@ -140,6 +140,7 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
                         .client
                         .publish_diagnostics(uri.clone(), published, Some(version))
                         .await;
+                    settle_after_close(&session, &uri, id).await;
                     schedule_fetch(&session, &static_ids(&snapshot.analysis));
                 } else {
                     debug!(uri = uri.as_str(), "analysis superseded; not published");
@@ -178,6 +179,29 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         if !again {
             tokio::spawn(check_when_quiet(session, uri, id));
             return;
+        }
+    }
+}
+
+/// A close (or close and reopen) may have crossed this worker's publish:
+/// make sure the client ends with the right diagnostics.
+async fn settle_after_close(session: &Arc<Session>, uri: &Uri, id: u64) {
+    let (now, on_disk) = {
+        let state = session.state();
+        (
+            state.documents.get(uri).map(|open| open.id),
+            // Workspace scope: a closed file shows its text on disk.
+            state.workspace_files.get(uri).cloned().unwrap_or_default(),
+        )
+    };
+    match now {
+        Some(current) if current == id => {}
+        Some(_) => request(session, uri),
+        None => {
+            session
+                .client
+                .publish_diagnostics(uri.clone(), on_disk, None)
+                .await;
         }
     }
 }
