@@ -10,7 +10,7 @@ typescript-eslint parser) on the same 10,000-line TypeScript file:
   hover after a burst        hover on a small file sent right after 200 edits on the big file
   markup save, 100 open      a .tsx change (no attribution text in it) with 100 documents
                              open: the answer time of the next request, and documents re-published
-  memory, 100 open           RSS with 100 open 1,000-line files, right away and after 35 s idle
+  memory, 100 open           RSS with 100 open 1,000-line files, right away and after 40 s idle
 
 Usage: bench/lsp_latency.py [--binary PATH] [--label NAME] [--binary PATH --label NAME ...]
        (builds target/release/abstrakt-lsp when no --binary is given; ESLint is
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 TOOLS = TARGET / "bench-tools" / "eslint"
 # The server drops the trees of documents idle for 30 s.
-IDLE_WAIT = 35
+IDLE_WAIT = 40
 
 FILLER = """export function helper{n}(values: number[], scale = 2): number {{
   let total = 0;

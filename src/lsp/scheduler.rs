@@ -273,7 +273,7 @@ pub const IDLE: Duration = Duration::from_secs(30);
 /// being edited rather than what is open. The next analysis parses again (off
 /// the request path) and hands its tree back to the document.
 pub async fn sweep_idle_trees(session: Arc<Session>) {
-    let mut interval = tokio::time::interval(IDLE / 2);
+    let mut interval = tokio::time::interval(IDLE / 6);
     loop {
         interval.tick().await;
         let dropped = {
