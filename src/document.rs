@@ -152,6 +152,9 @@ pub struct Document {
     pub version: i32,
     rope: Rope,
     tree: OnceLock<Tree>,
+    /// Edits were recorded on the tree ([`Document::apply_edits`]) but it was
+    /// not parsed again yet.
+    needs_reparse: bool,
 }
 
 impl Document {
@@ -163,6 +166,19 @@ impl Document {
             version,
             rope,
             tree,
+            needs_reparse: false,
+        }
+    }
+
+    /// A document whose tree is parsed on first use (so opening a file costs
+    /// no parse on the caller's thread).
+    pub fn unparsed(language: Language, version: i32, text: &str) -> Self {
+        Self {
+            language,
+            version,
+            rope: Rope::from_str(text),
+            tree: OnceLock::new(),
+            needs_reparse: false,
         }
     }
 
@@ -170,7 +186,8 @@ impl Document {
         &self.rope
     }
 
-    /// The syntax tree, parsed again first if it was dropped.
+    /// The syntax tree, parsed again first if it was dropped. After
+    /// [`Document::apply_edits`] call [`Document::reparse`] first.
     pub fn tree(&self) -> &Tree {
         self.tree
             .get_or_init(|| parse_rope(self.language, &self.rope, None))
@@ -184,6 +201,12 @@ impl Document {
     /// Forgets the tree; the next [`Document::tree`] parses the text again.
     pub fn drop_tree(&mut self) {
         self.tree = OnceLock::new();
+        self.needs_reparse = false;
+    }
+
+    /// Whether edits were recorded on the tree since it was last parsed.
+    pub fn needs_reparse(&self) -> bool {
+        self.needs_reparse
     }
 
     pub fn text(&self) -> String {
@@ -198,8 +221,10 @@ impl Document {
     /// [`Document::reparse`] after a batch of changes.
     pub fn apply_change(&mut self, change: &TextChange, encoding: PositionEncoding) {
         let Some(range) = change.range else {
+            // A full replacement: parsed on first use, like a new document.
             self.rope = Rope::from_str(&change.text);
-            self.tree = OnceLock::from(syntax::parse(self.language, &change.text));
+            self.tree = OnceLock::new();
+            self.needs_reparse = false;
             return;
         };
         let index = LineIndex::new(&self.rope);
@@ -219,6 +244,7 @@ impl Document {
         let Some(tree) = self.tree.get_mut() else {
             return;
         };
+        self.needs_reparse = true;
         tree.edit(&InputEdit {
             start_byte,
             old_end_byte,
@@ -232,9 +258,13 @@ impl Document {
     /// Brings the tree up to date with the rope, reusing unchanged subtrees
     /// (nothing to do while the tree is dropped).
     pub fn reparse(&mut self) {
+        if !self.needs_reparse {
+            return;
+        }
         if let Some(old) = self.tree.get_mut() {
             *old = parse_rope(self.language, &self.rope, Some(old));
         }
+        self.needs_reparse = false;
     }
 
     /// A fresh parse of the current text when it differs from the
@@ -243,6 +273,9 @@ impl Document {
     /// document (off the request path, on a clone) and swaps the result in
     /// with [`Document::replace_tree`].
     pub fn fresh_tree_if_different(&self) -> Option<Tree> {
+        if self.needs_reparse {
+            return None;
+        }
         let current = self.tree.get()?;
         let fresh = syntax::parse(self.language, &self.text());
         (!syntax::same_shape(current, &fresh)).then_some(fresh)
@@ -251,6 +284,7 @@ impl Document {
     /// Replaces the tree with one parsed from exactly the current text.
     pub fn replace_tree(&mut self, tree: Tree) {
         self.tree = OnceLock::from(tree);
+        self.needs_reparse = false;
     }
 
     /// Applies a `didChange` batch in order and reparses once.
@@ -260,10 +294,22 @@ impl Document {
         changes: &[TextChange],
         encoding: PositionEncoding,
     ) {
+        self.apply_edits(version, changes, encoding);
+        self.reparse();
+    }
+
+    /// Applies a `didChange` batch to the text and records it on the tree
+    /// without parsing: the server parses later, off the request path, from
+    /// a snapshot (several batches can be recorded before one parse).
+    pub fn apply_edits(
+        &mut self,
+        version: i32,
+        changes: &[TextChange],
+        encoding: PositionEncoding,
+    ) {
         for change in changes {
             self.apply_change(change, encoding);
         }
-        self.reparse();
         self.version = version;
     }
 }

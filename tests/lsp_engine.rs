@@ -182,7 +182,11 @@ fn the_safety_net_publishes_the_findings_of_a_fresh_parse() {
         let expected = summarize(&server.diagnostics(fresh_uri));
         let uri = "file:///edited.ts";
         server.open(uri, "typescript", case["base"].as_str().expect("base"));
+        server.diagnostics_at(uri, 1);
         let batches = case["batches"].as_array().expect("batches");
+        // One batch at a time, each parsed on its own (as in the search that
+        // found these inputs); sent all at once they would be coalesced
+        // into one parse that happens not to go wrong.
         for (i, batch) in batches.iter().enumerate() {
             server.notify(
                 "textDocument/didChange",
@@ -191,6 +195,9 @@ fn the_safety_net_publishes_the_findings_of_a_fresh_parse() {
                     "contentChanges": batch,
                 }),
             );
+            if i + 1 < batches.len() {
+                server.diagnostics_at(uri, i64::try_from(i).expect("small") + 2);
+            }
         }
         let last = json!(batches.len() + 1);
         let settled = server.wait_for(|m| {

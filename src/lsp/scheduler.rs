@@ -1,9 +1,10 @@
 //! When documents are analysed: never on the request path.
 //!
-//! A change only marks its document dirty ([`request`]). One worker per dirty
-//! document takes an immutable snapshot (rope and tree clones share storage),
+//! A change only records the edit on the text and the tree and marks the
+//! document dirty ([`request`]). One worker per dirty document takes an
+//! immutable snapshot (rope and tree clones share storage), parses and
 //! analyses it on tokio's blocking pool without any lock, and stores the
-//! result. Edits that arrive meanwhile coalesce: the worker runs once more for
+//! result (and the parsed tree, when no edit came meanwhile). Edits that arrive meanwhile coalesce: the worker runs once more for
 //! the newest version, and a result that is already stale is kept for
 //! requests but not published. A panic in an analysis is caught and logged;
 //! the document keeps its last analysis.
@@ -101,8 +102,12 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         let encoding = round.encoding;
         let worker_session = session.clone();
         let analysed = tokio::task::spawn_blocking(move || {
-            let document = round.snapshot_document;
+            let mut document = round.snapshot_document;
             inject_panic(&document, "analysis");
+            // The incremental parse of the edits recorded since the last one
+            // (or a full parse for a new or idle document).
+            document.reparse();
+            document.tree();
             let context = worker_session.context(&round.sources);
             worker_session.analyse(document, &context)
         })
@@ -113,11 +118,10 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
                     let mut state = session.state();
                     match state.documents.get_mut(&uri).filter(|open| open.id == id) {
                         Some(open) => {
-                            // A document whose idle tree was dropped gets the
-                            // one this analysis parsed back.
-                            if !open.document.has_tree()
-                                && open.document.version == snapshot.document.version
-                            {
+                            // The document takes the tree this analysis parsed,
+                            // unless it was edited meanwhile (then the next
+                            // round parses again, with all recorded edits).
+                            if open.document.version == snapshot.document.version {
                                 open.document.replace_tree(snapshot.document.tree().clone());
                             }
                             // Requests need the text and findings, not the tree.
@@ -218,6 +222,8 @@ async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
         };
         let quiet = open.schedule.last_edit.elapsed() >= QUIET;
         if !quiet
+            || open.document.needs_reparse()
+            || !open.document.has_tree()
             || open.schedule.dirty
             || open.schedule.in_flight
             || open.schedule.verified == Some(open.document.version)

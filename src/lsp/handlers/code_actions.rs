@@ -259,7 +259,10 @@ pub fn request(
     diagnostics: &[Diagnostic],
 ) -> Vec<CodeActionOrCommand> {
     let context = session.context(&view.sources());
-    let text = view.current.text();
+    // Edits not parsed yet are parsed here (incremental: cheap).
+    let mut current = view.current.clone();
+    current.reparse();
+    let text = current.text();
     let config_target = view.config_path.clone().or_else(|| {
         let path = crate::lsp::session::file_path(&view.uri)?;
         let root = view
@@ -274,8 +277,8 @@ pub fn request(
     let input = Input {
         uri: &view.uri,
         text: &text,
-        rope: view.current.rope(),
-        tree: view.current.tree(),
+        rope: current.rope(),
+        tree: current.tree(),
         encoding: view.caps.encoding,
         resolver: &context.resolver,
         config_target,

@@ -40,9 +40,9 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
         return;
     };
     let path = file_path(&item.uri);
-    let document = Document::new(language, item.version, &item.text);
-    let mut placeholder = document.clone();
-    placeholder.drop_tree();
+    // Parsed by the first analysis, off the request path.
+    let document = Document::unparsed(language, item.version, &item.text);
+    let placeholder = document.clone();
     let open = OpenDocument {
         id: session.next_document_id(),
         schedule: Schedule::default(),
@@ -83,7 +83,8 @@ pub async fn did_change(session: &Arc<Session>, params: DidChangeTextDocumentPar
             .into_iter()
             .map(convert::change_from_lsp)
             .collect();
-        open.document.apply_changes(version, &changes, encoding);
+        // Text and tree edits only: the parse happens in the scheduler.
+        open.document.apply_edits(version, &changes, encoding);
         open.schedule.last_edit = std::time::Instant::now();
     }
     scheduler::request(session, &uri);
