@@ -155,6 +155,9 @@ pub struct Document {
     /// Edits were recorded on the tree ([`Document::apply_edits`]) but it was
     /// not parsed again yet.
     needs_reparse: bool,
+    /// The tree went through incremental edits since its last full parse
+    /// (only such a tree can differ from a fresh parse).
+    incremental: bool,
 }
 
 impl Document {
@@ -167,6 +170,7 @@ impl Document {
             rope,
             tree,
             needs_reparse: false,
+            incremental: false,
         }
     }
 
@@ -179,6 +183,7 @@ impl Document {
             rope: Rope::from_str(text),
             tree: OnceLock::new(),
             needs_reparse: false,
+            incremental: false,
         }
     }
 
@@ -202,6 +207,7 @@ impl Document {
     pub fn drop_tree(&mut self) {
         self.tree = OnceLock::new();
         self.needs_reparse = false;
+        self.incremental = false;
     }
 
     /// Whether edits were recorded on the tree since it was last parsed.
@@ -225,6 +231,7 @@ impl Document {
             self.rope = Rope::from_str(&change.text);
             self.tree = OnceLock::new();
             self.needs_reparse = false;
+            self.incremental = false;
             return;
         };
         let index = LineIndex::new(&self.rope);
@@ -245,6 +252,7 @@ impl Document {
             return;
         };
         self.needs_reparse = true;
+        self.incremental = true;
         tree.edit(&InputEdit {
             start_byte,
             old_end_byte,
@@ -273,7 +281,7 @@ impl Document {
     /// document (off the request path, on a clone) and swaps the result in
     /// with [`Document::replace_tree`].
     pub fn fresh_tree_if_different(&self) -> Option<Tree> {
-        if self.needs_reparse {
+        if self.needs_reparse || !self.incremental {
             return None;
         }
         let current = self.tree.get()?;
@@ -281,10 +289,23 @@ impl Document {
         (!syntax::same_shape(current, &fresh)).then_some(fresh)
     }
 
-    /// Replaces the tree with one parsed from exactly the current text.
+    /// Replaces the tree with one of exactly the current text (from a fresh
+    /// parse, or the same tree parsed further on a snapshot).
     pub fn replace_tree(&mut self, tree: Tree) {
         self.tree = OnceLock::from(tree);
         self.needs_reparse = false;
+    }
+
+    /// Takes a tree from a fresh parse of exactly the current text.
+    pub fn replace_with_fresh_tree(&mut self, tree: Tree) {
+        self.replace_tree(tree);
+        self.incremental = false;
+    }
+
+    /// Whether the tree went through incremental edits since its last full
+    /// parse (a tree that did not cannot differ from a fresh parse).
+    pub fn is_incremental(&self) -> bool {
+        self.incremental
     }
 
     /// Applies a `didChange` batch in order and reparses once.

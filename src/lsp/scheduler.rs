@@ -221,6 +221,10 @@ async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
             return;
         };
         let quiet = open.schedule.last_edit.elapsed() >= QUIET;
+        if !open.document.is_incremental() {
+            // Parsed from scratch: nothing to check.
+            return;
+        }
         if !quiet
             || open.document.needs_reparse()
             || !open.document.has_tree()
@@ -254,7 +258,7 @@ async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
         open.schedule.verified = Some(version);
         match fresh {
             Some(tree) => {
-                open.document.replace_tree(tree);
+                open.document.replace_with_fresh_tree(tree);
                 true
             }
             None => false,
