@@ -6,6 +6,7 @@
 //! `cr_lines`), exactly LSP's set: U+2028/U+2029 and NEL are *not* breaks.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use ropey::Rope;
 use tree_sitter::{InputEdit, Point, Tree};
@@ -141,23 +142,48 @@ impl<'a> LineIndex<'a> {
 }
 
 /// The document state the server keeps per open file.
+///
+/// The tree can be dropped ([`Document::drop_tree`]) to save memory while a
+/// document sits idle (trees are ~96 % of an open document's memory); the
+/// next [`Document::tree`] parses the text again.
 #[derive(Clone)]
 pub struct Document {
     pub language: Language,
     pub version: i32,
     rope: Rope,
-    tree: Tree,
+    tree: OnceLock<Tree>,
+    /// Edits were recorded on the tree ([`Document::apply_edits`]) but it was
+    /// not parsed again yet.
+    needs_reparse: bool,
+    /// The tree went through incremental edits since its last full parse
+    /// (only such a tree can differ from a fresh parse).
+    incremental: bool,
 }
 
 impl Document {
     pub fn new(language: Language, version: i32, text: &str) -> Self {
         let rope = Rope::from_str(text);
-        let tree = syntax::parse(language, text);
+        let tree = OnceLock::from(syntax::parse(language, text));
         Self {
             language,
             version,
             rope,
             tree,
+            needs_reparse: false,
+            incremental: false,
+        }
+    }
+
+    /// A document whose tree is parsed on first use (so opening a file costs
+    /// no parse on the caller's thread).
+    pub fn unparsed(language: Language, version: i32, text: &str) -> Self {
+        Self {
+            language,
+            version,
+            rope: Rope::from_str(text),
+            tree: OnceLock::new(),
+            needs_reparse: false,
+            incremental: false,
         }
     }
 
@@ -165,8 +191,28 @@ impl Document {
         &self.rope
     }
 
+    /// The syntax tree, parsed again first if it was dropped. After
+    /// [`Document::apply_edits`] call [`Document::reparse`] first.
     pub fn tree(&self) -> &Tree {
-        &self.tree
+        self.tree
+            .get_or_init(|| parse_rope(self.language, &self.rope, None))
+    }
+
+    /// Whether the tree is in memory.
+    pub fn has_tree(&self) -> bool {
+        self.tree.get().is_some()
+    }
+
+    /// Forgets the tree; the next [`Document::tree`] parses the text again.
+    pub fn drop_tree(&mut self) {
+        self.tree = OnceLock::new();
+        self.needs_reparse = false;
+        self.incremental = false;
+    }
+
+    /// Whether edits were recorded on the tree since it was last parsed.
+    pub fn needs_reparse(&self) -> bool {
+        self.needs_reparse
     }
 
     pub fn text(&self) -> String {
@@ -181,8 +227,11 @@ impl Document {
     /// [`Document::reparse`] after a batch of changes.
     pub fn apply_change(&mut self, change: &TextChange, encoding: PositionEncoding) {
         let Some(range) = change.range else {
+            // A full replacement: parsed on first use, like a new document.
             self.rope = Rope::from_str(&change.text);
-            self.tree = syntax::parse(self.language, &change.text);
+            self.tree = OnceLock::new();
+            self.needs_reparse = false;
+            self.incremental = false;
             return;
         };
         let index = LineIndex::new(&self.rope);
@@ -198,7 +247,13 @@ impl Document {
 
         let new_end_byte = start_byte + change.text.len();
         let new_end_position = LineIndex::new(&self.rope).point(new_end_byte);
-        self.tree.edit(&InputEdit {
+        // Without a tree there is nothing to keep in step: the next use parses.
+        let Some(tree) = self.tree.get_mut() else {
+            return;
+        };
+        self.needs_reparse = true;
+        self.incremental = true;
+        tree.edit(&InputEdit {
             start_byte,
             old_end_byte,
             new_end_byte,
@@ -208,24 +263,49 @@ impl Document {
         });
     }
 
-    /// Brings the tree up to date with the rope, reusing unchanged subtrees.
+    /// Brings the tree up to date with the rope, reusing unchanged subtrees
+    /// (nothing to do while the tree is dropped).
     pub fn reparse(&mut self) {
-        let rope = &self.rope;
-        let mut parser = self.language.parser();
-        let new_tree = parser.parse_with_options(
-            &mut |byte, _| {
-                if byte >= rope.len_bytes() {
-                    return &[][..];
-                }
-                let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
-                &chunk.as_bytes()[byte - chunk_start..]
-            },
-            Some(&self.tree),
-            None,
-        );
-        if let Some(tree) = new_tree {
-            self.tree = tree;
+        if !self.needs_reparse {
+            return;
         }
+        if let Some(old) = self.tree.get_mut() {
+            *old = parse_rope(self.language, &self.rope, Some(old));
+        }
+        self.needs_reparse = false;
+    }
+
+    /// A fresh parse of the current text when it differs from the
+    /// incrementally maintained tree, else `None`. Tree-sitter's subtree reuse
+    /// is not always equal to a fresh parse; the server runs this on a quiet
+    /// document (off the request path, on a clone) and swaps the result in
+    /// with [`Document::replace_tree`].
+    pub fn fresh_tree_if_different(&self) -> Option<Tree> {
+        if self.needs_reparse || !self.incremental {
+            return None;
+        }
+        let current = self.tree.get()?;
+        let fresh = syntax::parse(self.language, &self.text());
+        (!syntax::same_shape(current, &fresh)).then_some(fresh)
+    }
+
+    /// Replaces the tree with one of exactly the current text (from a fresh
+    /// parse, or the same tree parsed further on a snapshot).
+    pub fn replace_tree(&mut self, tree: Tree) {
+        self.tree = OnceLock::from(tree);
+        self.needs_reparse = false;
+    }
+
+    /// Takes a tree from a fresh parse of exactly the current text.
+    pub fn replace_with_fresh_tree(&mut self, tree: Tree) {
+        self.replace_tree(tree);
+        self.incremental = false;
+    }
+
+    /// Whether the tree went through incremental edits since its last full
+    /// parse (a tree that did not cannot differ from a fresh parse).
+    pub fn is_incremental(&self) -> bool {
+        self.incremental
     }
 
     /// Applies a `didChange` batch in order and reparses once.
@@ -235,12 +315,42 @@ impl Document {
         changes: &[TextChange],
         encoding: PositionEncoding,
     ) {
+        self.apply_edits(version, changes, encoding);
+        self.reparse();
+    }
+
+    /// Applies a `didChange` batch to the text and records it on the tree
+    /// without parsing: the server parses later, off the request path, from
+    /// a snapshot (several batches can be recorded before one parse).
+    pub fn apply_edits(
+        &mut self,
+        version: i32,
+        changes: &[TextChange],
+        encoding: PositionEncoding,
+    ) {
         for change in changes {
             self.apply_change(change, encoding);
         }
-        self.reparse();
         self.version = version;
     }
+}
+
+/// Parses the rope's chunks in place (no copy of the text), reusing `old`.
+fn parse_rope(language: Language, rope: &Rope, old: Option<&Tree>) -> Tree {
+    let mut parser = language.parser();
+    parser
+        .parse_with_options(
+            &mut |byte, _| {
+                if byte >= rope.len_bytes() {
+                    return &[][..];
+                }
+                let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
+                &chunk.as_bytes()[byte - chunk_start..]
+            },
+            old,
+            None,
+        )
+        .expect("parsing without a timeout or cancellation flag always yields a tree")
 }
 
 #[cfg(test)]
@@ -282,6 +392,29 @@ mod tests {
         assert_eq!(idx.offset(Position::new(0, 99), Utf16), 2);
         // Past the last line clamps to the end.
         assert_eq!(idx.offset(Position::new(99, 0), Utf16), rope.len_bytes());
+    }
+
+    #[test]
+    fn a_dropped_tree_comes_back_from_the_current_text() {
+        let mut doc = Document::new(Language::TypeScript, 1, "f('a');\n");
+        doc.drop_tree();
+        assert!(!doc.has_tree());
+        let change = TextChange {
+            range: Some(TextRange {
+                start: Position::new(0, 3),
+                end: Position::new(0, 4),
+            }),
+            text: "bcd".into(),
+        };
+        doc.apply_changes(2, &[change], Utf16);
+        assert!(!doc.has_tree());
+        assert_eq!(doc.fresh_tree_if_different().map(|_| ()), None);
+        let fresh = syntax::parse(Language::TypeScript, "f('bcd');\n");
+        assert_eq!(
+            doc.tree().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
+        assert!(doc.has_tree());
     }
 
     #[test]

@@ -116,9 +116,60 @@ pub fn parse(language: Language, text: &str) -> Tree {
         .expect("parsing without a timeout or cancellation flag always yields a tree")
 }
 
+/// Whether two trees have the same nodes (kind, byte range, error and
+/// missing flags) in the same places. Iterative: deep trees do not recurse.
+pub fn same_shape(a: &Tree, b: &Tree) -> bool {
+    let mut x = a.walk();
+    let mut y = b.walk();
+    loop {
+        let (n, m) = (x.node(), y.node());
+        if n.kind_id() != m.kind_id()
+            || n.byte_range() != m.byte_range()
+            || n.is_missing() != m.is_missing()
+            || n.is_error() != m.is_error()
+            || n.child_count() != m.child_count()
+            || x.field_id() != y.field_id()
+        {
+            return false;
+        }
+        if x.goto_first_child() {
+            y.goto_first_child();
+            continue;
+        }
+        loop {
+            if x.goto_next_sibling() {
+                y.goto_next_sibling();
+                break;
+            }
+            if !x.goto_parent() {
+                return true;
+            }
+            y.goto_parent();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_shape_tells_trees_apart() {
+        let a = parse(Language::TypeScript, "f('a');\ng(1);");
+        assert!(same_shape(
+            &a,
+            &parse(Language::TypeScript, "f('a');\ng(1);")
+        ));
+        assert!(!same_shape(
+            &a,
+            &parse(Language::TypeScript, "f('a');\ng(12);")
+        ));
+        assert!(!same_shape(
+            &a,
+            &parse(Language::TypeScript, "f('a');\ng(1, 2);")
+        ));
+        assert!(!same_shape(&a, &parse(Language::TypeScript, "f('a');\n")));
+    }
 
     #[test]
     fn every_language_parses() {

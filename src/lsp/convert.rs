@@ -4,7 +4,6 @@
 
 use std::ops::Range;
 
-use serde_json::json;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::document::{LineIndex, Position, PositionEncoding, TextChange, TextRange};
@@ -81,12 +80,7 @@ pub fn finding_to_diagnostic(
         )),
         source: Some("abstrakt".to_string()),
         message: finding.message.clone(),
-        data: Some(json!({
-            "modelId": finding.model_id,
-            "canonicalId": finding.canonical_id,
-            "license": finding.license,
-            "suggestions": finding.suggestions,
-        })),
+        data: Some(super::diagnostics::DiagnosticData::of(finding).to_value()),
         ..lsp::Diagnostic::default()
     }
 }

@@ -1,11 +1,17 @@
 //! The LSP face of the engine.
 
-mod code_actions;
-mod completion;
+mod capabilities;
+mod commands;
 mod convert;
-mod inlay_hints;
+mod diagnostics;
+mod guard;
+mod handlers;
+mod lifecycle;
 mod projects;
+mod remote;
+mod scheduler;
 mod server;
+mod session;
 mod settings;
 mod transport;
 mod workspace;

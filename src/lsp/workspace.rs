@@ -2,17 +2,37 @@
 //! (the CLI's walker settings: `.gitignore` respected, hidden files skipped).
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
+
+use super::diagnostics::{self, DiagnosticData};
+use super::remote::schedule_fetch;
+use super::session::Session;
+use crate::document::Document;
 use crate::extract::may_contain_calls;
 use crate::syntax::Language;
 
 /// Files larger than this are not checked (as the CLI's default limit).
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// Whether a setting value asks for workspace-wide diagnostics.
-pub fn is_workspace_scope(scope: Option<&str>) -> bool {
-    scope == Some("workspace")
+/// Which files get diagnostics: the open documents, or every file of the
+/// workspace (`abstrakt.diagnostics.scope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiagnosticsScope {
+    #[default]
+    OpenFiles,
+    Workspace,
+}
+
+impl DiagnosticsScope {
+    /// The scope a setting value asks for; anything but `"workspace"` is the default.
+    pub fn from_setting(scope: Option<&str>) -> Self {
+        match scope {
+            Some("workspace") => Self::Workspace,
+            _ => Self::OpenFiles,
+        }
+    }
 }
 
 /// Every JS/TS file under `roots` that may contain a model call, with its
@@ -62,4 +82,72 @@ pub fn read(path: &Path) -> Option<String> {
         return None;
     }
     std::fs::read_to_string(path).ok()
+}
+
+/// Analyses a file that is not open, from its text on disk; records and
+/// returns its diagnostics (`None` when it is open or not JS/TS).
+pub fn analyze_file(session: &Session, path: &Path, text: &str) -> Option<(Uri, Vec<Diagnostic>)> {
+    let uri = Uri::from_file_path(path)?;
+    if session.state().documents.contains_key(&uri) {
+        return None;
+    }
+    let language = Language::from_path(path)?;
+    let context = session.context(&session.sources_for(path));
+    let document = Document::new(language, 0, text);
+    let snapshot = session.analyse(document, &context);
+    let mut state = session.state();
+    let diagnostics = diagnostics::of_snapshot(&snapshot, state.caps.encoding);
+    state
+        .workspace_files
+        .insert(uri.clone(), diagnostics.clone());
+    Some((uri, diagnostics))
+}
+
+/// Checks every JS/TS file of the workspace that is not open, publishing as
+/// it goes, with `$/progress` begin/report/end.
+pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
+    let client = session.client.clone();
+    let token = NumberOrString::String("abstrakt-workspace-scan".to_string());
+    // A client that refuses the token still gets the diagnostics.
+    let progress = client.create_work_done_progress(token.clone()).await.ok();
+    let ongoing = match progress {
+        Some(()) => Some(
+            client
+                .progress(token, "abstrakt: checking the workspace")
+                .with_percentage(0)
+                .begin()
+                .await,
+        ),
+        None => None,
+    };
+    let client_names: Vec<String> = Vec::new();
+    let files = tokio::task::spawn_blocking(move || candidate_files(&roots, &client_names))
+        .await
+        .unwrap_or_default();
+    let total = files.len().max(1);
+    let mut ids = Vec::new();
+    for (i, (path, text)) in files.into_iter().enumerate() {
+        let published = analyze_file(&session, &path, &text);
+        if let Some((uri, diagnostics)) = published {
+            ids.extend(
+                diagnostics
+                    .iter()
+                    .filter_map(DiagnosticData::from_diagnostic)
+                    .filter_map(|data| data.canonical_id),
+            );
+            client.publish_diagnostics(uri, diagnostics, None).await;
+        }
+        if let Some(ongoing) = &ongoing {
+            let done = u32::try_from((i + 1) * 100 / total).unwrap_or(100);
+            ongoing
+                .report_with_message(format!("{} of {total} files", i + 1), done)
+                .await;
+        }
+    }
+    if let Some(ongoing) = ongoing {
+        ongoing.finish_with_message("workspace checked").await;
+    }
+    ids.sort();
+    ids.dedup();
+    schedule_fetch(&session, &ids);
 }

@@ -5,13 +5,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ropey::Rope;
-use serde_json::{Value, json};
+use serde_json::json;
 use tower_lsp_server::ls_types::*;
 use tree_sitter::Tree;
 
-use super::convert;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::fixes::{self, Edit};
+use crate::lsp::commands::{ACKNOWLEDGE_COMMAND, lock_target};
+use crate::lsp::convert;
+use crate::lsp::diagnostics::DiagnosticData;
+use crate::lsp::session::{Session, View};
 use crate::registry::{Lookup, Resolver};
 
 /// What the quick fixes of one document need.
@@ -37,29 +40,6 @@ fn code_of(diagnostic: &Diagnostic) -> Option<&str> {
         }
         _ => None,
     }
-}
-
-fn data_str<'d>(diagnostic: &'d Diagnostic, key: &str) -> Option<&'d str> {
-    diagnostic
-        .data
-        .as_ref()
-        .and_then(|d| d.get(key))
-        .and_then(Value::as_str)
-}
-
-fn data_list(diagnostic: &Diagnostic, key: &str) -> Vec<String> {
-    diagnostic
-        .data
-        .as_ref()
-        .and_then(|d| d.get(key))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn text_edit(index: &LineIndex<'_>, edit: Edit, encoding: PositionEncoding) -> TextEdit {
@@ -109,7 +89,8 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             input.encoding,
         );
         let range = start..end.max(start);
-        let model = data_str(diagnostic, "canonicalId").or(data_str(diagnostic, "modelId"));
+        let data = DiagnosticData::from_diagnostic(diagnostic).unwrap_or_default();
+        let model = data.canonical_id.as_deref().or(data.model_id.as_deref());
         let resolved = model.and_then(|id| input.resolver.resolve(id));
         let edit =
             |edit: Edit| document_edit(input.uri, vec![text_edit(&index, edit, input.encoding)]);
@@ -170,7 +151,7 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             }
             "unknown-model" => {
                 if let Some(inside) = fixes::literal_inside(input.text, &range) {
-                    for (i, suggestion) in data_list(diagnostic, "suggestions").iter().enumerate() {
+                    for (i, suggestion) in data.suggestions.iter().enumerate() {
                         actions.push(quickfix(
                             format!("Change to {suggestion}"),
                             diagnostic,
@@ -184,9 +165,7 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
                 }
             }
             "license-changed" => {
-                if let (true, Some(id)) =
-                    (input.has_lock_target, data_str(diagnostic, "canonicalId"))
-                {
+                if let (true, Some(id)) = (input.has_lock_target, data.canonical_id.as_deref()) {
                     actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                         title: format!(
                             "Acknowledge the current licensing of {id} in abstrakt.lock"
@@ -268,4 +247,41 @@ fn exception_edit(
         document_changes: Some(DocumentChanges::Operations(operations)),
         ..WorkspaceEdit::default()
     })
+}
+
+/// `textDocument/codeAction` on the current text.
+pub fn request(
+    session: &Session,
+    view: &View,
+    diagnostics: &[Diagnostic],
+) -> Vec<CodeActionOrCommand> {
+    let context = session.context(&view.sources());
+    // Edits not parsed yet are parsed here (incremental: cheap).
+    let mut current = view.current.clone();
+    current.reparse();
+    let text = current.text();
+    let config_target = view.config_path.clone().or_else(|| {
+        let path = crate::lsp::session::file_path(&view.uri)?;
+        let root = view
+            .roots
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.as_os_str().len())
+            .cloned();
+        root.or_else(|| path.parent().map(Path::to_path_buf))
+            .map(|dir| dir.join(crate::config::FILE_NAME))
+    });
+    let input = Input {
+        uri: &view.uri,
+        text: &text,
+        rope: current.rope(),
+        tree: current.tree(),
+        encoding: view.caps.encoding,
+        resolver: &context.resolver,
+        config_target,
+        has_lock_target: lock_target(view.config_path.as_deref(), view.lock_path.as_deref())
+            .is_some(),
+        acknowledge_command: ACKNOWLEDGE_COMMAND,
+    };
+    actions(&input, diagnostics)
 }

@@ -3,11 +3,11 @@
 
 use tower_lsp_server::ls_types::*;
 
-use super::convert;
 use crate::analysis::Analysis;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::Target;
 use crate::fixes;
+use crate::lsp::convert;
 use crate::registry::{Lookup, Resolver};
 use crate::text::SourceText;
 
@@ -90,4 +90,44 @@ pub fn links<S: SourceText + ?Sized>(
         }
     }
     links
+}
+
+/// `textDocument/inlayHint` from the latest analysis.
+pub fn hints_request(
+    session: &crate::lsp::session::Session,
+    view: &crate::lsp::session::View,
+    range: tower_lsp_server::ls_types::Range,
+) -> Vec<InlayHint> {
+    if view.settings.inlay_hints_enabled == Some(false) {
+        return Vec::new();
+    }
+    let context = session.context(&view.sources());
+    let encoding = view.caps.encoding;
+    let snapshot = &view.analysed;
+    let index = snapshot.document.line_index();
+    let start = index.offset(convert::position_from_lsp(range.start), encoding);
+    let end = index.offset(convert::position_from_lsp(range.end), encoding);
+    hints(
+        &snapshot.analysis,
+        &index,
+        encoding,
+        &context.resolver,
+        start..end.max(start),
+    )
+}
+
+/// `textDocument/documentLink` from the latest analysis.
+pub fn links_request(
+    session: &crate::lsp::session::Session,
+    view: &crate::lsp::session::View,
+) -> Vec<DocumentLink> {
+    let context = session.context(&view.sources());
+    let snapshot = &view.analysed;
+    links(
+        &snapshot.analysis,
+        snapshot.document.rope(),
+        &snapshot.document.line_index(),
+        view.caps.encoding,
+        &context.resolver,
+    )
 }

@@ -1,17 +1,15 @@
 //! Model-id completion: [`crate::complete`] finds the site and the ids; this
 //! turns them into LSP completion items.
 
-use ropey::Rope;
 use tower_lsp_server::ls_types::*;
-use tree_sitter::Tree;
 
-use super::convert;
 use crate::complete::{self, Candidate};
 use crate::config::ProjectConfig;
-use crate::document::{LineIndex, PositionEncoding};
+use crate::document::{Document, LineIndex, PositionEncoding};
 use crate::extract;
 use crate::hover::Format;
 use crate::licensing::Registry;
+use crate::lsp::convert;
 
 /// The characters that open or continue a model id.
 pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
@@ -21,16 +19,17 @@ pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
 /// With `lazy_docs` (the client resolves `documentation`), items carry
 /// `data` for [`resolve`] instead of their cards: a list of every id stays small.
 pub fn complete(
-    rope: &Rope,
-    tree: &Tree,
+    document: &Document,
     offset: usize,
     project: &ProjectConfig,
     encoding: PositionEncoding,
     format: Format,
     lazy_docs: Option<&Uri>,
 ) -> Option<CompletionResponse> {
-    // Clients as extraction sees them, so completion and diagnostics agree.
-    let clients = || extract::clients(tree, rope, &project.extract_options());
+    let rope = document.rope();
+    // Clients as extraction sees them, so completion and diagnostics agree;
+    // the tree is only needed (and parsed if it was dropped) at an SDK call.
+    let clients = || extract::clients(document.tree(), rope, &project.extract_options());
     let site = complete::id_site(rope, offset, clients)?;
     let intended_use = project.intended_use.unwrap_or_default();
     let project_models = project
@@ -124,4 +123,54 @@ pub fn resolve(
         item.documentation = Some(documentation(card, format));
     }
     item
+}
+
+/// `textDocument/completion` on the current text (not the last analysis: the
+/// cursor is where the user just typed).
+pub fn request(
+    session: &crate::lsp::session::Session,
+    view: &crate::lsp::session::View,
+    position: Position,
+) -> Option<CompletionResponse> {
+    let context = session.context(&view.sources());
+    let encoding = view.caps.encoding;
+    let offset = view
+        .current
+        .line_index()
+        .offset(convert::position_from_lsp(position), encoding);
+    let lazy = view.caps.lazy_completion_docs.then_some(&view.uri);
+    // The view is a copy: bring its tree up to date with the edits typed since
+    // the last parse (incremental, cheap) so client detection reads current text.
+    let mut document = view.current.clone();
+    document.reparse();
+    complete(
+        &document,
+        offset,
+        &context.project,
+        encoding,
+        view.caps.hover_format,
+        lazy,
+    )
+}
+
+/// `completionItem/resolve`: the card of a lazily documented item.
+pub fn resolve_request(
+    session: &crate::lsp::session::Session,
+    item: CompletionItem,
+) -> CompletionItem {
+    let Some((uri, id)) = resolve_target(&item) else {
+        return item;
+    };
+    let Some(view) = session.view(&uri) else {
+        return item;
+    };
+    let context = session.context(&view.sources());
+    let intended_use = context.project.intended_use.unwrap_or_default();
+    resolve(
+        item,
+        &id,
+        &context.resolver,
+        intended_use,
+        view.caps.hover_format,
+    )
 }

@@ -1,0 +1,175 @@
+//! Diagnostics: findings as LSP diagnostics (with typed `data` for the quick
+//! fixes), project-file problems, and publishing.
+
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::ls_types::*;
+use tracing::warn;
+
+use super::convert;
+use super::session::{Session, Snapshot};
+use crate::config::ConfigError;
+use crate::document::PositionEncoding;
+use crate::rules::Finding;
+
+/// What a diagnostic carries for the quick fixes, so they need not recompute
+/// it. Serialized as the diagnostic's `data` (camelCase keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticData {
+    pub model_id: Option<String>,
+    pub canonical_id: Option<String>,
+    pub license: Option<String>,
+    #[serde(default)]
+    pub suggestions: Vec<String>,
+}
+
+impl DiagnosticData {
+    pub fn of(finding: &Finding) -> Self {
+        Self {
+            model_id: finding.model_id.clone(),
+            canonical_id: finding.canonical_id.clone(),
+            license: finding.license.clone(),
+            suggestions: finding.suggestions.clone(),
+        }
+    }
+
+    /// The data of one of our diagnostics as a client sent it back; `None`
+    /// when it has none or it is not ours.
+    pub fn from_diagnostic(diagnostic: &Diagnostic) -> Option<Self> {
+        serde_json::from_value(diagnostic.data.clone()?).ok()
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// The diagnostics of an analysed document.
+pub fn of_snapshot(snapshot: &Snapshot, encoding: PositionEncoding) -> Vec<Diagnostic> {
+    let index = snapshot.document.line_index();
+    let analysis = &snapshot.analysis;
+    analysis
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut diagnostic = convert::finding_to_diagnostic(f, &index, encoding);
+            if let Some((_, found)) = analysis.attribution_found.iter().find(|(j, _)| *j == i)
+                && let Some(uri) = Uri::from_file_path(&found.path)
+            {
+                let column = |(line, columns): (u32, [u32; 3])| {
+                    let character = match encoding {
+                        PositionEncoding::Utf8 => columns[0],
+                        PositionEncoding::Utf16 => columns[1],
+                        PositionEncoding::Utf32 => columns[2],
+                    };
+                    Position::new(line, character)
+                };
+                diagnostic.related_information = Some(vec![DiagnosticRelatedInformation {
+                    location: Location::new(
+                        uri,
+                        Range::new(column(found.start), column(found.end)),
+                    ),
+                    message: "attribution shown here".to_string(),
+                }]);
+            }
+            diagnostic
+        })
+        .collect()
+}
+
+/// A project-file problem as a diagnostic on that file.
+pub fn config_diagnostic(error: &ConfigError) -> Diagnostic {
+    let position = |line: usize, column: usize| {
+        Position::new(
+            u32::try_from(line.saturating_sub(1)).unwrap_or(0),
+            u32::try_from(column.saturating_sub(1)).unwrap_or(0),
+        )
+    };
+    let start = position(error.line.unwrap_or(1), error.column.unwrap_or(1));
+    let end = match error.end {
+        Some((line, column)) => Position::new(line.saturating_sub(1), column.saturating_sub(1)),
+        None => start,
+    };
+    let end = if end > start {
+        end
+    } else {
+        Position::new(start.line, start.character.saturating_add(1))
+    };
+    Diagnostic {
+        range: Range::new(start, end),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("abstrakt".to_string()),
+        message: format!("{} (the last valid version stays in force)", error.message),
+        ..Diagnostic::default()
+    }
+}
+
+/// Tells the user about project files that failed (or recovered) since the
+/// last call: a diagnostic on the file when it is open in the editor, else a
+/// message.
+pub async fn report_loads(session: &Session) {
+    for report in session.take_reports() {
+        let Some(uri) = Uri::from_file_path(&report.path) else {
+            continue;
+        };
+        let open = session.state().open_project_files.contains(&uri);
+        if let Some(error) = &report.error {
+            warn!("{error}");
+        }
+        match (&report.error, open) {
+            (error, true) => {
+                let diagnostics = error.iter().map(config_diagnostic).collect();
+                session
+                    .client
+                    .publish_diagnostics(uri, diagnostics, None)
+                    .await;
+            }
+            (Some(error), false) => {
+                session
+                    .client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!("abstrakt: {error} (the last valid version stays in force)"),
+                    )
+                    .await;
+            }
+            (None, false) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_round_trips_through_the_wire_shape() {
+        let data = DiagnosticData {
+            model_id: Some("flux-dev".into()),
+            canonical_id: Some("flux-dev".into()),
+            license: None,
+            suggestions: vec!["flux-schnell".into()],
+        };
+        let value = data.to_value();
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "modelId": "flux-dev",
+                "canonicalId": "flux-dev",
+                "license": null,
+                "suggestions": ["flux-schnell"],
+            })
+        );
+        let diagnostic = Diagnostic {
+            data: Some(value),
+            ..Diagnostic::default()
+        };
+        assert_eq!(DiagnosticData::from_diagnostic(&diagnostic), Some(data));
+        let foreign = Diagnostic {
+            data: Some(serde_json::json!("not ours")),
+            ..Diagnostic::default()
+        };
+        assert_eq!(DiagnosticData::from_diagnostic(&foreign), None);
+    }
+}

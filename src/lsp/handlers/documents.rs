@@ -1,0 +1,120 @@
+//! Text synchronisation: open, change, close, save.
+
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::*;
+use tracing::debug;
+
+use crate::analysis::Analysis;
+use crate::config::ProjectConfig;
+use crate::document::Document;
+use crate::lockfile::Lockfile;
+use crate::lsp::lifecycle::{open_project_file, project_files_changed};
+use crate::lsp::projects::is_project_file;
+use crate::lsp::session::{OpenDocument, Schedule, Session, Snapshot, file_path};
+use crate::lsp::workspace::{self, DiagnosticsScope};
+use crate::lsp::{convert, scheduler};
+use crate::syntax::Language;
+
+fn language_of(uri: &Uri, language_id: Option<&str>) -> Option<Language> {
+    let path = file_path(uri);
+    let from_uri_text = || {
+        // Untitled and other non-file URIs still carry an extension sometimes.
+        Language::from_path(std::path::Path::new(uri.path().as_str()))
+    };
+    Language::detect(language_id, path.as_deref()).or_else(from_uri_text)
+}
+
+pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams) {
+    let item = params.text_document;
+    if file_path(&item.uri).is_some_and(|p| is_project_file(&p)) {
+        open_project_file(session, item.uri).await;
+        return;
+    }
+    let Some(language) = language_of(&item.uri, Some(&item.language_id)) else {
+        debug!(
+            uri = item.uri.as_str(),
+            language = item.language_id,
+            "not a JS/TS document"
+        );
+        return;
+    };
+    let path = file_path(&item.uri);
+    // Parsed by the first analysis, off the request path.
+    let document = Document::unparsed(language, item.version, &item.text);
+    let placeholder = document.clone();
+    let open = OpenDocument {
+        id: session.next_document_id(),
+        schedule: Schedule::default(),
+        analysed: Arc::new(Snapshot {
+            document: placeholder,
+            analysis: Analysis::default(),
+            attribution_queries: Vec::new(),
+        }),
+        document,
+        config_path: path.as_deref().and_then(ProjectConfig::discover),
+        lock_path: path.as_deref().and_then(Lockfile::discover),
+    };
+    session.state().documents.insert(item.uri.clone(), open);
+    scheduler::request(session, &item.uri);
+}
+
+pub async fn did_change(session: &Arc<Session>, params: DidChangeTextDocumentParams) {
+    let uri = params.text_document.uri;
+    let version = params.text_document.version;
+    {
+        let mut state = session.state();
+        let encoding = state.caps.encoding;
+        let Some(open) = state.documents.get_mut(&uri) else {
+            debug!(uri = uri.as_str(), "change for a document that is not open");
+            return;
+        };
+        if version <= open.document.version {
+            debug!(
+                uri = uri.as_str(),
+                version,
+                current = open.document.version,
+                "dropping stale change"
+            );
+            return;
+        }
+        let changes: Vec<_> = params
+            .content_changes
+            .into_iter()
+            .map(convert::change_from_lsp)
+            .collect();
+        // Text and tree edits only: the parse happens in the scheduler.
+        open.document.apply_edits(version, &changes, encoding);
+        open.schedule.last_edit = std::time::Instant::now();
+    }
+    scheduler::request(session, &uri);
+}
+
+pub async fn did_close(session: &Arc<Session>, params: DidCloseTextDocumentParams) {
+    let uri = params.text_document.uri;
+    let (was_open, scope) = {
+        let mut state = session.state();
+        let was_open =
+            state.documents.remove(&uri).is_some() || state.open_project_files.remove(&uri);
+        (was_open, state.scope())
+    };
+    // Workspace scope: the file keeps the diagnostics of its text on disk.
+    let from_disk = match (scope, file_path(&uri)) {
+        (DiagnosticsScope::Workspace, Some(path)) => workspace::read(&path)
+            .and_then(|text| workspace::analyze_file(session, &path, &text))
+            .map(|(_, diagnostics)| diagnostics),
+        _ => None,
+    };
+    if was_open {
+        session
+            .client
+            .publish_diagnostics(uri, from_disk.unwrap_or_default(), None)
+            .await;
+    }
+}
+
+pub async fn did_save(session: &Arc<Session>, params: DidSaveTextDocumentParams) {
+    if let Some(path) = file_path(&params.text_document.uri).filter(|p| is_project_file(p)) {
+        project_files_changed(session, vec![path]).await;
+    }
+}

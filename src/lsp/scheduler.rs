@@ -1,0 +1,345 @@
+//! When documents are analysed: never on the request path.
+//!
+//! A change only records the edit on the text and the tree and marks the
+//! document dirty ([`request`]). One worker per dirty document takes an
+//! immutable snapshot (rope and tree clones share storage), parses and
+//! analyses it on tokio's blocking pool without any lock, and stores the
+//! result (and the parsed tree, when no edit came meanwhile). Edits that arrive meanwhile coalesce: the worker runs once more for
+//! the newest version, and a result that is already stale is kept for
+//! requests but not published. A panic in an analysis is caught and logged;
+//! the document keeps its last analysis.
+//!
+//! When a document has been quiet for [`QUIET`], a fresh parse checks the
+//! incrementally edited tree (tree-sitter's subtree reuse is not always equal
+//! to a fresh parse); a differing tree is replaced and the document
+//! re-analysed, so published findings are those of the fresh tree.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tower_lsp_server::ls_types::{MessageType, Uri};
+use tracing::{debug, error, info};
+
+use super::diagnostics::{self, report_loads};
+use super::guard::{inject_panic, panic_message};
+use super::remote::schedule_fetch;
+use super::session::Session;
+use crate::analysis::Analysis;
+use crate::extract::Target;
+
+/// How long a document must go without edits before its tree is checked.
+pub const QUIET: Duration = Duration::from_millis(300);
+
+/// Static model ids an analysis mentions, in order of appearance.
+pub fn static_ids(analysis: &Analysis) -> Vec<String> {
+    let mut ids = Vec::new();
+    for model_use in &analysis.uses {
+        for target in &model_use.targets {
+            if let Target::Static { id, .. } = target
+                && !ids.contains(id)
+            {
+                ids.push(id.clone());
+            }
+        }
+    }
+    ids
+}
+
+/// Marks a document dirty and makes sure a worker will analyse its newest
+/// version. Cheap and synchronous: handlers call it and return.
+pub fn request(session: &Arc<Session>, uri: &Uri) {
+    let id = {
+        let mut state = session.state();
+        let Some(open) = state.documents.get_mut(uri) else {
+            return;
+        };
+        open.schedule.dirty = true;
+        if open.schedule.in_flight {
+            return;
+        }
+        open.schedule.in_flight = true;
+        open.id
+    };
+    tokio::spawn(work(session.clone(), uri.clone(), id));
+}
+
+/// What a worker took from the state for one round.
+struct Round {
+    snapshot_document: crate::document::Document,
+    sources: super::session::Sources,
+    encoding: crate::document::PositionEncoding,
+}
+
+/// Takes the newest version to analyse, clearing `dirty`; `None` when the
+/// document was closed (or reopened: another worker owns it now).
+fn take_round(session: &Session, uri: &Uri, id: u64) -> Option<Round> {
+    let mut state = session.state();
+    let settings_intended_use = state.settings.intended_use;
+    let api_url = state.configured_api_url();
+    let remote = state.remote.clone();
+    let encoding = state.caps.encoding;
+    let open = state.documents.get_mut(uri).filter(|open| open.id == id)?;
+    open.schedule.dirty = false;
+    Some(Round {
+        snapshot_document: open.document.clone(),
+        sources: super::session::Sources {
+            config_path: open.config_path.clone(),
+            lock_path: open.lock_path.clone(),
+            settings_intended_use,
+            api_url,
+            remote,
+        },
+        encoding,
+    })
+}
+
+/// The worker of one document: analyses until nothing new is waiting.
+async fn work(session: Arc<Session>, uri: Uri, id: u64) {
+    loop {
+        let Some(round) = take_round(&session, &uri, id) else {
+            return;
+        };
+        let encoding = round.encoding;
+        let worker_session = session.clone();
+        let analysed = tokio::task::spawn_blocking(move || {
+            let mut document = round.snapshot_document;
+            inject_panic(&document, "analysis");
+            // The incremental parse of the edits recorded since the last one
+            // (or a full parse for a new or idle document).
+            document.reparse();
+            document.tree();
+            let context = worker_session.context(&round.sources);
+            worker_session.analyse(document, &context)
+        })
+        .await;
+        match analysed {
+            Ok(mut snapshot) => {
+                let fresh = {
+                    let mut state = session.state();
+                    match state.documents.get_mut(&uri).filter(|open| open.id == id) {
+                        Some(open) => {
+                            // The document takes the tree this analysis parsed,
+                            // unless it was edited meanwhile (then the next
+                            // round parses again, with all recorded edits).
+                            if open.document.version == snapshot.document.version {
+                                open.document.replace_tree(snapshot.document.tree().clone());
+                            }
+                            // Requests need the text and findings, not the tree.
+                            snapshot.document.drop_tree();
+                            let snapshot = Arc::new(snapshot);
+                            if snapshot.document.version >= open.analysed.document.version {
+                                open.analysed = snapshot.clone();
+                            }
+                            // Something newer is waiting: this result is stale.
+                            (!open.schedule.dirty).then_some(snapshot)
+                        }
+                        None => None,
+                    }
+                };
+                report_loads(&session).await;
+                if let Some(snapshot) = fresh {
+                    let version = snapshot.document.version;
+                    let published = diagnostics::of_snapshot(&snapshot, encoding);
+                    session
+                        .client
+                        .publish_diagnostics(uri.clone(), published, Some(version))
+                        .await;
+                    settle_after_close(&session, &uri, id).await;
+                    schedule_fetch(&session, &static_ids(&snapshot.analysis));
+                } else {
+                    debug!(uri = uri.as_str(), "analysis superseded; not published");
+                }
+            }
+            Err(join_error) => {
+                let message = if join_error.is_panic() {
+                    panic_message(&*join_error.into_panic())
+                } else {
+                    join_error.to_string()
+                };
+                error!(uri = uri.as_str(), "analysis panicked: {message}");
+                session
+                    .client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!(
+                            "abstrakt: the analysis of {} failed ({message}); its last results stay",
+                            uri.as_str()
+                        ),
+                    )
+                    .await;
+            }
+        }
+        let again = {
+            let mut state = session.state();
+            match state.documents.get_mut(&uri).filter(|open| open.id == id) {
+                Some(open) if open.schedule.dirty => true,
+                Some(open) => {
+                    open.schedule.in_flight = false;
+                    false
+                }
+                None => false,
+            }
+        };
+        if !again {
+            tokio::spawn(check_when_quiet(session, uri, id));
+            return;
+        }
+    }
+}
+
+/// A close (or close and reopen) may have crossed this worker's publish:
+/// make sure the client ends with the right diagnostics.
+async fn settle_after_close(session: &Arc<Session>, uri: &Uri, id: u64) {
+    let (now, on_disk) = {
+        let state = session.state();
+        (
+            state.documents.get(uri).map(|open| open.id),
+            // Workspace scope: a closed file shows its text on disk.
+            state.workspace_files.get(uri).cloned().unwrap_or_default(),
+        )
+    };
+    match now {
+        Some(current) if current == id => {}
+        Some(_) => request(session, uri),
+        None => {
+            session
+                .client
+                .publish_diagnostics(uri.clone(), on_disk, None)
+                .await;
+        }
+    }
+}
+
+/// The safety net: once the document has been quiet for [`QUIET`], compare
+/// its tree with a fresh parse and, when they differ, take the fresh tree
+/// and re-analyse.
+async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
+    tokio::time::sleep(QUIET).await;
+    let document = {
+        let state = session.state();
+        let Some(open) = state.documents.get(&uri).filter(|open| open.id == id) else {
+            return;
+        };
+        let quiet = open.schedule.last_edit.elapsed() >= QUIET;
+        if !open.document.is_incremental() {
+            // Parsed from scratch: nothing to check.
+            return;
+        }
+        if !quiet
+            || open.document.needs_reparse()
+            || !open.document.has_tree()
+            || open.schedule.dirty
+            || open.schedule.in_flight
+            || open.schedule.verified == Some(open.document.version)
+        {
+            // Still being edited or analysed: a later worker checks again.
+            return;
+        }
+        open.document.clone()
+    };
+    let version = document.version;
+    let fresh = tokio::task::spawn_blocking(move || document.fresh_tree_if_different()).await;
+    let fresh = match fresh {
+        Ok(fresh) => fresh,
+        Err(join_error) => {
+            error!(uri = uri.as_str(), "fresh parse failed: {join_error}");
+            return;
+        }
+    };
+    let repaired = {
+        let mut state = session.state();
+        let Some(open) = state
+            .documents
+            .get_mut(&uri)
+            .filter(|open| open.id == id && open.document.version == version)
+        else {
+            return;
+        };
+        open.schedule.verified = Some(version);
+        match fresh {
+            Some(tree) => {
+                open.document.replace_with_fresh_tree(tree);
+                true
+            }
+            None => false,
+        }
+    };
+    if repaired {
+        let count = session.tree_repairs.fetch_add(1, Ordering::Relaxed) + 1;
+        info!(
+            uri = uri.as_str(),
+            version,
+            repairs = count,
+            "incremental tree differed from a fresh parse; replaced"
+        );
+        request(&session, &uri);
+    }
+}
+
+/// How long a document goes without edits before its tree is dropped.
+pub const IDLE: Duration = Duration::from_secs(30);
+
+/// Drops the trees of documents idle for [`IDLE`], so memory follows what is
+/// being edited rather than what is open. The next analysis parses again (off
+/// the request path) and hands its tree back to the document.
+pub async fn sweep_idle_trees(session: Arc<Session>) {
+    let mut interval = tokio::time::interval(IDLE / 6);
+    loop {
+        interval.tick().await;
+        let dropped = {
+            let mut state = session.state();
+            let mut dropped = 0;
+            for open in state.documents.values_mut() {
+                let idle = open.schedule.last_edit.elapsed() >= IDLE
+                    && !open.schedule.dirty
+                    && !open.schedule.in_flight;
+                if idle && open.document.has_tree() {
+                    open.document.drop_tree();
+                    dropped += 1;
+                }
+            }
+            dropped
+        };
+        if dropped > 0 {
+            release_freed_memory();
+            debug!(documents = dropped, "dropped the trees of idle documents");
+        }
+    }
+}
+
+/// Hands memory freed by dropped trees back to the OS (glibc keeps it otherwise).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused heap pages; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Re-analyses every open document (settings or project files changed).
+pub fn reanalyse_all(session: &Arc<Session>) {
+    let uris: Vec<Uri> = session.state().documents.keys().cloned().collect();
+    for uri in uris {
+        request(session, &uri);
+    }
+}
+
+/// Re-analyses the open documents that use one of `ids` (new licensing arrived).
+pub fn reanalyse_using(session: &Arc<Session>, ids: &HashSet<String>) {
+    let uris: Vec<Uri> = session
+        .state()
+        .documents
+        .iter()
+        .filter(|(_, open)| {
+            static_ids(&open.analysed.analysis)
+                .iter()
+                .any(|id| ids.contains(id))
+        })
+        .map(|(uri, _)| uri.clone())
+        .collect();
+    for uri in uris {
+        request(session, &uri);
+    }
+}

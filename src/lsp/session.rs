@@ -1,0 +1,450 @@
+//! The server's state: open documents with their latest analysis, project
+//! files, settings and what the client can do.
+//!
+//! Three locks, each held only for short synchronous work and never across an
+//! `.await`: `state` (documents, settings), `projects` (loaded project files;
+//! loading one reads the disk, so it is not the document lock) and
+//! `attribution` (the index of shown attribution texts). Handlers copy what
+//! they need out with [`Session::view`] and compute without any lock.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
+
+use super::capabilities::ClientCaps;
+use super::projects::{LoadReport, Projects};
+use super::remote;
+use super::settings::{EditorSettings, RemoteSettings};
+use super::workspace::DiagnosticsScope;
+use crate::analysis::{Analysis, analyze};
+use crate::attribution::{AttributionIndex, Found};
+use crate::config::ProjectConfig;
+use crate::document::Document;
+use crate::lockfile::Lockfile;
+use crate::registry::{Lookup, RemoteSource, Resolver};
+use crate::remote::store::RemoteStore;
+use crate::rules::{RuleCode, Severity};
+
+/// What was analysed: the document as it was and what the analysis found.
+/// Requests answer from this, so byte ranges and text always agree.
+pub struct Snapshot {
+    pub document: Document,
+    pub analysis: Analysis,
+    /// The attribution texts this analysis looked up and what the index
+    /// answered: a changed markup file re-analyses only documents whose
+    /// answers it changes.
+    pub attribution_queries: Vec<(String, Option<Found>)>,
+}
+
+/// Where a document stands with the scheduler.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    /// Changed (text or context) since the last analysis started.
+    pub dirty: bool,
+    /// A worker is analysing this document (at most one at a time).
+    pub in_flight: bool,
+    /// When the text last changed (the safety net waits for quiet).
+    pub last_edit: std::time::Instant,
+    /// The version whose tree was last checked against a fresh parse.
+    pub verified: Option<i32>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            dirty: false,
+            in_flight: false,
+            last_edit: std::time::Instant::now(),
+            verified: None,
+        }
+    }
+}
+
+/// An open source document.
+pub struct OpenDocument {
+    /// Tells this opening apart from an earlier one of the same URI, so a
+    /// worker of a closed document never writes into a reopened one.
+    pub id: u64,
+    pub schedule: Schedule,
+    /// The latest text and tree (edits land here first).
+    pub document: Document,
+    /// The newest analysis; its version may trail `document.version`.
+    pub analysed: Arc<Snapshot>,
+    /// The nearest `abstrakt.toml` and `abstrakt.lock`, if any.
+    pub config_path: Option<PathBuf>,
+    pub lock_path: Option<PathBuf>,
+}
+
+/// What a document is analysed with.
+pub struct Context {
+    pub project: Arc<ProjectConfig>,
+    pub lock: Option<Arc<Lockfile>>,
+    pub resolver: Resolver,
+}
+
+/// Documents, settings and workspace knowledge.
+pub struct State {
+    pub caps: ClientCaps,
+    pub settings: EditorSettings,
+    /// The settings `remote` was built from.
+    pub remote_settings: Option<RemoteSettings>,
+    pub remote: Arc<RemoteStore>,
+    pub documents: HashMap<Uri, OpenDocument>,
+    /// `abstrakt.toml` / `abstrakt.lock` documents open in the editor (they get
+    /// the file's problems as diagnostics).
+    pub open_project_files: HashSet<Uri>,
+    /// Setting problems found in `initialize`, shown once the client is initialized.
+    pub startup_problems: Vec<String>,
+    /// The workspace folders (where a new `abstrakt.toml` goes).
+    pub roots: Vec<PathBuf>,
+    /// Diagnostics of workspace files that are not open (workspace scope).
+    pub workspace_files: HashMap<Uri, Vec<Diagnostic>>,
+}
+
+impl State {
+    /// The API URL the editor configured, when it is not the public one.
+    pub fn configured_api_url(&self) -> Option<String> {
+        self.remote_settings
+            .as_ref()
+            .map(|remote| remote.api_url.clone())
+            .filter(|url| url != crate::remote::DEFAULT_API_URL)
+    }
+
+    pub fn scope(&self) -> DiagnosticsScope {
+        DiagnosticsScope::from_setting(self.settings.diagnostics_scope.as_deref())
+    }
+
+    /// (Re)builds the API store when the settings that shape it changed.
+    pub fn refresh_remote(&mut self) -> Vec<String> {
+        let wanted = self.settings.remote(|name| std::env::var(name).ok());
+        if self.remote_settings.as_ref() == Some(&wanted) {
+            return Vec::new();
+        }
+        let (store, problems) = remote::build(&wanted);
+        self.remote = store;
+        self.remote_settings = Some(wanted);
+        problems
+    }
+
+    /// Sets each open document's project files to what `found` says (from
+    /// [`discover_project_files`]); returns the documents whose files changed.
+    pub fn set_project_files(&mut self, found: Vec<(Uri, ProjectPaths)>) -> Vec<Uri> {
+        let mut moved = Vec::new();
+        for (uri, (config_path, lock_path)) in found {
+            if let Some(open) = self.documents.get_mut(&uri)
+                && (open.config_path != config_path || open.lock_path != lock_path)
+            {
+                open.config_path = config_path;
+                open.lock_path = lock_path;
+                moved.push(uri);
+            }
+        }
+        moved
+    }
+}
+
+/// A document's nearest `abstrakt.toml` and `abstrakt.lock`.
+pub type ProjectPaths = (Option<PathBuf>, Option<PathBuf>);
+
+/// Finds each of `uris`' project files on disk (no lock held: this reads
+/// directories).
+pub fn discover_project_files(uris: Vec<Uri>) -> Vec<(Uri, ProjectPaths)> {
+    uris.into_iter()
+        .map(|uri| {
+            let path = file_path(&uri);
+            let config = path.as_deref().and_then(ProjectConfig::discover);
+            let lock = path.as_deref().and_then(Lockfile::discover);
+            (uri, (config, lock))
+        })
+        .collect()
+}
+
+/// Everything a request needs about one open document, copied out of the
+/// state so the lock is released before any work (rope and tree clones are
+/// cheap: both share their storage).
+pub struct View {
+    pub uri: Uri,
+    pub current: Document,
+    pub analysed: Arc<Snapshot>,
+    pub config_path: Option<PathBuf>,
+    pub lock_path: Option<PathBuf>,
+    pub caps: ClientCaps,
+    pub settings: EditorSettings,
+    pub remote: Arc<RemoteStore>,
+    pub roots: Vec<PathBuf>,
+    pub api_url: Option<String>,
+}
+
+/// The project settings a document is analysed under, without the document.
+pub struct Sources {
+    pub config_path: Option<PathBuf>,
+    pub lock_path: Option<PathBuf>,
+    pub settings_intended_use: Option<crate::rules::IntendedUse>,
+    /// The editor's API URL when it is not the public one: model URLs on that
+    /// host count like the public API's.
+    pub api_url: Option<String>,
+    pub remote: Arc<RemoteStore>,
+}
+
+impl View {
+    pub fn sources(&self) -> Sources {
+        Sources {
+            config_path: self.config_path.clone(),
+            lock_path: self.lock_path.clone(),
+            settings_intended_use: self.settings.intended_use,
+            api_url: self.api_url.clone(),
+            remote: self.remote.clone(),
+        }
+    }
+}
+
+pub struct Session {
+    pub client: Client,
+    /// The source of [`OpenDocument::id`].
+    next_id: std::sync::atomic::AtomicU64,
+    /// How often the quiet-document check found the incremental tree wrong.
+    pub tree_repairs: std::sync::atomic::AtomicU64,
+    state: Mutex<State>,
+    projects: Mutex<ProjectFiles>,
+    attribution: Mutex<AttributionIndex>,
+}
+
+/// Loaded project files and the load problems not yet reported.
+#[derive(Default)]
+struct ProjectFiles {
+    projects: Projects,
+    reports: Vec<LoadReport>,
+}
+
+/// A poisoned lock is taken anyway: no state is half-updated across a panic
+/// point (analyses and requests run outside the locks).
+fn guard<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn file_path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+impl Session {
+    pub fn new(client: Client) -> Self {
+        let (remote, _) = remote::build(&RemoteSettings {
+            api_key: None,
+            api_url: crate::remote::DEFAULT_API_URL.to_string(),
+            offline: true,
+            cache_dir: None,
+        });
+        Self {
+            client,
+            next_id: std::sync::atomic::AtomicU64::new(1),
+            tree_repairs: std::sync::atomic::AtomicU64::new(0),
+            state: Mutex::new(State {
+                caps: ClientCaps::default(),
+                settings: EditorSettings::default(),
+                remote_settings: None,
+                remote,
+                documents: HashMap::new(),
+                open_project_files: HashSet::new(),
+                startup_problems: Vec::new(),
+                roots: Vec::new(),
+                workspace_files: HashMap::new(),
+            }),
+            projects: Mutex::new(ProjectFiles::default()),
+            attribution: Mutex::new(AttributionIndex::default()),
+        }
+    }
+
+    pub fn next_document_id(&self) -> u64 {
+        self.next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The state lock. Hold it briefly; never across an `.await`.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        guard(&self.state)
+    }
+
+    pub fn attribution(&self) -> MutexGuard<'_, AttributionIndex> {
+        guard(&self.attribution)
+    }
+
+    /// The lock-and-lookup preamble of every document request: a copy of what
+    /// the request needs, `None` when the document is not open.
+    pub fn view(&self, uri: &Uri) -> Option<View> {
+        let state = self.state();
+        let open = state.documents.get(uri)?;
+        Some(View {
+            uri: uri.clone(),
+            current: open.document.clone(),
+            analysed: open.analysed.clone(),
+            config_path: open.config_path.clone(),
+            lock_path: open.lock_path.clone(),
+            caps: state.caps,
+            settings: state.settings.clone(),
+            remote: state.remote.clone(),
+            roots: state.roots.clone(),
+            api_url: state.configured_api_url(),
+        })
+    }
+
+    /// The sources for a file that is not (necessarily) open.
+    pub fn sources_for(&self, path: &Path) -> Sources {
+        let state = self.state();
+        Sources {
+            config_path: ProjectConfig::discover(path),
+            lock_path: Lockfile::discover(path),
+            settings_intended_use: state.settings.intended_use,
+            api_url: state.configured_api_url(),
+            remote: state.remote.clone(),
+        }
+    }
+
+    /// The project context for `sources`: loads project files the first time
+    /// (under the project lock only).
+    pub fn context(&self, sources: &Sources) -> Context {
+        let mut files = guard(&self.projects);
+        let files = &mut *files;
+        let mut project = match &sources.config_path {
+            Some(path) => {
+                let (config, report) = files.projects.config(path);
+                files.reports.extend(report);
+                config.unwrap_or_default()
+            }
+            None => Arc::default(),
+        };
+        if project.intended_use.is_none() && sources.settings_intended_use.is_some() {
+            Arc::make_mut(&mut project).intended_use = sources.settings_intended_use;
+        }
+        if let Some(api_url) = &sources.api_url
+            && project.api_url.as_deref() != Some(api_url.as_str())
+        {
+            Arc::make_mut(&mut project).api_url = Some(api_url.clone());
+        }
+        let lock = sources.lock_path.as_deref().and_then(|path| {
+            let (lock, report) = files.projects.lock(path);
+            files.reports.extend(report);
+            lock
+        });
+        let remote: Arc<dyn RemoteSource> = sources.remote.clone();
+        let resolver = project.resolver(Resolver::builtin().with_remote(remote));
+        Context {
+            project,
+            lock,
+            resolver,
+        }
+    }
+
+    /// Re-reads changed project files; returns what the reload found.
+    pub fn reload_project_files(&self, paths: &[PathBuf]) {
+        let mut files = guard(&self.projects);
+        for path in paths {
+            if let Some(report) = files.projects.reload(path) {
+                files.reports.push(report);
+            }
+        }
+    }
+
+    /// Project-file problems found since the last call.
+    pub fn take_reports(&self) -> Vec<LoadReport> {
+        std::mem::take(&mut guard(&self.projects).reports)
+    }
+
+    /// Analyses a document (no state lock held): the shared analysis entry,
+    /// then the editor's attribution knowledge.
+    pub fn analyse(&self, document: Document, context: &Context) -> Snapshot {
+        let mut analysis = analyze(
+            document.tree(),
+            document.rope(),
+            &context.resolver,
+            &context.project,
+            context.lock.as_deref(),
+        );
+        let attribution_queries = self.lower_shown_attributions(&mut analysis, &context.resolver);
+        Snapshot {
+            document,
+            analysis,
+            attribution_queries,
+        }
+    }
+
+    /// `attribution-required` drops to information where the workspace already
+    /// shows the attribution text. Returns the texts looked up and the answers.
+    fn lower_shown_attributions(
+        &self,
+        analysis: &mut Analysis,
+        resolver: &Resolver,
+    ) -> Vec<(String, Option<Found>)> {
+        let mut queries: Vec<(String, Option<Found>)> = Vec::new();
+        let mut index = self.attribution();
+        for (i, finding) in analysis.findings.iter_mut().enumerate() {
+            if finding.code != RuleCode::AttributionRequired {
+                continue;
+            }
+            // The prescribed wording, or the suggested credit (one text for every face).
+            let Some(text) = finding
+                .canonical_id
+                .as_deref()
+                .and_then(|id| resolver.resolve(id))
+                .and_then(|r| r.model.credit())
+                .map(|credit| credit.text)
+            else {
+                continue;
+            };
+            let found = if index.is_empty() {
+                None
+            } else {
+                index.find(&text)
+            };
+            if !queries.iter().any(|(t, _)| *t == text) {
+                queries.push((text, found.clone()));
+            }
+            let Some(found) = found else {
+                continue;
+            };
+            finding.severity = Severity::Info;
+            let name = found
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            finding.message = format!(
+                "{} (shown in {name}:{})",
+                finding.message,
+                found.start.0 + 1
+            );
+            analysis.attribution_found.push((i, found));
+        }
+        queries
+    }
+
+    /// The open documents whose attribution answers differ from what the
+    /// index says now (after a markup file changed).
+    pub fn attribution_changed(&self) -> Vec<Uri> {
+        let analysed: Vec<(Uri, Arc<Snapshot>)> = self
+            .state()
+            .documents
+            .iter()
+            .map(|(uri, open)| (uri.clone(), open.analysed.clone()))
+            .collect();
+        let mut index = self.attribution();
+        analysed
+            .into_iter()
+            .filter(|(_, snapshot)| {
+                snapshot.attribution_queries.iter().any(|(text, before)| {
+                    let now = if index.is_empty() {
+                        None
+                    } else {
+                        index.find(text)
+                    };
+                    now != *before
+                })
+            })
+            .map(|(uri, _)| uri)
+            .collect()
+    }
+}
