@@ -98,9 +98,9 @@ fn judge(
     findings
 }
 
-/// Today's date where the user is (exceptions expire at the end of their day).
+/// The shared "today" (UTC; see [`crate::context::today`]).
 pub fn today() -> jiff::civil::Date {
-    jiff::Zoned::now().date()
+    crate::context::today()
 }
 
 #[cfg(test)]

@@ -13,11 +13,59 @@ const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
 const EXTENSIONS: &[&str] = &["html", "htm", "jsx", "tsx", "vue", "svelte", "md", "mdx"];
 
-/// Whether a file's attribution text is indexed.
+/// Whether a file's attribution text is indexed (markup and docs, never
+/// under `node_modules`: a dependency's README is not the project's credit).
 pub fn is_indexed(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        && !path.components().any(|c| c.as_os_str() == "node_modules")
+}
+
+/// `attribution-required` findings drop to information where the project
+/// already shows the credit text, with "(shown in FILE:LINE)" appended: the
+/// one rule for the editor and `check`. `credit_of` gives a finding's credit
+/// text (`Model::credit()`). Returns the texts looked up with their answers,
+/// and each lowered finding's index with where its credit was found.
+pub fn lower_shown(
+    findings: &mut [crate::rules::Finding],
+    index: &mut AttributionIndex,
+    credit_of: impl Fn(&crate::rules::Finding) -> Option<String>,
+) -> (Vec<(String, Option<Found>)>, Vec<(usize, Found)>) {
+    let mut queries: Vec<(String, Option<Found>)> = Vec::new();
+    let mut lowered = Vec::new();
+    for (i, finding) in findings.iter_mut().enumerate() {
+        if finding.code != crate::rules::RuleCode::AttributionRequired {
+            continue;
+        }
+        let Some(text) = credit_of(finding) else {
+            continue;
+        };
+        let found = if index.is_empty() {
+            None
+        } else {
+            index.find(&text)
+        };
+        if !queries.iter().any(|(t, _)| *t == text) {
+            queries.push((text, found.clone()));
+        }
+        let Some(found) = found else {
+            continue;
+        };
+        finding.severity = crate::rules::Severity::Info;
+        let name = found
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        finding.message = format!(
+            "{} (shown in {name}:{})",
+            finding.message,
+            found.start.0 + 1
+        );
+        lowered.push((i, found));
+    }
+    (queries, lowered)
 }
 
 /// Where an attribution text was found.
@@ -98,18 +146,25 @@ fn original_offset(text: &str, target: usize) -> usize {
 }
 
 impl AttributionIndex {
-    /// Indexes every matching file under `roots` (`.gitignore` respected).
+    /// Indexes every matching file under `roots`, walked as `check` walks
+    /// ([`crate::context::walker`]: `.gitignore` respected, hidden skipped).
     pub fn build(roots: &[PathBuf]) -> Self {
-        let mut index = Self::default();
-        for root in roots {
-            let walker = ignore::WalkBuilder::new(root)
-                .filter_entry(|e| e.file_name() != "node_modules")
-                .build();
-            for entry in walker.flatten() {
+        let mut paths = Vec::new();
+        if let Some(builder) = crate::context::walker(roots, true, false) {
+            for entry in builder.build().flatten() {
                 if entry.file_type().is_some_and(|t| t.is_file()) && is_indexed(entry.path()) {
-                    index.update(entry.path());
+                    paths.push(entry.into_path());
                 }
             }
+        }
+        Self::from_paths(paths)
+    }
+
+    /// Indexes the given files (those a walk found with [`is_indexed`]).
+    pub fn from_paths(paths: impl IntoIterator<Item = PathBuf>) -> Self {
+        let mut index = Self::default();
+        for path in paths {
+            index.update(&path);
         }
         index
     }

@@ -6,6 +6,7 @@ pub mod attribution;
 pub mod cli;
 pub mod complete;
 pub mod config;
+pub mod context;
 pub mod document;
 pub mod extract;
 pub mod fixes;

@@ -278,19 +278,7 @@ fn summaries(rows: &[Row]) -> Vec<ModelSummary> {
     by_id.into_values().collect()
 }
 
-/// Now, or `SOURCE_DATE_EPOCH` when set (reproducible records).
-pub fn now() -> jiff::Timestamp {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
-        .unwrap_or_else(jiff::Timestamp::now)
-}
-
-/// Today's date (UTC), or the date of `SOURCE_DATE_EPOCH` when set.
-pub fn today() -> jiff::civil::Date {
-    now().to_zoned(jiff::tz::TimeZone::UTC).date()
-}
+pub use crate::context::{now, today};
 
 /// The project's name for the BOM: `--project-name`, else the folder of the
 /// first path.

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use ignore::{WalkBuilder, WalkState};
+use ignore::WalkState;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ropey::Rope;
 use tree_sitter::Parser;
@@ -22,6 +22,8 @@ use tree_sitter::Parser;
 use super::project::{Project, Projects};
 use super::{Fatal, WalkArgs};
 use crate::analysis::{analyze, analyze_plain};
+use crate::attribution;
+use crate::registry::Lookup;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::url::PlainKind;
 use crate::extract::{Target, may_contain_calls};
@@ -222,17 +224,12 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
             return Err(Fatal(format!("cannot read `{}`: {error}", path.display())));
         }
     }
-    let mut builder = WalkBuilder::new(&options.paths[0]);
-    for path in &options.paths[1..] {
-        builder.add(path);
-    }
-    builder
-        .standard_filters(options.respect_ignore)
-        .hidden(!options.hidden)
-        // .gitignore applies outside git repositories too (fresh clones in CI
-        // without .git, tarballs, examples).
-        .require_git(false)
-        .threads(options.threads);
+    let Some(mut builder) =
+        crate::context::walker(&options.paths, options.respect_ignore, options.hidden)
+    else {
+        return Ok(Scan::default());
+    };
+    builder.threads(options.threads);
 
     let shared = Shared {
         projects,
@@ -244,6 +241,7 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
         fatal: Mutex::new(None),
         checked: AtomicUsize::new(0),
         progress: Progress::new(options.progress),
+        shown: Mutex::new(Vec::new()),
     };
     builder.build_parallel().run(|| {
         let shared = &shared;
@@ -260,6 +258,13 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
                 return WalkState::Continue;
             }
             let path = entry.path();
+            if attribution::is_indexed(path) {
+                shared
+                    .shown
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(path.to_path_buf());
+            }
             let outcome = match FileKind::from_path(path) {
                 None => {
                     if entry.depth() == 0 {
@@ -320,6 +325,11 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     // Overlapping arguments (`. src`) walk some files twice; report them once.
     files.dedup_by(|a, b| a.path == b.path);
+    let shown = shared
+        .shown
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    lower_shown_attributions(&mut files, shown);
     // Counted per path: overlapping arguments walk some files twice.
     let mut skipped_paths = shared
         .skipped
@@ -357,6 +367,8 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
 
 struct Shared<'a> {
     projects: &'a Projects,
+    /// Markup and docs files walked: where the project may show credits.
+    shown: Mutex<Vec<PathBuf>>,
     options: &'a ScanOptions,
     files: Mutex<Vec<FileResult>>,
     notes: Mutex<Vec<String>>,
@@ -484,17 +496,13 @@ fn check_file(
     }
     // Like ripgrep: text in another encoding (a Latin-1 comment) is still
     // checked, its invalid bytes decoded as U+FFFD; positions are in that text.
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            shared.push_note(format!(
-                "{}: not valid UTF-8 (at byte {}): checked with invalid bytes read as U+FFFD",
-                shown.display(),
-                error.utf8_error().valid_up_to()
-            ));
-            String::from_utf8_lossy(error.as_bytes()).into_owned()
-        }
-    };
+    let (text, invalid_at) = crate::context::decode(bytes);
+    if let Some(at) = invalid_at {
+        shared.push_note(format!(
+            "{}: not valid UTF-8 (at byte {at}): checked with invalid bytes read as U+FFFD",
+            shown.display(),
+        ));
+    }
     let analysis = match kind {
         FileKind::Parsed(language) => {
             let Some(tree) = parsers.get(language).parse(&text, None) else {
@@ -568,6 +576,39 @@ fn check_file(
         uses,
         findings,
     })))
+}
+
+/// `attribution-required` findings whose credit a walked markup or docs file
+/// already shows drop to information, as in the editor (the same index and
+/// the same rule, [`attribution::lower_shown`]).
+fn lower_shown_attributions(files: &mut [FileResult], shown: Vec<PathBuf>) {
+    let wanted = files.iter().any(|file| {
+        file.findings
+            .iter()
+            .any(|f| f.finding.code == crate::rules::RuleCode::AttributionRequired)
+    });
+    if !wanted || shown.is_empty() {
+        return;
+    }
+    let mut shown = shown;
+    shown.sort();
+    shown.dedup();
+    let mut index = attribution::AttributionIndex::from_paths(shown);
+    for file in files {
+        let resolver = &file.project.resolver;
+        let mut findings: Vec<Finding> = file.findings.iter().map(|f| f.finding.clone()).collect();
+        attribution::lower_shown(&mut findings, &mut index, |finding| {
+            finding
+                .canonical_id
+                .as_deref()
+                .and_then(|id| resolver.resolve(id))
+                .and_then(|r| r.model.credit())
+                .map(|credit| credit.text)
+        });
+        for (located, finding) in file.findings.iter_mut().zip(findings) {
+            located.finding = finding;
+        }
+    }
 }
 
 /// A spinner on stderr that appears only when the walk takes a while.

@@ -26,7 +26,6 @@ use crate::document::Document;
 use crate::lockfile::Lockfile;
 use crate::registry::{Lookup, RemoteSource, Resolver};
 use crate::remote::store::RemoteStore;
-use crate::rules::{RuleCode, Severity};
 
 /// What was analysed: the document as it was and what the analysis found.
 /// Requests answer from this, so byte ranges and text always agree.
@@ -379,46 +378,18 @@ impl Session {
         analysis: &mut Analysis,
         resolver: &Resolver,
     ) -> Vec<(String, Option<Found>)> {
-        let mut queries: Vec<(String, Option<Found>)> = Vec::new();
         let mut index = self.attribution();
-        for (i, finding) in analysis.findings.iter_mut().enumerate() {
-            if finding.code != RuleCode::AttributionRequired {
-                continue;
-            }
-            // The prescribed wording, or the suggested credit (one text for every face).
-            let Some(text) = finding
-                .canonical_id
-                .as_deref()
-                .and_then(|id| resolver.resolve(id))
-                .and_then(|r| r.model.credit())
-                .map(|credit| credit.text)
-            else {
-                continue;
-            };
-            let found = if index.is_empty() {
-                None
-            } else {
-                index.find(&text)
-            };
-            if !queries.iter().any(|(t, _)| *t == text) {
-                queries.push((text, found.clone()));
-            }
-            let Some(found) = found else {
-                continue;
-            };
-            finding.severity = Severity::Info;
-            let name = found
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            finding.message = format!(
-                "{} (shown in {name}:{})",
-                finding.message,
-                found.start.0 + 1
-            );
-            analysis.attribution_found.push((i, found));
-        }
+        let (queries, lowered) =
+            crate::attribution::lower_shown(&mut analysis.findings, &mut index, |finding| {
+                // The prescribed wording, or the suggested credit (one text for every face).
+                finding
+                    .canonical_id
+                    .as_deref()
+                    .and_then(|id| resolver.resolve(id))
+                    .and_then(|r| r.model.credit())
+                    .map(|credit| credit.text)
+            });
+        analysis.attribution_found.extend(lowered);
         queries
     }
 

@@ -10,11 +10,8 @@ use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
 use super::session::Session;
 use crate::document::Document;
-use crate::extract::may_contain_calls;
+use crate::extract::{ExtractOptions, may_contain_calls};
 use crate::syntax::Language;
-
-/// Files larger than this are not checked (as the CLI's default limit).
-const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Which files get diagnostics: the open documents, or every file of the
 /// workspace (`abstrakt.diagnostics.scope`).
@@ -35,30 +32,25 @@ impl DiagnosticsScope {
     }
 }
 
-/// Every JS/TS file under `roots` that may contain a model call, with its
-/// text, in parallel; sorted by path.
-pub fn candidate_files(roots: &[PathBuf], client_names: &[String]) -> Vec<(PathBuf, String)> {
-    let Some(first) = roots.first() else {
+/// Every source file under `roots` that may contain a model call, with its
+/// text, in parallel; sorted by path. Walked and read as `check` does
+/// ([`crate::context`]); `options_for` gives each file's extraction options
+/// (its project's `[clients] names`).
+pub fn candidate_files(
+    roots: &[PathBuf],
+    options_for: &(dyn Fn(&Path) -> ExtractOptions + Sync),
+) -> Vec<(PathBuf, String)> {
+    let Some(builder) = crate::context::walker(roots, true, false) else {
         return Vec::new();
     };
-    let mut builder = ignore::WalkBuilder::new(first);
-    for root in &roots[1..] {
-        builder.add(root);
-    }
-    builder.require_git(false);
     let found = Mutex::new(Vec::new());
-    let options = crate::extract::ExtractOptions {
-        client_names: client_names.to_vec(),
-        ..Default::default()
-    };
     builder.build_parallel().run(|| {
         let found = &found;
-        let options = &options;
         Box::new(move |entry| {
             if let Ok(entry) = entry
                 && entry.file_type().is_some_and(|t| t.is_file())
                 && let Some(text) = read(entry.path())
-                && may_contain_calls(text.as_bytes(), options)
+                && may_contain_calls(text.as_bytes(), &options_for(entry.path()))
             {
                 found
                     .lock()
@@ -74,14 +66,11 @@ pub fn candidate_files(roots: &[PathBuf], client_names: &[String]) -> Vec<(PathB
     files
 }
 
-/// A JS/TS file's text, unless it is too big or not UTF-8.
+/// A source file's text as `check` reads it (same size limit, invalid UTF-8
+/// read as U+FFFD), unless it is not a language the server analyses.
 pub fn read(path: &Path) -> Option<String> {
     Language::from_path(path)?;
-    let metadata = std::fs::metadata(path).ok()?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return None;
-    }
-    std::fs::read_to_string(path).ok()
+    crate::context::read_source(path, crate::context::MAX_FILE_BYTES)
 }
 
 /// Analyses a file that is not open, from its text on disk; records and
@@ -120,10 +109,15 @@ pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
         ),
         None => None,
     };
-    let client_names: Vec<String> = Vec::new();
-    let files = tokio::task::spawn_blocking(move || candidate_files(&roots, &client_names))
-        .await
-        .unwrap_or_default();
+    let worker = session.clone();
+    let files = tokio::task::spawn_blocking(move || {
+        // Each file's own project decides its client names, as in `check`.
+        let options_for =
+            |path: &Path| worker.context(&worker.sources_for(path)).project.extract_options();
+        candidate_files(&roots, &options_for)
+    })
+    .await
+    .unwrap_or_default();
     let total = files.len().max(1);
     let mut ids = Vec::new();
     for (i, (path, text)) in files.into_iter().enumerate() {
