@@ -1,0 +1,135 @@
+//! The editor (workspace scope, never-opened files) and `check` agree on the
+//! same project: `[clients] names` are honoured, a Latin-1 byte does not hide
+//! a file, and an attribution the project already shows is information in both.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::Server;
+use serde_json::{Value, json};
+
+/// A project whose only client is `imageClient`, with a non-UTF-8 comment in
+/// the source and the credit shown in a footer component.
+fn fixture(root: &Path) {
+    std::fs::create_dir_all(root.join("src")).expect("mkdir");
+    std::fs::write(
+        root.join("abstrakt.toml"),
+        "[clients]\nnames = [\"imageClient\"]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("src/app.ts"),
+        b"// caf\xe9\nexport const img = () => imageClient.run('sd3.5-large');\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("src/Footer.tsx"),
+        "export const Footer = () => (\n  <small>Powered by Stability AI</small>\n);\n",
+    )
+    .expect("write");
+}
+
+/// (0-based line, 0-based UTF-16 column, code, LSP severity, message).
+type Row = (u64, u64, String, u64, String);
+
+fn from_check(root: &Path) -> Vec<Row> {
+    let out = Command::new(common::binary())
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("run check");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut rows: Vec<Row> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let severity = match f["severity"].as_str() {
+                Some("error") => 1,
+                Some("warning") => 2,
+                Some("info") => 3,
+                _ => 4,
+            };
+            (
+                f["line"].as_u64().expect("line") - 1,
+                f["column"].as_u64().expect("column") - 1,
+                f["code"].as_str().expect("code").to_string(),
+                severity,
+                f["message"].as_str().expect("message").to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn from_editor(published: &Value) -> Vec<Row> {
+    let mut rows: Vec<Row> = published["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().expect("line"),
+                d["range"]["start"]["character"].as_u64().expect("character"),
+                d["code"].as_str().expect("code").to_string(),
+                d["severity"].as_u64().expect("severity"),
+                d["message"].as_str().expect("message").to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn check_and_the_workspace_scan_report_the_same_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    fixture(root);
+
+    let cli = from_check(root);
+    let expected_attribution = (
+        1,
+        41,
+        "attribution-required".to_string(),
+        3,
+        "sd3.5-large requires attribution: show \"Powered by Stability AI\" near the output (shown in Footer.tsx:2)".to_string(),
+    );
+    assert!(cli.contains(&expected_attribution), "{cli:#?}");
+    assert!(
+        cli.iter()
+            .any(|r| r.2 == "commercial-conditional" && r.3 == 2),
+        "{cli:#?}"
+    );
+
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": {},
+            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
+        }),
+    );
+    server.notify("initialized", json!({}));
+    let uri = format!("file://{}", root.join("src/app.ts").display());
+    // The attribution index is built in the background: wait for the answer
+    // that has it (or fail on the server's timeout).
+    let published = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && from_editor(&m["params"]).contains(&(
+                1,
+                41,
+                "attribution-required".to_string(),
+                3,
+                "sd3.5-large requires attribution: show \"Powered by Stability AI\" near the output (shown in Footer.tsx:2)".to_string(),
+            ))
+    });
+    assert_eq!(from_editor(&published["params"]), cli);
+    server.shutdown_and_exit();
+}
