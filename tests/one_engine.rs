@@ -133,3 +133,73 @@ fn check_and_the_workspace_scan_report_the_same_findings() {
     assert_eq!(from_editor(&published["params"]), cli);
     server.shutdown_and_exit();
 }
+
+#[test]
+fn the_report_command_returns_the_cli_report_made_with_the_editor_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("project");
+    fixture(&root);
+    let cache = dir.path().join("cache");
+    let cache_text = cache.display().to_string();
+    let env = [
+        ("ABSTRAKT_OFFLINE", "1"),
+        ("ABSTRAKT_CACHE_DIR", cache_text.as_str()),
+    ];
+
+    // The project file names no intended use: the editor's setting applies,
+    // as `--intended-use` does for the CLI.
+    let cli = Command::new(common::binary())
+        .args(["report", "--format", "markdown", "--intended-use", "research"])
+        .envs(env)
+        .env_remove("ABSTRAKT_API_KEY")
+        .current_dir(&root)
+        .output()
+        .expect("run report");
+    let cli = String::from_utf8(cli.stdout).expect("utf-8");
+    assert!(cli.contains("Intended use: research."), "{cli}");
+    assert!(cli.contains("src/app.ts"), "{cli}");
+
+    let mut server = Server::spawn_with(&[], &env);
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": {},
+            "initializationOptions": { "intendedUse": "research", "offline": true }
+        }),
+    );
+    server.notify("initialized", json!({}));
+    let report = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "abstrakt.report", "arguments": [] }),
+    );
+    assert_eq!(report.as_str(), Some(cli.as_str()));
+
+    // Another intended use in the editor gives another report.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "abstrakt": { "intendedUse": "commercial", "offline": true } } }),
+    );
+    let commercial = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "abstrakt.report", "arguments": [] }),
+    );
+    assert!(
+        commercial
+            .as_str()
+            .is_some_and(|r| r.contains("Intended use: commercial.")),
+        "{commercial}"
+    );
+
+    // A folder outside the workspace is refused with a clear error.
+    let outside = server.request_full(
+        "workspace/executeCommand",
+        json!({ "command": "abstrakt.report", "arguments": ["file:///elsewhere"] }),
+    );
+    assert_eq!(
+        outside["error"]["message"],
+        "not a folder of this workspace"
+    );
+    server.shutdown_and_exit();
+}

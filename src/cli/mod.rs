@@ -11,10 +11,10 @@ mod explain;
 mod lock;
 mod models;
 mod output;
-mod project;
+pub(crate) mod project;
 mod remote;
-mod report;
-mod walk;
+pub(crate) mod report;
+pub(crate) mod walk;
 mod write;
 
 use std::path::PathBuf;

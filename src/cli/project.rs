@@ -53,6 +53,9 @@ struct Cache {
 #[derive(Debug)]
 pub struct Projects {
     args: ProjectArgs,
+    /// The intended use where neither `--intended-use` nor the project file
+    /// says (the editor's setting, for reports made through the server).
+    fallback_intended_use: Option<IntendedUse>,
     base: Resolver,
     cwd: Option<PathBuf>,
     cache: Mutex<Cache>,
@@ -67,10 +70,18 @@ impl Projects {
     pub fn with_resolver(args: ProjectArgs, base: Resolver) -> Self {
         Self {
             args,
+            fallback_intended_use: None,
             base,
             cwd: std::env::current_dir().ok(),
             cache: Mutex::new(Cache::default()),
         }
+    }
+
+    /// Uses `intended_use` where the project file names none (as the editor's
+    /// `abstrakt.intendedUse` setting works).
+    pub fn with_fallback_intended_use(mut self, intended_use: Option<IntendedUse>) -> Self {
+        self.fallback_intended_use = intended_use;
+        self
     }
 
     /// The project in force for the files of a directory.
@@ -104,6 +115,9 @@ impl Projects {
         };
         if let Some(intended_use) = self.args.intended_use {
             config.intended_use = Some(intended_use.into());
+        }
+        if config.intended_use.is_none() {
+            config.intended_use = self.fallback_intended_use;
         }
         // Model URLs on the configured API's host count like the public API's.
         config.api_url = self.args.api_url.clone();

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::output::path_text;
-use super::walk::{FileResult, LocatedUse, ScanOptions};
+use super::walk::{FileResult, LocatedUse, Scan, ScanOptions};
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
 use crate::licensing::{CommercialUse, Licensing};
@@ -301,6 +301,13 @@ fn project_name(args: &ReportArgs) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "project".to_string())
+}
+
+/// The Markdown report of a finished walk (what `report --format markdown`
+/// prints; the server's `abstrakt.report` command returns the same text).
+pub fn markdown_of(scan: &Scan) -> String {
+    let rows: Vec<Row> = scan.uses().map(|(file, u)| row(file, u)).collect();
+    markdown(&rows, scan.checked)
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {

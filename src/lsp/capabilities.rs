@@ -2,7 +2,7 @@
 
 use tower_lsp_server::ls_types::*;
 
-use super::commands::ACKNOWLEDGE_COMMAND;
+use super::commands::COMMANDS;
 use super::convert;
 use super::handlers::completion;
 use crate::document::PositionEncoding;
@@ -116,7 +116,7 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             ..CodeActionOptions::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![ACKNOWLEDGE_COMMAND.to_string()],
+            commands: COMMANDS.iter().map(|c| (*c).to_string()).collect(),
             ..ExecuteCommandOptions::default()
         }),
         ..ServerCapabilities::default()

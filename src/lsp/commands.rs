@@ -1,4 +1,5 @@
-//! `workspace/executeCommand`: acknowledging new licensing in `abstrakt.lock`.
+//! `workspace/executeCommand`: acknowledging new licensing in `abstrakt.lock`,
+//! and the workspace's licensing report (`abstrakt.report`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,10 +28,21 @@ pub fn lock_target(config_path: Option<&Path>, lock_path: Option<&Path>) -> Opti
     })
 }
 
+/// The Markdown licensing report of the workspace (what `abstrakt-lsp report
+/// --format markdown` prints), made with the editor's settings: intended use,
+/// offline, API. Arguments: none, or `[folder uri]` for one workspace folder.
+pub const REPORT_COMMAND: &str = "abstrakt.report";
+
+/// Every command the server executes (advertised in `initialize`).
+pub const COMMANDS: &[&str] = &[ACKNOWLEDGE_COMMAND, REPORT_COMMAND];
+
 pub async fn execute(
     session: &Arc<Session>,
     params: ExecuteCommandParams,
 ) -> Result<Option<Value>> {
+    if params.command == REPORT_COMMAND {
+        return report(session, &params.arguments).await.map(Some);
+    }
     if params.command != ACKNOWLEDGE_COMMAND {
         return Err(Error::invalid_params(format!(
             "unknown command {}",
@@ -82,4 +94,72 @@ pub async fn execute(
     info!(id, path = %target.display(), "licensing acknowledged");
     project_files_changed(session, vec![target]).await;
     Ok(None)
+}
+
+/// Runs the CLI's walk and report over the workspace folders (or the one
+/// folder asked for) on a blocking thread, with the editor's settings.
+async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
+    let (roots, intended_use, api_url, remote) = {
+        let state = session.state();
+        (
+            state.roots.clone(),
+            state.settings.intended_use,
+            state.configured_api_url(),
+            state.remote.clone(),
+        )
+    };
+    let roots = match arguments.first().and_then(Value::as_str) {
+        Some(uri) => {
+            let uri: Uri = uri
+                .parse()
+                .map_err(|_| Error::invalid_params("not a URI"))?;
+            let Some(path) = super::session::file_path(&uri) else {
+                return Err(Error::invalid_params("not a file URI"));
+            };
+            if !roots.iter().any(|root| path.starts_with(root)) {
+                return Err(Error::invalid_params("not a folder of this workspace"));
+            }
+            vec![path]
+        }
+        None => roots,
+    };
+    if roots.is_empty() {
+        return Err(Error::invalid_params("the workspace has no folder"));
+    }
+    let made = tokio::task::spawn_blocking(move || {
+        let args = crate::cli::ProjectArgs {
+            intended_use: None,
+            offline: false,
+            api_url,
+        };
+        let remote: Arc<dyn crate::registry::RemoteSource> = remote;
+        let base = crate::registry::Resolver::builtin().with_remote(remote);
+        let projects = crate::cli::project::Projects::with_resolver(args, base)
+            .with_fallback_intended_use(intended_use);
+        let options = crate::cli::walk::ScanOptions {
+            paths: roots.clone(),
+            respect_ignore: true,
+            hidden: false,
+            max_file_size: crate::context::MAX_FILE_BYTES,
+            threads: 0,
+            progress: false,
+        };
+        let mut scan = crate::cli::walk::scan(&options, &projects)?;
+        // Paths as the CLI shows them when run in the folder: relative.
+        for file in &mut scan.files {
+            if let Some(relative) = roots
+                .iter()
+                .find_map(|root| file.path.strip_prefix(root).ok())
+            {
+                file.path = relative.to_path_buf();
+            }
+        }
+        Ok::<_, crate::cli::Fatal>(crate::cli::report::markdown_of(&scan))
+    })
+    .await
+    .map_err(|_| Error::internal_error())?;
+    match made {
+        Ok(markdown) => Ok(Value::String(markdown)),
+        Err(error) => Err(Error::invalid_params(error.0)),
+    }
 }

@@ -78,22 +78,23 @@ pub async fn initialized(session: &Arc<Session>) {
         (state.roots.clone(), state.scope(), state.caps.watch_dynamic)
     };
     tokio::spawn(scheduler::sweep_idle_trees(session.clone()));
-    if scope == DiagnosticsScope::Workspace && !roots.is_empty() {
-        tokio::spawn(workspace::scan(session.clone(), roots.clone()));
-    }
     if !roots.is_empty() {
         let session = session.clone();
+        // The index first, then the workspace scan: files never opened are
+        // published once, already knowing which credits the project shows.
         tokio::spawn(async move {
-            let built = tokio::task::spawn_blocking(move || AttributionIndex::build(&roots)).await;
-            let Ok(index) = built else {
-                return;
-            };
-            debug!(files = index.len(), "attribution index built");
-            if index.is_empty() {
-                return;
+            let walked = roots.clone();
+            let built = tokio::task::spawn_blocking(move || AttributionIndex::build(&walked)).await;
+            if let Ok(index) = built {
+                debug!(files = index.len(), "attribution index built");
+                if !index.is_empty() {
+                    *session.attribution() = index;
+                    scheduler::reanalyse_all(&session);
+                }
             }
-            *session.attribution() = index;
-            scheduler::reanalyse_all(&session);
+            if scope == DiagnosticsScope::Workspace {
+                workspace::scan(session, roots).await;
+            }
         });
     }
     if watch_dynamic {
