@@ -381,8 +381,8 @@ async function main() {
   await page.screenshot({ path: path.join(artifacts, `vscode-e2e${suffix}-status.png`) });
   await page.mouse.move(0, 0);
 
-  // Abstrakt: Show Licensing Report opens the report, or (while the CLI has no
-  // `report` command) shows an error instead of failing silently.
+  // Abstrakt: Show Licensing Report opens the report, or (when the server cannot
+  // make it) shows an error instead of failing silently.
   await runCommand(page, 'Abstrakt: Show Licensing Report');
   const reportTab = page.locator('.tabs-container .tab', { hasText: 'abstrakt-licensing-report' });
   const reportError = page.locator('.notifications-toasts .notification-toast', { hasText: 'could not create the licensing report' });

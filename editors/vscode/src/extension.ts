@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import {
   DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
@@ -39,6 +40,9 @@ const SCHEMES = ['file', 'untitled'];
 export const documentSelector = LANGUAGES.flatMap((language) =>
   SCHEMES.map((scheme) => ({ scheme, language })),
 );
+
+/** The server command that returns the workspace's Markdown licensing report. */
+const REPORT_COMMAND = 'abstrakt.report';
 
 function isFile(p: string): boolean {
   try {
@@ -325,49 +329,48 @@ class AbstraktExtension implements vscode.Disposable {
     await this.pushSettings();
   }
 
+  /**
+   * The report comes from the running server (`abstrakt.report`), so it uses
+   * the editor's settings (intended use, offline, API) and the same analysis
+   * as the diagnostics.
+   */
   private async showLicensingReport(): Promise<void> {
     const folder = firstWorkspaceFolder();
     if (!folder) {
       void vscode.window.showErrorMessage('Abstrakt: open a folder to create a licensing report.');
       return;
     }
-    if (!this.serverPath) {
-      const lookup = await this.locateServer();
-      this.serverPath = lookup.server?.path;
-      if (!this.serverPath) {
-        void vscode.window.showErrorMessage(notFoundMessage(lookup));
-        return;
-      }
-    }
-    const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'abstrakt-report-'));
-    const outFile = path.join(tmpDir, 'abstrakt-licensing-report.md');
-    const args = ['report', folder, '--format', 'markdown', '--output', outFile];
-    this.output.info(`Running ${this.serverPath} ${args.join(' ')}`);
-    const exe = this.serverPath;
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Abstrakt: creating licensing report…' },
-      () =>
-        new Promise<{ ok: boolean; message: string }>((resolve) => {
-          execFile(exe, args, { timeout: 120_000, cwd: folder }, (err, stdout, stderr) => {
-            if (err) {
-              const text = (stderr.toString().trim() || stdout.toString().trim() || err.message)
-                .split(/\r?\n/)
-                .slice(0, 5)
-                .join(' ');
-              resolve({ ok: false, message: text });
-            } else {
-              resolve({ ok: true, message: '' });
-            }
-          });
-        }),
-    );
-    if (!result.ok || !isFile(outFile)) {
-      const message = result.message || 'the server wrote no report';
-      this.output.error(`Report failed: ${message}`);
-      void vscode.window.showErrorMessage(`Abstrakt: could not create the licensing report: ${message}`);
-      fs.rmSync(tmpDir, { recursive: true, force: true });
+    const client = this.client;
+    if (!client || client.state !== State.Running) {
+      void vscode.window.showErrorMessage('Abstrakt: the language server is not running; see the Abstrakt output.');
       return;
     }
+    let markdown: unknown;
+    try {
+      markdown = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Abstrakt: creating licensing report…' },
+        () =>
+          client.sendRequest(ExecuteCommandRequest.type, {
+            command: REPORT_COMMAND,
+            arguments: [vscode.Uri.file(folder).toString()],
+          }),
+      );
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.output.error(`Report failed: ${message}`);
+      void vscode.window.showErrorMessage(`Abstrakt: could not create the licensing report: ${message}`);
+      return;
+    }
+    if (typeof markdown !== 'string') {
+      this.output.error('Report failed: the server returned no report');
+      void vscode.window.showErrorMessage('Abstrakt: could not create the licensing report: the server returned no report');
+      return;
+    }
+    // A named file (not an untitled buffer): the tab reads "abstrakt-licensing-report.md"
+    // and the report can be saved or shared as is.
+    const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'abstrakt-report-'));
+    const outFile = path.join(tmpDir, 'abstrakt-licensing-report.md');
+    fs.writeFileSync(outFile, markdown);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(outFile));
     await vscode.window.showTextDocument(doc, { preview: false });
     await vscode.commands.executeCommand('markdown.showPreviewToSide', doc.uri).then(
