@@ -22,6 +22,9 @@ pub fn is_indexed(path: &Path) -> bool {
         && !path.components().any(|c| c.as_os_str() == "node_modules")
 }
 
+/// A credit text looked up and where it was found (if anywhere).
+pub type Query = (String, Option<Found>);
+
 /// `attribution-required` findings drop to information where the project
 /// already shows the credit text, with "(shown in FILE:LINE)" appended: the
 /// one rule for the editor and `check`. `credit_of` gives a finding's credit
@@ -31,8 +34,8 @@ pub fn lower_shown(
     findings: &mut [crate::rules::Finding],
     index: &mut AttributionIndex,
     credit_of: impl Fn(&crate::rules::Finding) -> Option<String>,
-) -> (Vec<(String, Option<Found>)>, Vec<(usize, Found)>) {
-    let mut queries: Vec<(String, Option<Found>)> = Vec::new();
+) -> (Vec<Query>, Vec<(usize, Found)>) {
+    let mut queries: Vec<Query> = Vec::new();
     let mut lowered = Vec::new();
     for (i, finding) in findings.iter_mut().enumerate() {
         if finding.code != crate::rules::RuleCode::AttributionRequired {

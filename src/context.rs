@@ -29,7 +29,11 @@ pub fn today() -> jiff::civil::Date {
 /// The walker both faces use: `.gitignore` respected (also outside git
 /// repositories: fresh clones in CI without `.git`, tarballs), hidden files
 /// skipped unless asked for.
-pub fn walker(roots: &[PathBuf], respect_ignore: bool, hidden: bool) -> Option<ignore::WalkBuilder> {
+pub fn walker(
+    roots: &[PathBuf],
+    respect_ignore: bool,
+    hidden: bool,
+) -> Option<ignore::WalkBuilder> {
     let (first, rest) = roots.split_first()?;
     let mut builder = ignore::WalkBuilder::new(first);
     for root in rest {
@@ -50,7 +54,10 @@ pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
         Ok(text) => (text, None),
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
-            (String::from_utf8_lossy(error.as_bytes()).into_owned(), Some(at))
+            (
+                String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                Some(at),
+            )
         }
     }
 }

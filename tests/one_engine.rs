@@ -73,7 +73,9 @@ fn from_editor(published: &Value) -> Vec<Row> {
         .map(|d| {
             (
                 d["range"]["start"]["line"].as_u64().expect("line"),
-                d["range"]["start"]["character"].as_u64().expect("character"),
+                d["range"]["start"]["character"]
+                    .as_u64()
+                    .expect("character"),
                 d["code"].as_str().expect("code").to_string(),
                 d["severity"].as_u64().expect("severity"),
                 d["message"].as_str().expect("message").to_string(),
@@ -149,7 +151,13 @@ fn the_report_command_returns_the_cli_report_made_with_the_editor_settings() {
     // The project file names no intended use: the editor's setting applies,
     // as `--intended-use` does for the CLI.
     let cli = Command::new(common::binary())
-        .args(["report", "--format", "markdown", "--intended-use", "research"])
+        .args([
+            "report",
+            "--format",
+            "markdown",
+            "--intended-use",
+            "research",
+        ])
         .envs(env)
         .env_remove("ABSTRAKT_API_KEY")
         .current_dir(&root)

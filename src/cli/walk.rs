@@ -23,10 +23,10 @@ use super::project::{Project, Projects};
 use super::{Fatal, WalkArgs};
 use crate::analysis::{analyze, analyze_plain};
 use crate::attribution;
-use crate::registry::Lookup;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::url::PlainKind;
 use crate::extract::{Target, may_contain_calls};
+use crate::registry::Lookup;
 use crate::rules::Finding;
 use crate::syntax::Language;
 

@@ -112,8 +112,12 @@ pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
     let worker = session.clone();
     let files = tokio::task::spawn_blocking(move || {
         // Each file's own project decides its client names, as in `check`.
-        let options_for =
-            |path: &Path| worker.context(&worker.sources_for(path)).project.extract_options();
+        let options_for = |path: &Path| {
+            worker
+                .context(&worker.sources_for(path))
+                .project
+                .extract_options()
+        };
         candidate_files(&roots, &options_for)
     })
     .await
