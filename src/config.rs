@@ -19,6 +19,7 @@ use toml::Spanned;
 
 use crate::extract::ExtractOptions;
 use crate::licensing::{Attribution, CommercialUse, Licensing, Model, Registry};
+use crate::limits::{self, Limits};
 use crate::registry::Resolver;
 use crate::rules::{IntendedUse, RuleCode, RuleSettings, Severity};
 
@@ -149,6 +150,8 @@ pub struct ProjectConfig {
     pub exceptions: Vec<Exception>,
     /// `[[models]]`: local models and corrections, which beat every other source.
     pub models: Arc<Registry>,
+    /// `[limits]`: files too large to analyse.
+    pub limits: Limits,
 }
 
 /// The nearest file called `name` at or above `start` (a file or a folder):
@@ -230,6 +233,35 @@ struct RawConfig {
     exceptions: Vec<RawException>,
     #[serde(default)]
     models: Vec<RawModel>,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawLimits {
+    max_file_size: Option<Size>,
+    max_line_length: Option<usize>,
+}
+
+/// `max-file-size`: bytes (`1048576`) or a string with a unit (`"5 MB"`).
+#[derive(Debug, Clone, Copy)]
+struct Size(u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match toml::Value::deserialize(deserializer)? {
+            toml::Value::Integer(n) => u64::try_from(n)
+                .map(Size)
+                .map_err(|_| de::Error::custom("max-file-size: a size cannot be negative")),
+            toml::Value::String(text) => limits::parse_size(&text)
+                .map(Size)
+                .map_err(|e| de::Error::custom(format!("max-file-size: {e}"))),
+            _ => Err(de::Error::custom(
+                "max-file-size: expected bytes or a string such as \"5 MB\"",
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -454,6 +486,16 @@ impl RawConfig {
                 })
                 .collect(),
             models: Arc::new(models),
+            limits: Limits {
+                max_file_size: self
+                    .limits
+                    .max_file_size
+                    .map_or(limits::DEFAULT_MAX_FILE_SIZE, |size| size.0),
+                max_line_length: self
+                    .limits
+                    .max_line_length
+                    .unwrap_or(limits::DEFAULT_MAX_LINE_LENGTH),
+            },
         })
     }
 }
@@ -531,6 +573,33 @@ attribution = "Not required"
         assert_eq!(config.intended_use, None);
         assert!(config.policy.is_empty());
         assert!(config.models.models().is_empty());
+        assert_eq!(config.limits, Limits::default());
+    }
+
+    #[test]
+    fn limits_take_bytes_or_sizes_with_units() {
+        let config =
+            parse("[limits]\nmax-file-size = \"8 MB\"\nmax-line-length = 100000\n").expect("valid");
+        assert_eq!(
+            config.limits,
+            Limits {
+                max_file_size: 8 * 1024 * 1024,
+                max_line_length: 100_000
+            }
+        );
+        let config = parse("[limits]\nmax-file-size = 1000\n").expect("valid");
+        assert_eq!(config.limits.max_file_size, 1000);
+        assert_eq!(
+            config.limits.max_line_length,
+            limits::DEFAULT_MAX_LINE_LENGTH
+        );
+        let error = parse("[limits]\nmax-file-size = \"lots\"\n").expect_err("bad size");
+        assert_eq!(error.line, Some(2), "{error}");
+        assert!(error.message.contains("`lots` is not a size"), "{error}");
+        let error = parse("[limits]\nmax-line-length = -1\n").expect_err("negative");
+        assert_eq!(error.line, Some(2), "{error}");
+        let error = parse("[limits]\nmax-lines = 1\n").expect_err("unknown key");
+        assert!(error.message.contains("unknown field"), "{error}");
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub const CLIENT_CLASS: &str = "Abstrakt";
 
 /// How deep `const` chains are followed before an id counts as dynamic.
 const MAX_BINDING_DEPTH: usize = 8;
+/// Longest type annotation read when looking for the client class.
+const MAX_CLIENT_TYPE_LEN: usize = 256;
+/// Characters of a dynamic expression kept for messages.
+const MAX_EXPRESSION_CHARS: usize = 80;
 
 /// One call of an SDK method with a model id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,8 +391,10 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         if value.kind() != "call_expression" {
             return false;
         }
+        // The kind first: the callee of an IIFE is a whole function body.
         let callee = value
             .child_by_field_name("function")
+            .filter(|f| f.kind() == "identifier")
             .map(|f| self.text_of(f));
         if callee.as_deref() != Some("require") {
             return false;
@@ -405,6 +411,11 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         let Some(annotation) = node.child_by_field_name("type") else {
             return false;
         };
+        // A client's type is short; copying every nested function type of a
+        // deeply nested signature would cost the square of its size.
+        if annotation.byte_range().len() > MAX_CLIENT_TYPE_LEN {
+            return false;
+        }
         let text = self.text_of(annotation);
         text.trim_start_matches(':')
             .split(['|', '&'])
@@ -542,38 +553,37 @@ impl Clients {
 type MemberStep = (String, Range<usize>);
 
 /// Flattens `a.b['c'].d` into its root and `[("b", range), ("c", range), ("d", range)]`.
+/// A loop, not recursion: a chain of 100,000 members must not overflow the stack.
 fn member_path<S: SourceText + ?Sized>(
     node: Node<'_>,
     text: &S,
 ) -> Option<(Root, Vec<MemberStep>)> {
-    let node = unwrap_expression(node);
-    match node.kind() {
-        "identifier" => Some((
-            Root::Identifier(text.slice(node.byte_range()).into_owned()),
-            Vec::new(),
-        )),
-        "this" => Some((Root::This, Vec::new())),
-        "member_expression" => {
-            let property = node.child_by_field_name("property")?;
-            if property.kind() != "property_identifier" {
-                return None;
+    let mut path = Vec::new();
+    let mut node = unwrap_expression(node);
+    let root = loop {
+        match node.kind() {
+            "identifier" => break Root::Identifier(text.slice(node.byte_range()).into_owned()),
+            "this" => break Root::This,
+            "member_expression" => {
+                let property = node.child_by_field_name("property")?;
+                if property.kind() != "property_identifier" {
+                    return None;
+                }
+                path.push((
+                    text.slice(property.byte_range()).into_owned(),
+                    property.byte_range(),
+                ));
             }
-            let (root, mut path) = member_path(node.child_by_field_name("object")?, text)?;
-            path.push((
-                text.slice(property.byte_range()).into_owned(),
-                property.byte_range(),
-            ));
-            Some((root, path))
+            "subscript_expression" => {
+                let index = node.child_by_field_name("index")?;
+                path.push((static_string(index, text)?, index.byte_range()));
+            }
+            _ => return None,
         }
-        "subscript_expression" => {
-            let index = node.child_by_field_name("index")?;
-            let key = static_string(index, text)?;
-            let (root, mut path) = member_path(node.child_by_field_name("object")?, text)?;
-            path.push((key, index.byte_range()));
-            Some((root, path))
-        }
-        _ => None,
-    }
+        node = unwrap_expression(node.child_by_field_name("object")?);
+    };
+    path.reverse();
+    Some((root, path))
 }
 
 /// The value of a string literal or a template literal without substitutions.
@@ -643,6 +653,18 @@ fn unescape(raw: &str) -> String {
     out
 }
 
+/// The first `chars` characters of `range`, copying no more than that: a
+/// rope slice of a whole nested expression would be copied at every level.
+fn text_prefix<S: SourceText + ?Sized>(text: &S, range: Range<usize>, chars: usize) -> String {
+    let wanted = range.start.saturating_add(chars * 4).min(range.end);
+    // Back off to a character boundary (a UTF-8 character is at most 4 bytes).
+    (0..4)
+        .map(|back| text.slice(range.start..wanted.saturating_sub(back).max(range.start)))
+        .find(|slice| !slice.is_empty() || wanted == range.start)
+        .map(|slice| slice.chars().take(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Evaluates a model-id expression into targets. `anchor` is the call-site
 /// range once a binding has been followed: findings point at the code the
 /// developer wrote at the call, not at a constant elsewhere.
@@ -657,7 +679,7 @@ fn evaluate<'t, S: SourceText + ?Sized>(
     let node = unwrap_expression(node);
     let range = anchor.cloned().unwrap_or_else(|| node.byte_range());
     let dynamic = |out: &mut Vec<Target>| {
-        let expression: String = text.slice(node.byte_range()).chars().take(80).collect();
+        let expression = text_prefix(text, node.byte_range(), MAX_EXPRESSION_CHARS);
         out.push(Target::Dynamic {
             range: range.clone(),
             expression,

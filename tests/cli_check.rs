@@ -375,7 +375,7 @@ fn binary_invalid_utf8_and_huge_files_are_skipped_with_a_note() {
     assert_eq!(verbose.code, 0);
     assert_eq!(
         verbose.stderr,
-        "note: big.min.js: skipped: 2026 bytes is over the limit of 1000 (--max-file-size)\n\
+        "note: big.min.js: skipped: 1.9 KB is over the limit of 1,000 bytes (max-file-size)\n\
          note: bundle.js: skipped: binary file (contains a NUL byte)\n\
          note: latin1.js: skipped: not valid UTF-8 (at byte 32)\n"
     );

@@ -23,6 +23,7 @@ use super::{Fatal, WalkArgs};
 use crate::analysis::analyze;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::{Target, may_contain_calls};
+use crate::limits::{Limits, SkipReason};
 use crate::rules::Finding;
 use crate::syntax::Language;
 
@@ -139,13 +140,21 @@ impl Scan {
     }
 }
 
+/// A file over a limit (`[limits]`): skipped with a note, never parsed.
+fn skipped(shown: &Path, reason: SkipReason) -> Outcome {
+    Outcome::Skipped(format!("{}: skipped: {reason}", shown.display()))
+}
+
 /// How to walk.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     pub respect_ignore: bool,
     pub hidden: bool,
-    pub max_file_size: u64,
+    /// Overrides `[limits] max-file-size` of every project.
+    pub max_file_size: Option<u64>,
+    /// Overrides `[limits] max-line-length` of every project.
+    pub max_line_length: Option<usize>,
     pub threads: usize,
     /// Look for binary content even in files the prefilter rejects, so every
     /// skip gets its note.
@@ -154,6 +163,14 @@ pub struct ScanOptions {
 }
 
 impl ScanOptions {
+    /// A project's `[limits]` with the command-line overrides applied.
+    pub fn limits(&self, project: &Limits) -> Limits {
+        Limits {
+            max_file_size: self.max_file_size.unwrap_or(project.max_file_size),
+            max_line_length: self.max_line_length.unwrap_or(project.max_line_length),
+        }
+    }
+
     pub fn from_args(args: &WalkArgs) -> Self {
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -165,6 +182,7 @@ impl ScanOptions {
             respect_ignore: !args.no_ignore,
             hidden: args.hidden,
             max_file_size: args.max_file_size,
+            max_line_length: args.max_line_length,
             threads: args.threads.unwrap_or(0),
             verbose: args.verbose,
             progress: std::io::stderr().is_terminal(),
@@ -374,22 +392,19 @@ fn check_file(
         Ok(metadata) => metadata.len(),
         Err(error) => return unreadable(error),
     };
-    if size > options.max_file_size {
-        return Ok(Outcome::Skipped(format!(
-            "{}: skipped: {size} bytes is over the limit of {} (--max-file-size)",
-            shown.display(),
-            options.max_file_size
-        )));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    if let Err(error) = file.read_to_end(&mut bytes) {
-        return unreadable(error);
-    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let project = shared.projects.project_for(dir)?;
+    let limits = options.limits(&project.config.limits);
+    if let Some(reason) = limits.check_size(size) {
+        return Ok(skipped(shown, reason));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    if let Err(error) = file.read_to_end(&mut bytes) {
+        return unreadable(error);
+    }
     let candidate = may_contain_calls(&bytes, &project.extract_options);
     if !candidate && !options.verbose {
         return Ok(Outcome::Checked(None));
@@ -412,6 +427,11 @@ fn check_file(
     };
     if !candidate {
         return Ok(Outcome::Checked(None));
+    }
+    // Only files that would be parsed: a minified bundle that cannot hold a
+    // call costs nothing more and is not reported.
+    if let Some(reason) = limits.check_text(&text) {
+        return Ok(skipped(shown, reason));
     }
     let Some(tree) = parsers.get(language).parse(&text, None) else {
         return Ok(Outcome::Skipped(format!(
