@@ -211,19 +211,22 @@ impl Document {
     /// Brings the tree up to date with the rope, reusing unchanged subtrees.
     pub fn reparse(&mut self) {
         let rope = &self.rope;
-        let mut parser = self.language.parser();
-        let new_tree = parser.parse_with_options(
-            &mut |byte, _| {
-                if byte >= rope.len_bytes() {
-                    return &[][..];
-                }
-                let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
-                &chunk.as_bytes()[byte - chunk_start..]
-            },
-            Some(&self.tree),
-            None,
-        );
-        if let Some(tree) = new_tree {
+        let language = self.language;
+        let old = &self.tree;
+        let new_tree = syntax::with_parse_stack(rope.len_bytes(), || {
+            language.parser().parse_with_options(
+                &mut |byte, _| {
+                    if byte >= rope.len_bytes() {
+                        return &[][..];
+                    }
+                    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
+                    &chunk.as_bytes()[byte - chunk_start..]
+                },
+                Some(old),
+                None,
+            )
+        });
+        if let Some(tree) = new_tree.flatten() {
             self.tree = tree;
         }
     }

@@ -136,6 +136,23 @@ fn nesting_100000_deep_is_analysed_without_overflowing_the_stack() {
 }
 
 #[test]
+fn unclosed_nesting_100000_deep_is_recovered_without_overflowing_the_stack() {
+    // tree-sitter's error recovery recurses once per open level.
+    let mut text = "{a:".repeat(100);
+    text.push('\n');
+    let text = format!("{}abstrakt.run('flux-dev')\n", text.repeat(1000));
+    let tree = Tree::new(&[
+        ("unclosed.js", text.as_bytes()),
+        ("unclosed.tsx", text.as_bytes()),
+    ]);
+    let out = run(tree.path(), &["check", "--format", "json", "-j", "1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(value["summary"]["filesChecked"], 2);
+}
+
+#[test]
 fn a_minified_line_is_skipped_with_a_note_unless_the_limit_is_raised() {
     let bundle = minified(3 * 1024 * 1024);
     let tree = Tree::new(&[("dist/app.min.js", bundle.as_bytes())]);

@@ -433,7 +433,9 @@ fn check_file(
     if let Some(reason) = limits.check_text(&text) {
         return Ok(skipped(shown, reason));
     }
-    let Some(tree) = parsers.get(language).parse(&text, None) else {
+    let parser = parsers.get(language);
+    let parsed = crate::syntax::with_parse_stack(text.len(), || parser.parse(&text, None));
+    let Some(tree) = parsed.flatten() else {
         return Ok(Outcome::Skipped(format!(
             "{}: skipped: the parser gave up",
             shown.display()
