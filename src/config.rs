@@ -19,6 +19,7 @@ use toml::Spanned;
 
 use crate::extract::ExtractOptions;
 use crate::licensing::{Attribution, CommercialUse, Licensing, Model, Registry};
+use crate::limits::{self, Limits};
 use crate::registry::Resolver;
 use crate::rules::{IntendedUse, RuleCode, RuleSettings, Severity};
 
@@ -153,6 +154,8 @@ pub struct ProjectConfig {
     /// editor's `apiUrl`), never read from the project file: model URLs on
     /// its host are recognised like the public API's.
     pub api_url: Option<String>,
+    /// `[limits]`: files too large to analyse.
+    pub limits: Limits,
 }
 
 /// The nearest file called `name` at or above `start` (a file or a folder):
@@ -249,6 +252,42 @@ struct RawConfig {
     /// other licensing source.
     #[serde(default)]
     models: Vec<RawModel>,
+    /// Files too big to analyse (minified bundles) are skipped with a notice.
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+/// `[limits]`: the largest file and the longest line analysed.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Limits"))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawLimits {
+    /// Bytes (`1048576`) or a whole number with a unit: "5 MB" (1 MB = 1,048,576 bytes).
+    #[cfg_attr(test, schemars(schema_with = "schema::size"))]
+    max_file_size: Option<Size>,
+    /// Bytes in one line; minified code goes over it. Default 20000.
+    max_line_length: Option<usize>,
+}
+
+/// `max-file-size`: bytes (`1048576`) or a string with a unit (`"5 MB"`).
+#[derive(Debug, Clone, Copy)]
+struct Size(u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match toml::Value::deserialize(deserializer)? {
+            toml::Value::Integer(n) => u64::try_from(n)
+                .map(Size)
+                .map_err(|_| de::Error::custom("max-file-size: a size cannot be negative")),
+            toml::Value::String(text) => limits::parse_size(&text)
+                .map(Size)
+                .map_err(|e| de::Error::custom(format!("max-file-size: {e}"))),
+            _ => Err(de::Error::custom(
+                "max-file-size: expected bytes or a string such as \"5 MB\"",
+            )),
+        }
+    }
 }
 
 /// The project's license policy.
@@ -522,6 +561,16 @@ impl RawConfig {
                 })
                 .collect(),
             models: Arc::new(models),
+            limits: Limits {
+                max_file_size: self
+                    .limits
+                    .max_file_size
+                    .map_or(limits::DEFAULT_MAX_FILE_SIZE, |size| size.0),
+                max_line_length: self
+                    .limits
+                    .max_line_length
+                    .unwrap_or(limits::DEFAULT_MAX_LINE_LENGTH),
+            },
         })
     }
 }
@@ -670,6 +719,16 @@ mod schema {
             "type": "object",
             "properties": properties,
             "additionalProperties": false
+        })
+    }
+
+    /// `max-file-size`: bytes, or a string such as "5 MB" (`limits::parse_size`).
+    pub fn size(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^\\s*[0-9]+\\s*([KkMmGg]([Ii]?[Bb])?|[Bb])?\\s*$" }
+            ]
         })
     }
 
@@ -902,6 +961,33 @@ attribution = "Not required"
         assert_eq!(config.intended_use, None);
         assert!(config.policy.is_empty());
         assert!(config.models.models().is_empty());
+        assert_eq!(config.limits, Limits::default());
+    }
+
+    #[test]
+    fn limits_take_bytes_or_sizes_with_units() {
+        let config =
+            parse("[limits]\nmax-file-size = \"8 MB\"\nmax-line-length = 100000\n").expect("valid");
+        assert_eq!(
+            config.limits,
+            Limits {
+                max_file_size: 8 * 1024 * 1024,
+                max_line_length: 100_000
+            }
+        );
+        let config = parse("[limits]\nmax-file-size = 1000\n").expect("valid");
+        assert_eq!(config.limits.max_file_size, 1000);
+        assert_eq!(
+            config.limits.max_line_length,
+            limits::DEFAULT_MAX_LINE_LENGTH
+        );
+        let error = parse("[limits]\nmax-file-size = \"lots\"\n").expect_err("bad size");
+        assert_eq!(error.line, Some(2), "{error}");
+        assert!(error.message.contains("`lots` is not a size"), "{error}");
+        let error = parse("[limits]\nmax-line-length = -1\n").expect_err("negative");
+        assert_eq!(error.line, Some(2), "{error}");
+        let error = parse("[limits]\nmax-lines = 1\n").expect_err("unknown key");
+        assert!(error.message.contains("unknown field"), "{error}");
     }
 
     #[test]

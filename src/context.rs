@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Files larger than this are not checked, by `check` (`--max-file-size`'s
 /// default) and by the server's workspace scan alike.
-pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::limits::DEFAULT_MAX_FILE_SIZE;
 
 /// Now, or `SOURCE_DATE_EPOCH` when set (reproducible records).
 pub fn now() -> jiff::Timestamp {

@@ -337,9 +337,9 @@ impl Document {
 
 /// Parses the rope's chunks in place (no copy of the text), reusing `old`.
 fn parse_rope(language: Language, rope: &Rope, old: Option<&Tree>) -> Tree {
-    let mut parser = language.parser();
-    parser
-        .parse_with_options(
+    // On a stack that grows with the text: deep nesting must not overflow it.
+    let parsed = syntax::with_parse_stack(rope.len_bytes(), || {
+        language.parser().parse_with_options(
             &mut |byte, _| {
                 if byte >= rope.len_bytes() {
                     return &[][..];
@@ -350,7 +350,12 @@ fn parse_rope(language: Language, rope: &Rope, old: Option<&Tree>) -> Tree {
             old,
             None,
         )
-        .expect("parsing without a timeout or cancellation flag always yields a tree")
+    });
+    // Without a timeout or cancellation flag the parser always yields a tree;
+    // a parse thread that cannot be spawned leaves an empty one.
+    parsed
+        .flatten()
+        .unwrap_or_else(|| syntax::parse(language, ""))
 }
 
 #[cfg(test)]

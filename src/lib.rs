@@ -12,6 +12,7 @@ pub mod extract;
 pub mod fixes;
 pub mod hover;
 pub mod licensing;
+pub mod limits;
 pub mod lockfile;
 pub mod lsp;
 pub mod policy;

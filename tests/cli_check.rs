@@ -374,14 +374,14 @@ fn binary_and_huge_files_are_counted_in_the_summary_and_listed_with_v() {
     assert_eq!(value["summary"]["filesSkipped"], 3);
     assert_eq!(
         value["summary"]["skipped"],
-        serde_json::json!({ "binary": 2, "tooLarge": 1, "unparsable": 0, "maxFileSize": 1000 })
+        serde_json::json!({ "binary": 2, "tooLarge": 1, "longLines": 0, "unparsable": 0, "maxFileSize": 1000 })
     );
 
     let verbose = run(tree.path(), &[&args[..], &["--verbose"]].concat());
     assert_eq!(verbose.code, 0);
     assert_eq!(
         verbose.stderr,
-        "note: big.min.js: skipped: 2026 bytes is over the limit of 1000 (--max-file-size)\n\
+        "note: big.min.js: skipped: 1.9 KB is over the limit of 1,000 bytes (max-file-size)\n\
          note: bundle.js: skipped: binary file (contains a NUL byte)\n\
          note: data.js: skipped: binary file (contains a NUL byte)\n"
     );

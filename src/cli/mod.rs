@@ -103,16 +103,22 @@ pub struct WalkArgs {
     #[arg(long)]
     pub hidden: bool,
 
-    /// Skip files larger than this many bytes (minified bundles and the like).
-    #[arg(long, value_name = "BYTES", default_value_t = 5 * 1024 * 1024)]
-    pub max_file_size: u64,
+    /// Skip files larger than this (bytes, or e.g. `8MB`) [default: `[limits]
+    /// max-file-size` in abstrakt.toml, else 5 MB].
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_file_size: Option<u64>,
+
+    /// Skip files with a line longer than this many bytes (minified code)
+    /// [default: `[limits] max-line-length` in abstrakt.toml, else 20000].
+    #[arg(long, value_name = "BYTES")]
+    pub max_line_length: Option<usize>,
 
     /// Worker threads [default: the number of CPUs].
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// List every skipped file (binary, too large) and every file read with
-    /// invalid UTF-8 replaced; the summary counts skipped files either way.
+    /// List every skipped file (binary, too large, over-long lines) and every
+    /// file read with invalid UTF-8 replaced; the summary counts skipped files either way.
     #[arg(short, long)]
     pub verbose: bool,
 }

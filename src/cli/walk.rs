@@ -26,6 +26,7 @@ use crate::attribution;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::url::PlainKind;
 use crate::extract::{Target, may_contain_calls};
+use crate::limits::{Limits, SkipReason as LimitSkip};
 use crate::registry::Lookup;
 use crate::rules::Finding;
 use crate::syntax::Language;
@@ -152,6 +153,8 @@ pub struct Skipped {
     pub binary: usize,
     /// Larger than `--max-file-size`.
     pub too_large: usize,
+    /// A line longer than `max-line-length` (minified code).
+    pub long_lines: usize,
     /// The parser returned no tree.
     pub unparsed: usize,
     /// The `--max-file-size` in force, to say what "too large" meant.
@@ -160,23 +163,34 @@ pub struct Skipped {
 
 impl Skipped {
     pub fn total(&self) -> usize {
-        self.binary + self.too_large + self.unparsed
+        self.binary + self.too_large + self.long_lines + self.unparsed
     }
 
-    fn add(&mut self, reason: SkipReason) {
+    fn add(&mut self, reason: SkipKind) {
         match reason {
-            SkipReason::Binary => self.binary += 1,
-            SkipReason::TooLarge => self.too_large += 1,
-            SkipReason::Unparsed => self.unparsed += 1,
+            SkipKind::Binary => self.binary += 1,
+            SkipKind::TooLarge => self.too_large += 1,
+            SkipKind::LongLine => self.long_lines += 1,
+            SkipKind::Unparsed => self.unparsed += 1,
         }
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-enum SkipReason {
+enum SkipKind {
     Binary,
     TooLarge,
+    LongLine,
     Unparsed,
+}
+
+/// A file over a limit (`[limits]`): skipped with a note, never parsed.
+fn skipped(shown: &Path, reason: LimitSkip) -> Outcome {
+    let kind = match reason {
+        LimitSkip::TooLarge { .. } => SkipKind::TooLarge,
+        LimitSkip::LineTooLong { .. } => SkipKind::LongLine,
+    };
+    Outcome::Skipped(kind, format!("{}: skipped: {reason}", shown.display()))
 }
 
 /// How to walk.
@@ -185,12 +199,23 @@ pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     pub respect_ignore: bool,
     pub hidden: bool,
-    pub max_file_size: u64,
+    /// Overrides `[limits] max-file-size` of every project.
+    pub max_file_size: Option<u64>,
+    /// Overrides `[limits] max-line-length` of every project.
+    pub max_line_length: Option<usize>,
     pub threads: usize,
     pub progress: bool,
 }
 
 impl ScanOptions {
+    /// A project's `[limits]` with the command-line overrides applied.
+    pub fn limits(&self, project: &Limits) -> Limits {
+        Limits {
+            max_file_size: self.max_file_size.unwrap_or(project.max_file_size),
+            max_line_length: self.max_line_length.unwrap_or(project.max_line_length),
+        }
+    }
+
     pub fn from_args(args: &WalkArgs) -> Self {
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -202,6 +227,7 @@ impl ScanOptions {
             respect_ignore: !args.no_ignore,
             hidden: args.hidden,
             max_file_size: args.max_file_size,
+            max_line_length: args.max_line_length,
             threads: args.threads.unwrap_or(0),
             progress: std::io::stderr().is_terminal(),
         }
@@ -213,7 +239,7 @@ enum Outcome {
     /// Not ours (extension) or nothing to report.
     Nothing,
     Checked(Option<FileResult>),
-    Skipped(SkipReason, String),
+    Skipped(SkipKind, String),
     Error(String),
 }
 
@@ -338,7 +364,9 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
     skipped_paths.sort_by(|a, b| a.0.cmp(&b.0));
     skipped_paths.dedup_by(|a, b| a.0 == b.0);
     let mut skipped = Skipped {
-        size_limit: options.max_file_size,
+        size_limit: options
+            .max_file_size
+            .unwrap_or(Limits::default().max_file_size),
         ..Skipped::default()
     };
     for (_, reason) in skipped_paths {
@@ -372,7 +400,7 @@ struct Shared<'a> {
     options: &'a ScanOptions,
     files: Mutex<Vec<FileResult>>,
     notes: Mutex<Vec<String>>,
-    skipped: Mutex<Vec<(PathBuf, SkipReason)>>,
+    skipped: Mutex<Vec<(PathBuf, SkipKind)>>,
     errors: Mutex<Vec<String>>,
     fatal: Mutex<Option<Fatal>>,
     checked: AtomicUsize,
@@ -461,30 +489,24 @@ fn check_file(
         Ok(metadata) => metadata.len(),
         Err(error) => return unreadable(error),
     };
-    if size > options.max_file_size {
-        return Ok(Outcome::Skipped(
-            SkipReason::TooLarge,
-            format!(
-                "{}: skipped: {size} bytes is over the limit of {} (--max-file-size)",
-                shown.display(),
-                options.max_file_size
-            ),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    if let Err(error) = file.read_to_end(&mut bytes) {
-        return unreadable(error);
-    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let project = shared.projects.project_for(dir)?;
+    let limits = options.limits(&project.config.limits);
+    if let Some(reason) = limits.check_size(size) {
+        return Ok(skipped(shown, reason));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    if let Err(error) = file.read_to_end(&mut bytes) {
+        return unreadable(error);
+    }
     // Every file, not only prefilter candidates: the skip count in the
     // summary must not depend on what the file happens to contain.
     if memchr::memchr(0, &bytes).is_some() {
         return Ok(Outcome::Skipped(
-            SkipReason::Binary,
+            SkipKind::Binary,
             format!(
                 "{}: skipped: binary file (contains a NUL byte)",
                 shown.display()
@@ -503,11 +525,19 @@ fn check_file(
             shown.display(),
         ));
     }
+    // Only files that would be analysed: a minified bundle that cannot hold a
+    // call costs nothing more and is not reported.
+    if let Some(reason) = limits.check_text(&text) {
+        return Ok(skipped(shown, reason));
+    }
     let analysis = match kind {
         FileKind::Parsed(language) => {
-            let Some(tree) = parsers.get(language).parse(&text, None) else {
+            let parser = parsers.get(language);
+            // On a stack that grows with the text: deep nesting must not overflow it.
+            let parsed = crate::syntax::with_parse_stack(text.len(), || parser.parse(&text, None));
+            let Some(tree) = parsed.flatten() else {
                 return Ok(Outcome::Skipped(
-                    SkipReason::Unparsed,
+                    SkipKind::Unparsed,
                     format!("{}: skipped: the parser gave up", shown.display()),
                 ));
             };

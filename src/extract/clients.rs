@@ -53,6 +53,9 @@ impl Fields {
     }
 }
 
+/// Longest type annotation read when looking for the client class.
+const MAX_CLIENT_TYPE_LEN: usize = 256;
+
 /// The node kinds [`Scan::visit`] looks at.
 const INTERESTING_KINDS: &[&str] = &[
     "call_expression",
@@ -300,8 +303,10 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         if value.kind() != "call_expression" {
             return false;
         }
+        // The kind first: the callee of an IIFE is a whole function body.
         let callee = value
             .child_by_field_name("function")
+            .filter(|f| f.kind() == "identifier")
             .map(|f| self.text_of(f));
         if callee.as_deref() != Some("require") {
             return false;
@@ -318,6 +323,11 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         let Some(annotation) = node.child_by_field_name("type") else {
             return false;
         };
+        // A client's type is short; copying every nested function type of a
+        // deeply nested signature would cost the square of its size.
+        if annotation.byte_range().len() > MAX_CLIENT_TYPE_LEN {
+            return false;
+        }
         let text = self.text_of(annotation);
         text.trim_start_matches(':')
             .split(['|', '&'])
@@ -479,32 +489,31 @@ fn member_path<S: SourceText + ?Sized>(
     node: Node<'_>,
     text: &S,
 ) -> Option<(Root, Vec<MemberStep>)> {
-    let node = unwrap_expression(node);
-    match node.kind() {
-        "identifier" => Some((
-            Root::Identifier(text.slice(node.byte_range()).into_owned()),
-            Vec::new(),
-        )),
-        "this" => Some((Root::This, Vec::new())),
-        "member_expression" => {
-            let property = node.child_by_field_name("property")?;
-            if property.kind() != "property_identifier" {
-                return None;
+    // A loop, not recursion: a chain of 100,000 members must not overflow the stack.
+    let mut path = Vec::new();
+    let mut node = unwrap_expression(node);
+    let root = loop {
+        match node.kind() {
+            "identifier" => break Root::Identifier(text.slice(node.byte_range()).into_owned()),
+            "this" => break Root::This,
+            "member_expression" => {
+                let property = node.child_by_field_name("property")?;
+                if property.kind() != "property_identifier" {
+                    return None;
+                }
+                path.push((
+                    text.slice(property.byte_range()).into_owned(),
+                    property.byte_range(),
+                ));
             }
-            let (root, mut path) = member_path(node.child_by_field_name("object")?, text)?;
-            path.push((
-                text.slice(property.byte_range()).into_owned(),
-                property.byte_range(),
-            ));
-            Some((root, path))
+            "subscript_expression" => {
+                let index = node.child_by_field_name("index")?;
+                path.push((static_string(index, text)?, index.byte_range()));
+            }
+            _ => return None,
         }
-        "subscript_expression" => {
-            let index = node.child_by_field_name("index")?;
-            let key = static_string(index, text)?;
-            let (root, mut path) = member_path(node.child_by_field_name("object")?, text)?;
-            path.push((key, index.byte_range()));
-            Some((root, path))
-        }
-        _ => None,
-    }
+        node = unwrap_expression(node.child_by_field_name("object")?);
+    };
+    path.reverse();
+    Some((root, path))
 }

@@ -288,3 +288,33 @@ fn prefilter_rejects_text_without_clients() {
     ));
     assert!(may_contain_calls(b"gen.run('x')", &options));
 }
+
+#[test]
+fn dynamic_expressions_keep_80_characters_from_strings_and_ropes() {
+    // Multi-byte characters around the cut: the prefix backs off to a boundary.
+    let long = format!("f('{}')", "é".repeat(300));
+    let source = format!("abstrakt.run({long});");
+    let tree = syntax::parse(Language::JavaScript, &source);
+    let rope = ropey::Rope::from_str(&source);
+    for uses in [
+        extract(&tree, source.as_str(), &ExtractOptions::default()),
+        extract(&tree, &rope, &ExtractOptions::default()),
+    ] {
+        let [Target::Dynamic { expression, .. }] = uses[0].targets.as_slice() else {
+            panic!("{uses:?}");
+        };
+        assert_eq!(expression, &long.chars().take(80).collect::<String>());
+    }
+}
+
+#[test]
+fn a_member_chain_100000_deep_does_not_overflow_the_stack() {
+    let source = format!(
+        "abstrakt{}.run('flux-dev');\nabstrakt.run(a{});\n",
+        ".x".repeat(100_000),
+        ".b".repeat(100_000)
+    );
+    let found = js(&source);
+    assert_eq!(found.len(), 1, "only the second call is abstrakt.run");
+    assert!(found[0].starts_with("?@a.b.b"), "{}", &found[0][..20]);
+}

@@ -140,7 +140,9 @@ async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
             paths: roots.clone(),
             respect_ignore: true,
             hidden: false,
-            max_file_size: crate::context::MAX_FILE_BYTES,
+            // The project's `[limits]`, as in `check`.
+            max_file_size: None,
+            max_line_length: None,
             threads: 0,
             progress: false,
         };

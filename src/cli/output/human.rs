@@ -200,6 +200,10 @@ fn skipped(summary: &Summary) -> String {
             counts.too_large,
             format!("over {}", size(counts.max_file_size)),
         ),
+        (
+            counts.long_lines,
+            "with over-long lines (minified?)".to_string(),
+        ),
         (counts.unparsable, "unparsable".to_string()),
     ]
     .into_iter()

@@ -40,6 +40,8 @@ pub struct SkippedCounts {
     pub binary: usize,
     /// Over the `--max-file-size` limit (`maxFileSize` bytes).
     pub too_large: usize,
+    /// A line over the `max-line-length` limit (minified code).
+    pub long_lines: usize,
     /// The parser gave up.
     pub unparsable: usize,
     pub max_file_size: u64,
@@ -55,6 +57,7 @@ impl Summary {
             skipped: SkippedCounts {
                 binary: scan.skipped.binary,
                 too_large: scan.skipped.too_large,
+                long_lines: scan.skipped.long_lines,
                 unparsable: scan.skipped.unparsed,
                 max_file_size: scan.skipped.size_limit,
             },

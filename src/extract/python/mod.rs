@@ -90,7 +90,7 @@ fn model_use<'t, S: SourceText + ?Sized>(
         Argument::Value(node) => evaluate(node, text, 0, None, scopes, &mut targets),
         Argument::Unpacked(node) => targets.push(Target::Dynamic {
             range: node.byte_range(),
-            expression: text.slice(node.byte_range()).chars().take(80).collect(),
+            expression: crate::extract::literal::text_prefix(text, node.byte_range(), 80),
         }),
     }
     let argument_range = match argument {

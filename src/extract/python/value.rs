@@ -47,7 +47,7 @@ pub(super) fn evaluate<'t, S: SourceText + ?Sized>(
     let node = unwrap_expression(node);
     let range = anchor.cloned().unwrap_or_else(|| node.byte_range());
     let dynamic = |out: &mut Vec<Target>| {
-        let expression: String = text.slice(node.byte_range()).chars().take(80).collect();
+        let expression = crate::extract::literal::text_prefix(text, node.byte_range(), 80);
         out.push(Target::Dynamic {
             range: range.clone(),
             expression,
