@@ -187,9 +187,9 @@ pub fn clients<S: SourceText + ?Sized>(tree: &Tree, text: &S, options: &ExtractO
     if Language::of_tree(tree) == Some(Language::Python) {
         return python::clients(tree, text, options);
     }
-    let mut scan = Scan::new(text, options, &tree.language());
+    let mut scan = Scan::new(text, &tree.language());
     scan.walk(tree.root_node());
-    scan.clients()
+    scan.clients(options)
 }
 
 /// The JavaScript/TypeScript front end: find the clients, then evaluate the
@@ -199,9 +199,9 @@ fn extract_javascript<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
-    let mut scan = Scan::new(text, options, &tree.language());
+    let mut scan = Scan::new(text, &tree.language());
     scan.walk(tree.root_node());
-    let clients = scan.clients();
+    let clients = scan.clients(options);
     let mut scopes = Scopes::new(tree.root_node());
     scan.calls
         .iter()
