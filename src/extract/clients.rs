@@ -184,9 +184,11 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                             && object.kind() == "this"
                         {
                             let constructor = self.constructor(right);
-                            self.bindings
-                                .constructed
-                                .push((true, self.text_of(property), constructor));
+                            self.bindings.constructed.push((
+                                true,
+                                self.text_of(property),
+                                constructor,
+                            ));
                         }
                     }
                     _ => {}
@@ -414,7 +416,11 @@ impl Clients {
         for part in parts {
             for (is_field, name, annotation) in &part.typed {
                 if is_client_type(annotation) {
-                    let set = if *is_field { &mut this_fields } else { &mut names };
+                    let set = if *is_field {
+                        &mut this_fields
+                    } else {
+                        &mut names
+                    };
                     set.insert(name.clone());
                 }
             }
@@ -425,7 +431,11 @@ impl Clients {
                     Constructor::Other => false,
                 };
                 if client {
-                    let set = if *is_field { &mut this_fields } else { &mut names };
+                    let set = if *is_field {
+                        &mut this_fields
+                    } else {
+                        &mut names
+                    };
                     set.insert(name.clone());
                 }
             }

@@ -32,6 +32,7 @@ use crate::syntax::Language;
 use crate::text::SourceText;
 
 mod clients;
+mod incremental;
 mod literal;
 mod python;
 mod scopes;
@@ -40,6 +41,7 @@ mod value;
 
 pub use clients::Clients;
 use clients::Scan;
+pub use incremental::ExtractCache;
 use scopes::Scopes;
 
 /// An SDK method that takes a model id, and which argument holds it.
@@ -179,6 +181,32 @@ pub fn extract<S: SourceText + ?Sized>(
         uses.sort_by_key(|u| u.call_range.start);
     }
     uses
+}
+
+/// [`extract`] reusing what the previous extraction of the same document
+/// found in top-level statements an edit left alone (JavaScript/TypeScript;
+/// Python is extracted in full). `previous` is the cache this returned for
+/// the tree the current one was incrementally parsed from. The uses equal
+/// [`extract`]'s; the cache is for the next call (`None` for Python).
+pub fn extract_incremental<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    options: &ExtractOptions,
+    previous: Option<&ExtractCache>,
+) -> (Vec<ModelUse>, Option<ExtractCache>) {
+    let (mut uses, cache) = match Language::of_tree(tree) {
+        Some(Language::Python) => (python::extract(tree, text, options), None),
+        _ => {
+            let (uses, cache) = incremental::extract_javascript(tree, text, options, previous);
+            (uses, Some(cache))
+        }
+    };
+    let urls = url::extract(tree, text, options);
+    if !urls.is_empty() {
+        uses.extend(urls);
+        uses.sort_by_key(|u| u.call_range.start);
+    }
+    (uses, cache)
 }
 
 /// Who counts as an Abstrakt client in a parsed file: the detection
