@@ -84,23 +84,43 @@ fn bench(c: &mut Criterion) {
         None,
         None,
     );
-    group.bench_function("keystroke: edit + reparse + incremental analyze", |b| {
-        b.iter_batched(
-            || document.clone(),
-            |mut doc| {
-                doc.apply_changes(2, std::slice::from_ref(&keystroke), PositionEncoding::Utf16);
-                black_box(analyze_incremental(
-                    doc.tree(),
-                    doc.rope(),
-                    &resolver,
-                    &project,
-                    None,
-                    cache.as_ref(),
-                ))
-            },
-            BatchSize::LargeInput,
-        )
-    });
+    // The same keystroke (it lands on an `import`), and one typed inside a
+    // function body (the common case: no top-level declaration changes).
+    let in_body = TextChange {
+        range: Some(TextRange {
+            start: Position::new(middle + 5, 2),
+            end: Position::new(middle + 5, 2),
+        }),
+        text: "x".to_string(),
+    };
+    for (name, change) in [
+        (
+            "keystroke: edit + reparse + incremental analyze",
+            &keystroke,
+        ),
+        (
+            "keystroke in a body: edit + reparse + incremental analyze",
+            &in_body,
+        ),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || document.clone(),
+                |mut doc| {
+                    doc.apply_changes(2, std::slice::from_ref(change), PositionEncoding::Utf16);
+                    black_box(analyze_incremental(
+                        doc.tree(),
+                        doc.rope(),
+                        &resolver,
+                        &project,
+                        None,
+                        cache.as_ref(),
+                    ))
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
     group.finish();
 }
 

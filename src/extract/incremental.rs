@@ -19,6 +19,10 @@ use super::scopes::{Scopes, declared};
 use super::{ExtractOptions, ModelUse, Target};
 use crate::text::SourceText;
 
+/// Each top-level name with its `const` value's text and shape (`None` for
+/// any other binding).
+type Declarations = HashMap<Box<str>, Option<(String, String)>>;
+
 /// What one top-level statement contributed to the last extraction.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -40,7 +44,8 @@ pub struct ExtractCache {
     _subtrees: Tree,
     options: (Vec<String>, Option<String>),
     clients: Clients,
-    declared: Vec<(String, Option<(String, String)>)>,
+    /// The top-level declaration table ids resolve through.
+    declared: Declarations,
     entries: HashMap<usize, Entry>,
     /// How many statements' model uses came from the previous cache.
     reused: usize,
@@ -115,10 +120,13 @@ pub(super) fn extract_javascript<'c, S: SourceText + ?Sized>(
     }
 
     let clients = Clients::resolve(options, scan.fields(), parts.iter().map(|p| &p.bindings));
-    let all_declared: Vec<_> = parts
-        .iter()
-        .flat_map(|p| p.declared.iter().cloned())
-        .collect();
+    // The first declaration of a name wins, as in `Scopes`: only that table matters.
+    let mut all_declared = Declarations::with_capacity(parts.len());
+    for (name, value) in parts.iter().flat_map(|p| &p.declared) {
+        all_declared
+            .entry(name.as_str().into())
+            .or_insert_with(|| value.clone());
+    }
     let context_unchanged =
         previous.is_some_and(|cache| cache.clients == clients && cache.declared == all_declared);
 
