@@ -1,9 +1,11 @@
 //! One character typed in a 10,000-line file: incremental edit + reparse +
-//! analysis, next to a full parse (and a full open) of the same file.
+//! analysis (full, and incremental reusing the previous version's extraction
+//! cache, as the server does), next to a full parse (and a full open) of the
+//! same file.
 
 use std::hint::black_box;
 
-use abstrakt_lsp::analysis::analyze;
+use abstrakt_lsp::analysis::{analyze, analyze_incremental};
 use abstrakt_lsp::config::ProjectConfig;
 use abstrakt_lsp::document::{Document, Position, PositionEncoding, TextChange, TextRange};
 use abstrakt_lsp::registry::Resolver;
@@ -74,6 +76,51 @@ fn bench(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    let (_, cache) = analyze_incremental(
+        document.tree(),
+        document.rope(),
+        &resolver,
+        &project,
+        None,
+        None,
+    );
+    // The same keystroke (it lands on an `import`), and one typed inside a
+    // function body (the common case: no top-level declaration changes).
+    let in_body = TextChange {
+        range: Some(TextRange {
+            start: Position::new(middle + 5, 2),
+            end: Position::new(middle + 5, 2),
+        }),
+        text: "x".to_string(),
+    };
+    for (name, change) in [
+        (
+            "keystroke: edit + reparse + incremental analyze",
+            &keystroke,
+        ),
+        (
+            "keystroke in a body: edit + reparse + incremental analyze",
+            &in_body,
+        ),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || document.clone(),
+                |mut doc| {
+                    doc.apply_changes(2, std::slice::from_ref(change), PositionEncoding::Utf16);
+                    black_box(analyze_incremental(
+                        doc.tree(),
+                        doc.rope(),
+                        &resolver,
+                        &project,
+                        None,
+                        cache.as_ref(),
+                    ))
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
     group.finish();
 }
 

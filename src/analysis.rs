@@ -6,7 +6,7 @@ use tree_sitter::Tree;
 
 use crate::config::ProjectConfig;
 use crate::extract::url::{self, PlainKind};
-use crate::extract::{ModelUse, extract};
+use crate::extract::{ExtractCache, ModelUse, extract, extract_incremental};
 use crate::lockfile::Lockfile;
 use crate::policy;
 use crate::registry::Lookup;
@@ -53,6 +53,29 @@ pub fn analyze_on<S: SourceText + ?Sized>(
         findings,
         attribution_found: Vec::new(),
     }
+}
+
+/// [`analyze`] after an edit: extraction reuses `previous` (the cache the
+/// analysis of the version this tree was incrementally parsed from
+/// returned) for the top-level statements the edit left alone. The analysis
+/// equals [`analyze`]'s; the cache is for the next version.
+pub fn analyze_incremental<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    lookup: &impl Lookup,
+    project: &ProjectConfig,
+    lock: Option<&Lockfile>,
+    previous: Option<&ExtractCache>,
+) -> (Analysis, Option<ExtractCache>) {
+    let (uses, cache) = extract_incremental(tree, text, &project.extract_options(), previous);
+    let mut findings = judge(&uses, lookup, project, lock, today());
+    policy::apply_suppressions(&mut findings, tree, text);
+    let analysis = Analysis {
+        uses,
+        findings,
+        attribution_found: Vec::new(),
+    };
+    (analysis, cache)
 }
 
 /// [`analyze`] for a file without a grammar that `check` reads for model

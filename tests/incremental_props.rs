@@ -1,9 +1,12 @@
 //! Property: any sequence of edits applied incrementally yields the same text,
-//! the same syntax tree and the same findings as parsing the final text fresh.
+//! the same syntax tree and the same findings as parsing the final text fresh;
+//! and after every version, incremental extraction (reusing the previous
+//! version's cache) finds exactly what a full extraction of the same tree does.
 
 use abstrakt_lsp::analysis::analyze;
 use abstrakt_lsp::config::ProjectConfig;
 use abstrakt_lsp::document::{Document, Position, PositionEncoding, TextChange, TextRange};
+use abstrakt_lsp::extract::{ExtractCache, ExtractOptions, extract, extract_incremental};
 use abstrakt_lsp::registry::Resolver;
 use abstrakt_lsp::syntax::{Language, parse, same_shape};
 use proptest::prelude::*;
@@ -36,6 +39,12 @@ const FRAGMENTS: &[&str] = &[
     ".run",
     "<T>",
     "\u{2028}",
+    "new Abstrakt()",
+    "const ai = ",
+    "let M = 1;",
+    "import { Abstrakt as AK } from 'abstrakt';\n",
+    "function f(c: AK) { c.run(M); }\n",
+    "ai.models.get(M)",
 ];
 
 const BASE: &str = "import { Abstrakt } from 'abstrakt';\nconst ai = new Abstrakt();\n// 😀 note\r\nawait ai.run('flux-dev', { prompt });\nabstrakt.models.get(`musicgen`);\n";
@@ -122,14 +131,35 @@ fn findings(doc_tree: &tree_sitter::Tree, text: &str) -> Vec<String> {
     .collect()
 }
 
-/// Applies the batches incrementally; returns the document and the text the
-/// reference model says it must hold.
+/// Extraction options that make a configured client name matter too.
+fn options() -> ExtractOptions {
+    ExtractOptions {
+        client_names: vec!["ai2".to_string()],
+        api_url: None,
+    }
+}
+
+/// Incremental extraction of the document's current tree, reusing `cache`,
+/// must equal a full extraction of that tree.
+fn check_extraction(doc: &Document, cache: &mut Option<ExtractCache>) -> Result<(), TestCaseError> {
+    let options = options();
+    let (uses, next) = extract_incremental(doc.tree(), doc.rope(), &options, cache.as_ref());
+    prop_assert_eq!(&uses, &extract(doc.tree(), doc.rope(), &options));
+    *cache = next;
+    Ok(())
+}
+
+/// Applies the batches incrementally, checking incremental extraction after
+/// every version; returns the document and the text the reference model says
+/// it must hold.
 fn edit(
     language: Language,
     encoding: PositionEncoding,
     batches: &[Vec<Change>],
-) -> (Document, String) {
+) -> Result<(Document, String), TestCaseError> {
     let mut doc = Document::new(language, 1, BASE);
+    let mut cache = None;
+    check_extraction(&doc, &mut cache)?;
     let mut reference = BASE.to_string();
     for (version, batch) in batches.iter().enumerate() {
         let mut changes = Vec::new();
@@ -150,8 +180,9 @@ fn edit(
             &changes,
             encoding,
         );
+        check_extraction(&doc, &mut cache)?;
     }
-    (doc, reference)
+    Ok((doc, reference))
 }
 
 /// The property: after the server's safety net (a fresh parse replaces an
@@ -203,7 +234,7 @@ proptest! {
         encoding in encoding_strategy(),
         batches in batches_strategy(),
     ) {
-        let (mut doc, reference) = edit(language, encoding, &batches);
+        let (mut doc, reference) = edit(language, encoding, &batches)?;
         check_settled(&mut doc, &reference)?;
     }
 }
@@ -222,7 +253,7 @@ proptest! {
         encoding in encoding_strategy(),
         batches in batches_strategy(),
     ) {
-        let (mut doc, reference) = edit(language, encoding, &batches);
+        let (mut doc, reference) = edit(language, encoding, &batches)?;
         check_settled(&mut doc, &reference)?;
     }
 }
@@ -242,6 +273,7 @@ fn known_mismatches_are_repaired_by_the_safety_net() {
             serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json");
         let base = case["base"].as_str().expect("base");
         let mut doc = Document::new(Language::TypeScript, 1, base);
+        let mut cache = None;
         let position = |p: &serde_json::Value| {
             Position::new(
                 u32::try_from(p["line"].as_u64().expect("line")).expect("small"),
@@ -271,6 +303,7 @@ fn known_mismatches_are_repaired_by_the_safety_net() {
                 &changes,
                 PositionEncoding::Utf16,
             );
+            check_extraction(&doc, &mut cache).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         let reference = case["final"].as_str().expect("final");
         let fresh = parse(Language::TypeScript, reference);

@@ -24,7 +24,7 @@ use crate::text::SourceText;
 /// question as extraction through [`Clients::is_client`] and
 /// [`Clients::is_client_field`], so an id gets completion exactly where it
 /// would get diagnostics.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clients {
     names: HashSet<String>,
     this_fields: HashSet<String>,
@@ -34,8 +34,8 @@ pub struct Clients {
 /// Field ids of the fields read for every call, looked up once per file:
 /// `child_by_field_name` compares strings on each use, and a file has
 /// thousands of calls.
-#[derive(Debug, Clone, Copy)]
-struct Fields {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Fields {
     function: u16,
     arguments: u16,
     object: u16,
@@ -68,31 +68,55 @@ const INTERESTING_KINDS: &[&str] = &[
     "optional_parameter",
 ];
 
+/// The bindings one part of a file contributes to client detection, without
+/// tree nodes: the incremental cache keeps them per top-level statement and
+/// [`Clients::resolve`] folds them, in file order, into the file's clients.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Bindings {
+    constructor_names: Vec<String>,
+    /// Declarations typed with a class name: (is_this_field, name, annotation text).
+    /// Checked against the constructor names of the whole file.
+    typed: Vec<(bool, String, String)>,
+    /// `name = new X(...)` / `this.name = new X(...)`: (is_this_field, name, X).
+    constructed: Vec<(bool, String, Constructor)>,
+}
+
+/// What a bound value constructs, as far as client detection cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Constructor {
+    /// `new X(...)`: a client when `X` is a client class name.
+    Named(String),
+    /// `new sdk.Abstrakt(...)`.
+    Qualified,
+    /// Anything else.
+    Other,
+}
+
 /// What the walk collects before clients can be decided.
 pub(super) struct Scan<'t, 's, S: ?Sized> {
     text: &'s S,
     fields: Fields,
-    constructor_names: HashSet<String>,
-    names: HashSet<String>,
-    this_fields: HashSet<String>,
-    /// `name = new X(...)` / `this.name = new X(...)`: (is_this_field, name, X).
-    constructed: Vec<(bool, String, Node<'t>)>,
+    /// Node kind id → whether [`Scan::visit`] looks at it.
+    interesting: Vec<bool>,
+    pub(super) bindings: Bindings,
     pub(super) calls: Vec<Node<'t>>,
 }
 
 impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
-    pub(super) fn new(text: &'s S, options: &ExtractOptions, language: &Language) -> Self {
-        let mut names: HashSet<String> = options.client_names.iter().cloned().collect();
-        names.insert(DEFAULT_CLIENT_NAME.to_string());
-        let mut this_fields = names.clone();
-        this_fields.insert(DEFAULT_CLIENT_NAME.to_string());
+    pub(super) fn new(text: &'s S, language: &Language) -> Self {
+        // Most nodes are irrelevant: compare numeric kind ids before names.
+        let mut interesting = vec![false; language.node_kind_count()];
+        for kind in INTERESTING_KINDS {
+            let id = usize::from(language.id_for_node_kind(kind, true));
+            if let Some(slot) = interesting.get_mut(id).filter(|_| id != 0) {
+                *slot = true;
+            }
+        }
         Self {
             text,
             fields: Fields::new(language),
-            constructor_names: HashSet::from([CLIENT_CLASS.to_string()]),
-            names,
-            this_fields,
-            constructed: Vec::new(),
+            interesting,
+            bindings: Bindings::default(),
             calls: Vec::new(),
         }
     }
@@ -102,19 +126,11 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
     }
 
     pub(super) fn walk(&mut self, root: Node<'t>) {
-        // Most nodes are irrelevant: compare numeric kind ids before names.
-        let language = root.language();
-        let mut interesting = vec![false; language.node_kind_count()];
-        for kind in INTERESTING_KINDS {
-            let id = usize::from(language.id_for_node_kind(kind, true));
-            if let Some(slot) = interesting.get_mut(id).filter(|_| id != 0) {
-                *slot = true;
-            }
-        }
         let mut cursor = root.walk();
         'outer: loop {
             let node = cursor.node();
-            if interesting
+            if self
+                .interesting
                 .get(usize::from(node.kind_id()))
                 .copied()
                 .unwrap_or(false)
@@ -158,14 +174,24 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                     return;
                 };
                 match left.kind() {
-                    "identifier" => self.constructed.push((false, self.text_of(left), right)),
+                    "identifier" => {
+                        let constructor = self.constructor(right);
+                        self.bindings
+                            .constructed
+                            .push((false, self.text_of(left), constructor));
+                    }
                     "member_expression" => {
                         let object = left.child_by_field_name("object");
                         let property = left.child_by_field_name("property");
                         if let (Some(object), Some(property)) = (object, property)
                             && object.kind() == "this"
                         {
-                            self.constructed.push((true, self.text_of(property), right));
+                            let constructor = self.constructor(right);
+                            self.bindings.constructed.push((
+                                true,
+                                self.text_of(property),
+                                constructor,
+                            ));
                         }
                     }
                     _ => {}
@@ -179,17 +205,18 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                 let Some(name) = name else { return };
                 let name = self.text_of(name);
                 if let Some(value) = node.child_by_field_name("value") {
-                    self.constructed.push((true, name.clone(), value));
+                    let constructor = self.constructor(value);
+                    self.bindings
+                        .constructed
+                        .push((true, name.clone(), constructor));
                 }
-                if self.has_client_type(node) {
-                    self.this_fields.insert(name);
-                }
+                self.typed(node, true, name);
             }
             "required_parameter" | "optional_parameter" => {
                 let Some(pattern) = node.child_by_field_name("pattern") else {
                     return;
                 };
-                if pattern.kind() != "identifier" || !self.has_client_type(node) {
+                if pattern.kind() != "identifier" {
                     return;
                 }
                 let name = self.text_of(pattern);
@@ -199,9 +226,9 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                     .children(&mut cursor)
                     .any(|c| c.kind() == "accessibility_modifier" || c.kind() == "readonly")
                 {
-                    self.this_fields.insert(name.clone());
+                    self.typed(node, true, name.clone());
                 }
-                self.names.insert(name);
+                self.typed(node, false, name);
             }
             _ => {}
         }
@@ -222,7 +249,7 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                     if name.as_deref() == Some(CLIENT_CLASS)
                         && let Some(alias) = alias
                     {
-                        self.constructor_names.insert(alias);
+                        self.bindings.constructor_names.push(alias);
                     }
                 }
                 // Default import: the clause's direct identifier child.
@@ -230,7 +257,7 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                     let mut cursor = n.walk();
                     for child in n.named_children(&mut cursor) {
                         if child.kind() == "identifier" && from_sdk {
-                            self.constructor_names.insert(self.text_of(child));
+                            self.bindings.constructor_names.push(self.text_of(child));
                         }
                         stack.push(child);
                     }
@@ -256,15 +283,16 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         match name.kind() {
             "identifier" => {
                 let name_text = self.text_of(name);
-                if self.has_client_type(node) {
-                    self.names.insert(name_text.clone());
-                }
+                self.typed(node, false, name_text.clone());
                 if let Some(value) = value {
                     // `const Sdk = require('abstrakt')` / `require('abstrakt').Abstrakt`.
                     if self.is_sdk_require(value) {
-                        self.constructor_names.insert(name_text.clone());
+                        self.bindings.constructor_names.push(name_text.clone());
                     }
-                    self.constructed.push((false, name_text, value));
+                    let constructor = self.constructor(value);
+                    self.bindings
+                        .constructed
+                        .push((false, name_text, constructor));
                 }
             }
             // `const { Abstrakt: AK } = require('abstrakt')`.
@@ -282,7 +310,7 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                             && let Some(local) = local
                             && local.kind() == "identifier"
                         {
-                            self.constructor_names.insert(self.text_of(local));
+                            self.bindings.constructor_names.push(self.text_of(local));
                         }
                     }
                 }
@@ -317,64 +345,49 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
             .unwrap_or(false)
     }
 
-    /// Whether a declaration's TypeScript type annotation names the client class
-    /// (`Abstrakt`, `sdk.Abstrakt`, `Abstrakt | null`).
-    fn has_client_type(&self, node: Node<'_>) -> bool {
-        let Some(annotation) = node.child_by_field_name("type") else {
-            return false;
-        };
-        // A client's type is short; copying every nested function type of a
-        // deeply nested signature would cost the square of its size.
-        if annotation.byte_range().len() > MAX_CLIENT_TYPE_LEN {
-            return false;
+    /// Records a declaration's TypeScript type annotation, if any, to be
+    /// checked against the client class names once the whole file is seen.
+    fn typed(&mut self, node: Node<'_>, is_field: bool, name: String) {
+        if let Some(annotation) = node.child_by_field_name("type") {
+            // A client's type is short; copying every nested function type of a
+            // deeply nested signature would cost the square of its size.
+            if annotation.byte_range().len() > MAX_CLIENT_TYPE_LEN {
+                return;
+            }
+            let annotation = self.text_of(annotation);
+            self.bindings.typed.push((is_field, name, annotation));
         }
-        let text = self.text_of(annotation);
-        text.trim_start_matches(':')
-            .split(['|', '&'])
-            .map(str::trim)
-            .any(|part| {
-                let last = part.rsplit('.').next().unwrap_or(part);
-                self.constructor_names.contains(last) || last == CLIENT_CLASS
-            })
     }
 
-    /// Whether an expression constructs a client: `new Abstrakt(...)`,
-    /// `new sdk.Abstrakt(...)`, `new AK(...)` for an imported alias.
-    fn is_client_construction(&self, value: Node<'_>) -> bool {
+    /// What a bound value constructs: `new Abstrakt(...)`, `new sdk.Abstrakt(...)`,
+    /// `new AK(...)` for an imported alias.
+    fn constructor(&self, value: Node<'_>) -> Constructor {
         let value = unwrap_expression(value);
         if value.kind() != "new_expression" {
-            return false;
+            return Constructor::Other;
         }
         let Some(constructor) = value.child_by_field_name("constructor") else {
-            return false;
+            return Constructor::Other;
         };
         match constructor.kind() {
-            "identifier" => self.constructor_names.contains(&self.text_of(constructor)),
-            "member_expression" => constructor
-                .child_by_field_name("property")
-                .map(|p| self.text_of(p) == CLIENT_CLASS)
-                .unwrap_or(false),
-            _ => false,
+            "identifier" => Constructor::Named(self.text_of(constructor)),
+            "member_expression"
+                if constructor
+                    .child_by_field_name("property")
+                    .is_some_and(|p| self.text_of(p) == CLIENT_CLASS) =>
+            {
+                Constructor::Qualified
+            }
+            _ => Constructor::Other,
         }
     }
 
-    pub(super) fn clients(&self) -> Clients {
-        let mut names = self.names.clone();
-        let mut this_fields = self.this_fields.clone();
-        for (is_field, name, value) in &self.constructed {
-            if self.is_client_construction(*value) {
-                if *is_field {
-                    this_fields.insert(name.clone());
-                } else {
-                    names.insert(name.clone());
-                }
-            }
-        }
-        Clients {
-            names,
-            this_fields,
-            fields: self.fields,
-        }
+    pub(super) fn clients(&self, options: &ExtractOptions) -> Clients {
+        Clients::resolve(options, self.fields, std::iter::once(&self.bindings))
+    }
+
+    pub(super) fn fields(&self) -> Fields {
+        self.fields
     }
 }
 
@@ -385,6 +398,65 @@ enum Root {
 }
 
 impl Clients {
+    /// Folds the bindings of a file's parts, in file order, into its clients:
+    /// the default name, `[clients] names`, declarations typed with a client
+    /// class, and bindings of a constructed client.
+    pub(super) fn resolve<'b>(
+        options: &ExtractOptions,
+        fields: Fields,
+        parts: impl Iterator<Item = &'b Bindings> + Clone,
+    ) -> Self {
+        let mut names: HashSet<String> = options.client_names.iter().cloned().collect();
+        names.insert(DEFAULT_CLIENT_NAME.to_string());
+        let mut this_fields = names.clone();
+        let mut constructor_names: HashSet<&str> = HashSet::from([CLIENT_CLASS]);
+        for part in parts.clone() {
+            constructor_names.extend(part.constructor_names.iter().map(String::as_str));
+        }
+        let is_client_type = |annotation: &str| {
+            annotation
+                .trim_start_matches(':')
+                .split(['|', '&'])
+                .map(str::trim)
+                .any(|part| {
+                    let last = part.rsplit('.').next().unwrap_or(part);
+                    constructor_names.contains(last)
+                })
+        };
+        for part in parts {
+            for (is_field, name, annotation) in &part.typed {
+                if is_client_type(annotation) {
+                    let set = if *is_field {
+                        &mut this_fields
+                    } else {
+                        &mut names
+                    };
+                    set.insert(name.clone());
+                }
+            }
+            for (is_field, name, constructor) in &part.constructed {
+                let client = match constructor {
+                    Constructor::Named(class) => constructor_names.contains(class.as_str()),
+                    Constructor::Qualified => true,
+                    Constructor::Other => false,
+                };
+                if client {
+                    let set = if *is_field {
+                        &mut this_fields
+                    } else {
+                        &mut names
+                    };
+                    set.insert(name.clone());
+                }
+            }
+        }
+        Self {
+            names,
+            this_fields,
+            fields,
+        }
+    }
+
     /// Clients found by another front end: receiver names, and the fields of
     /// `this` (`self` in Python) that hold a client.
     pub(in crate::extract) fn from_sets(

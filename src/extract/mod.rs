@@ -32,6 +32,7 @@ use crate::syntax::Language;
 use crate::text::SourceText;
 
 mod clients;
+mod incremental;
 mod literal;
 mod python;
 mod scopes;
@@ -40,6 +41,7 @@ mod value;
 
 pub use clients::Clients;
 use clients::Scan;
+pub use incremental::ExtractCache;
 use scopes::Scopes;
 
 /// An SDK method that takes a model id, and which argument holds it.
@@ -181,15 +183,41 @@ pub fn extract<S: SourceText + ?Sized>(
     uses
 }
 
+/// [`extract`] reusing what the previous extraction of the same document
+/// found in top-level statements an edit left alone (JavaScript/TypeScript;
+/// Python is extracted in full). `previous` is the cache this returned for
+/// the tree the current one was incrementally parsed from. The uses equal
+/// [`extract`]'s; the cache is for the next call (`None` for Python).
+pub fn extract_incremental<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    options: &ExtractOptions,
+    previous: Option<&ExtractCache>,
+) -> (Vec<ModelUse>, Option<ExtractCache>) {
+    let (mut uses, cache) = match Language::of_tree(tree) {
+        Some(Language::Python) => (python::extract(tree, text, options), None),
+        _ => {
+            let (uses, cache) = incremental::extract_javascript(tree, text, options, previous);
+            (uses, Some(cache))
+        }
+    };
+    let urls = url::extract(tree, text, options);
+    if !urls.is_empty() {
+        uses.extend(urls);
+        uses.sort_by_key(|u| u.call_range.start);
+    }
+    (uses, cache)
+}
+
 /// Who counts as an Abstrakt client in a parsed file: the detection
 /// [`extract`] uses, for faces that must agree with it (completion).
 pub fn clients<S: SourceText + ?Sized>(tree: &Tree, text: &S, options: &ExtractOptions) -> Clients {
     if Language::of_tree(tree) == Some(Language::Python) {
         return python::clients(tree, text, options);
     }
-    let mut scan = Scan::new(text, options, &tree.language());
+    let mut scan = Scan::new(text, &tree.language());
     scan.walk(tree.root_node());
-    scan.clients()
+    scan.clients(options)
 }
 
 /// The JavaScript/TypeScript front end: find the clients, then evaluate the
@@ -199,9 +227,9 @@ fn extract_javascript<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
-    let mut scan = Scan::new(text, options, &tree.language());
+    let mut scan = Scan::new(text, &tree.language());
     scan.walk(tree.root_node());
-    let clients = scan.clients();
+    let clients = scan.clients(options);
     let mut scopes = Scopes::new(tree.root_node());
     scan.calls
         .iter()

@@ -102,6 +102,32 @@ fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     chain
 }
 
+/// What a top-level statement declares, without tree nodes: each name with
+/// the text and shape of its `const` value (`None` for any other binding).
+/// Calls elsewhere resolve ids through these, so the incremental cache reuses
+/// a statement's results only while the whole file's list stays the same.
+pub(super) fn declared<S: SourceText + ?Sized>(
+    statement: Node<'_>,
+    text: &S,
+) -> Vec<(String, Option<(String, String)>)> {
+    let mut table = HashMap::new();
+    declare_all(statement, text, &mut table);
+    let mut names: Vec<_> = table
+        .into_iter()
+        .map(|(name, how)| {
+            let value = match how {
+                Declared::Const(value) => {
+                    Some((text.slice(value.byte_range()).into_owned(), value.to_sexp()))
+                }
+                Declared::Other => None,
+            };
+            (name, value)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Records every name a statement declares (the first declaration of a name wins).
 fn declare_all<'t, S: SourceText + ?Sized>(
     statement: Node<'t>,

@@ -68,6 +68,8 @@ pub fn request(session: &Arc<Session>, uri: &Uri) {
 /// What a worker took from the state for one round.
 struct Round {
     snapshot_document: crate::document::Document,
+    /// The last analysis's extraction cache, reused for unchanged statements.
+    extract_cache: Option<Arc<crate::extract::ExtractCache>>,
     sources: super::session::Sources,
     encoding: crate::document::PositionEncoding,
 }
@@ -84,6 +86,7 @@ fn take_round(session: &Session, uri: &Uri, id: u64) -> Option<Round> {
     open.schedule.dirty = false;
     Some(Round {
         snapshot_document: open.document.clone(),
+        extract_cache: open.analysed.extract_cache.clone(),
         sources: super::session::Sources {
             config_path: open.config_path.clone(),
             lock_path: open.lock_path.clone(),
@@ -111,7 +114,7 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
             document.reparse();
             document.tree();
             let context = worker_session.context(&round.sources);
-            worker_session.analyse(document, &context)
+            worker_session.analyse_after(document, &context, round.extract_cache.as_deref())
         })
         .await;
         match analysed {

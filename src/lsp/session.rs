@@ -19,10 +19,11 @@ use super::projects::{LoadReport, Projects};
 use super::remote;
 use super::settings::{EditorSettings, RemoteSettings};
 use super::workspace::DiagnosticsScope;
-use crate::analysis::{Analysis, analyze};
+use crate::analysis::{Analysis, analyze_incremental};
 use crate::attribution::{AttributionIndex, Found};
 use crate::config::ProjectConfig;
 use crate::document::Document;
+use crate::extract::ExtractCache;
 use crate::lockfile::Lockfile;
 use crate::registry::{Lookup, RemoteSource, Resolver};
 use crate::remote::store::RemoteStore;
@@ -36,6 +37,9 @@ pub struct Snapshot {
     /// answered: a changed markup file re-analyses only documents whose
     /// answers it changes.
     pub attribution_queries: Vec<(String, Option<Found>)>,
+    /// What extraction found per top-level statement, so the next version's
+    /// analysis re-extracts only the statements its edits touched.
+    pub extract_cache: Option<Arc<ExtractCache>>,
 }
 
 /// Where a document stands with the scheduler.
@@ -356,18 +360,31 @@ impl Session {
     /// Analyses a document (no state lock held): the shared analysis entry,
     /// then the editor's attribution knowledge.
     pub fn analyse(&self, document: Document, context: &Context) -> Snapshot {
-        let mut analysis = analyze(
+        self.analyse_after(document, context, None)
+    }
+
+    /// [`Session::analyse`] reusing the extraction cache of the analysis of an
+    /// earlier version (whose tree this document's was incrementally parsed from).
+    pub fn analyse_after(
+        &self,
+        document: Document,
+        context: &Context,
+        previous: Option<&ExtractCache>,
+    ) -> Snapshot {
+        let (mut analysis, cache) = analyze_incremental(
             document.tree(),
             document.rope(),
             &context.resolver,
             &context.project,
             context.lock.as_deref(),
+            previous,
         );
         let attribution_queries = self.lower_shown_attributions(&mut analysis, &context.resolver);
         Snapshot {
             document,
             analysis,
             attribution_queries,
+            extract_cache: cache.map(Arc::new),
         }
     }
 

@@ -50,6 +50,7 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
             document: placeholder,
             analysis: Analysis::default(),
             attribution_queries: Vec::new(),
+            extract_cache: None,
         }),
         document,
         config_path: path.as_deref().and_then(ProjectConfig::discover),

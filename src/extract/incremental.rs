@@ -1,0 +1,279 @@
+//! Incremental extraction for JavaScript/TypeScript: after an edit, only the
+//! top-level statements whose syntax subtree changed are walked again.
+//!
+//! A statement's model uses depend on its own subtree, on who the file's
+//! clients are and on the file's top-level declarations (ids resolve through
+//! top-level `const`s). The cache keeps, per top-level statement, its client
+//! bindings, its declarations and its model uses. A statement is reused when
+//! tree-sitter reused its subtree (see [`key`]; the cache holds the old tree
+//! so no key can be recycled). Its model uses are reused, shifted by the
+//! edit, only if the clients and the declaration list come out the same;
+//! otherwise every call is evaluated again, as in a full extraction.
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node, Tree};
+
+use super::clients::{Bindings, Clients, Scan};
+use super::scopes::{Scopes, declared};
+use super::{ExtractOptions, ModelUse, Target};
+use crate::text::SourceText;
+
+/// Each top-level name with its `const` value's text and shape (`None` for
+/// any other binding).
+type Declarations = HashMap<Box<str>, Option<(String, String)>>;
+
+/// What one top-level statement contributed to the last extraction.
+#[derive(Debug, Clone)]
+struct Entry {
+    start: usize,
+    len: usize,
+    bindings: Bindings,
+    declared: Vec<(String, Option<(String, String)>)>,
+    /// Model uses found in the statement, with the ranges of the last extraction.
+    uses: Vec<ModelUse>,
+}
+
+/// The results of the last JavaScript/TypeScript extraction of a document,
+/// for the next one. Pass it to [`extract_incremental`] with the tree that
+/// the next version's parse produced from this one (edited, reparsed).
+#[derive(Debug, Clone)]
+pub struct ExtractCache {
+    /// Keeps the subtrees alive so that a node id in `entries` can only mean
+    /// the same subtree.
+    _subtrees: Tree,
+    options: (Vec<String>, Option<String>),
+    clients: Clients,
+    /// The top-level declaration table ids resolve through.
+    declared: Declarations,
+    entries: HashMap<usize, Entry>,
+    /// How many statements' model uses came from the previous cache.
+    reused: usize,
+}
+
+impl ExtractCache {
+    /// How many top-level statements the extraction that built this cache
+    /// took from the previous one instead of walking them (for logs and tests).
+    pub fn reused_statements(&self) -> usize {
+        self.reused
+    }
+
+    /// How many top-level statements the cache holds.
+    pub fn statements(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// One top-level statement of the new tree: reused from the cache or walked.
+struct Part<'t, 'c> {
+    node: Node<'t>,
+    reused: Option<&'c Entry>,
+    bindings: Bindings,
+    declared: Vec<(String, Option<(String, String)>)>,
+    calls: Vec<Node<'t>>,
+}
+
+/// [`super::extract`]'s JavaScript/TypeScript front end, reusing what
+/// `previous` found in statements the edit did not touch. Returns the same
+/// uses as a full extraction, and the cache for the next call.
+pub(super) fn extract_javascript<'c, S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    options: &ExtractOptions,
+    previous: Option<&'c ExtractCache>,
+) -> (Vec<ModelUse>, ExtractCache) {
+    let options_key = (options.client_names.clone(), options.api_url.clone());
+    let previous = previous.filter(|cache| cache.options == options_key);
+    let root = tree.root_node();
+    let mut scan = Scan::new(text, &tree.language());
+    let mut parts: Vec<Part<'_, 'c>> = Vec::new();
+    let mut cursor = root.walk();
+    for node in root.children(&mut cursor) {
+        let reused = previous
+            .zip(key(node))
+            .and_then(|(cache, key)| cache.entries.get(&key))
+            .filter(|entry| entry.len == node.byte_range().len());
+        let part = match reused {
+            Some(entry) => Part {
+                node,
+                reused: Some(entry),
+                bindings: entry.bindings.clone(),
+                declared: entry.declared.clone(),
+                calls: Vec::new(),
+            },
+            None => {
+                scan.walk(node);
+                Part {
+                    node,
+                    reused: None,
+                    bindings: std::mem::take(&mut scan.bindings),
+                    declared: if node.is_named() {
+                        declared(node, text)
+                    } else {
+                        Vec::new()
+                    },
+                    calls: std::mem::take(&mut scan.calls),
+                }
+            }
+        };
+        parts.push(part);
+    }
+
+    let clients = Clients::resolve(options, scan.fields(), parts.iter().map(|p| &p.bindings));
+    // The first declaration of a name wins, as in `Scopes`: only that table matters.
+    let mut all_declared = Declarations::with_capacity(parts.len());
+    for (name, value) in parts.iter().flat_map(|p| &p.declared) {
+        all_declared
+            .entry(name.as_str().into())
+            .or_insert_with(|| value.clone());
+    }
+    let context_unchanged =
+        previous.is_some_and(|cache| cache.clients == clients && cache.declared == all_declared);
+
+    let mut scopes = Scopes::new(root);
+    let mut uses = Vec::new();
+    let mut entries = HashMap::with_capacity(parts.len());
+    let mut reused = 0;
+    for mut part in parts {
+        let start = part.node.start_byte();
+        let part_uses = match part.reused {
+            Some(entry) if context_unchanged => {
+                reused += 1;
+                shifted(&entry.uses, start as isize - entry.start as isize)
+            }
+            _ => {
+                if part.reused.is_some() {
+                    scan.walk(part.node);
+                    part.calls = std::mem::take(&mut scan.calls);
+                    scan.bindings = Bindings::default();
+                }
+                part.calls
+                    .iter()
+                    .filter_map(|call| clients.model_use(call, text, &mut scopes))
+                    .collect()
+            }
+        };
+        uses.extend(part_uses.iter().cloned());
+        if let Some(key) = key(part.node) {
+            entries.insert(
+                key,
+                Entry {
+                    start,
+                    len: part.node.byte_range().len(),
+                    bindings: part.bindings,
+                    declared: part.declared,
+                    uses: part_uses,
+                },
+            );
+        }
+    }
+    let cache = ExtractCache {
+        _subtrees: tree.clone(),
+        options: options_key,
+        clients,
+        declared: all_declared,
+        entries,
+        reused,
+    };
+    (uses, cache)
+}
+
+/// The identity of a statement's subtree. `Node::id` is the address of the
+/// node's slot in its parent's child array, and the root is rebuilt on every
+/// parse, so a top-level statement's own id changes even when tree-sitter
+/// reuses it; its first child's slot lives in the statement's own allocation
+/// and stays the same exactly when the subtree is reused. Leaves (comments)
+/// have no children, hold no calls or bindings and are simply walked again.
+fn key(statement: Node<'_>) -> Option<usize> {
+    statement.child(0).map(|child| child.id())
+}
+
+/// Model uses moved by `delta` bytes (the statement moved; its text did not change).
+fn shifted(uses: &[ModelUse], delta: isize) -> Vec<ModelUse> {
+    let shift = |range: &std::ops::Range<usize>| {
+        range.start.saturating_add_signed(delta)..range.end.saturating_add_signed(delta)
+    };
+    uses.iter()
+        .map(|u| ModelUse {
+            method: u.method,
+            method_range: shift(&u.method_range),
+            call_range: shift(&u.call_range),
+            argument_range: shift(&u.argument_range),
+            targets: u
+                .targets
+                .iter()
+                .map(|t| match t {
+                    Target::Static { id, range } => Target::Static {
+                        id: id.clone(),
+                        range: shift(range),
+                    },
+                    Target::Dynamic { range, expression } => Target::Dynamic {
+                        range: shift(range),
+                        expression: expression.clone(),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::document::{Document, Position, PositionEncoding, TextChange, TextRange};
+    use crate::extract::{ExtractOptions, Target, extract, extract_incremental};
+    use crate::syntax::Language;
+
+    const SOURCE: &str = "import { Abstrakt } from 'abstrakt';\nconst ai = new Abstrakt();\nconst M = 'flux-dev';\nfunction a() { ai.run(M); }\nfunction b() { ai.run('musicgen'); }\n";
+
+    /// Replaces `old` (first occurrence) with `new` as an LSP edit; returns
+    /// the ids the incremental extraction found, and how many statements it reused.
+    fn after_edit(old: &str, new: &str) -> (Vec<String>, usize) {
+        let options = ExtractOptions::default();
+        let mut doc = Document::new(Language::TypeScript, 1, SOURCE);
+        let (_, cache) = extract_incremental(doc.tree(), doc.rope(), &options, None);
+        let start = SOURCE.find(old).expect("in source");
+        let line = SOURCE[..start].matches('\n').count();
+        let column = start - SOURCE[..start].rfind('\n').map_or(0, |i| i + 1);
+        let position = |c: usize| Position::new(line as u32, c as u32);
+        let change = TextChange {
+            range: Some(TextRange {
+                start: position(column),
+                end: position(column + old.len()),
+            }),
+            text: new.to_string(),
+        };
+        doc.apply_changes(2, &[change], PositionEncoding::Utf8);
+        let (uses, cache) = extract_incremental(doc.tree(), doc.rope(), &options, cache.as_ref());
+        assert_eq!(uses, extract(doc.tree(), doc.rope(), &options));
+        let ids = uses
+            .iter()
+            .flat_map(|u| &u.targets)
+            .map(|t| match t {
+                Target::Static { id, .. } => id.clone(),
+                Target::Dynamic { expression, .. } => format!("dynamic {expression}"),
+            })
+            .collect();
+        (ids, cache.expect("a TypeScript cache").reused_statements())
+    }
+
+    #[test]
+    fn an_edit_inside_one_function_reuses_every_other_statement() {
+        let (ids, reused) = after_edit("'musicgen'", "'flux-schnell'");
+        assert_eq!(ids, ["flux-dev", "flux-schnell"]);
+        assert_eq!(reused, 4);
+    }
+
+    #[test]
+    fn changing_a_const_re_resolves_its_users_elsewhere() {
+        let (ids, reused) = after_edit("'flux-dev'", "'sdxl'");
+        assert_eq!(ids, ["sdxl", "musicgen"]);
+        assert_eq!(reused, 0);
+    }
+
+    #[test]
+    fn changing_the_client_binding_re_checks_every_call() {
+        let (ids, reused) = after_edit("new Abstrakt()", "new Other()");
+        assert!(ids.is_empty(), "{ids:?}");
+        assert_eq!(reused, 0);
+    }
+}
