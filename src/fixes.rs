@@ -39,7 +39,7 @@ pub fn attribution_fix(model: &crate::licensing::Model) -> Option<AttributionFix
     } else {
         (
             format!(
-                "Attribution required; the licence gives no wording. Suggested credit: \"{text}\""
+                "Attribution required; the source gives no wording. Suggested credit: \"{text}\""
             ),
             format!("Show the suggested credit \"{text}\" in the rendered component"),
         )

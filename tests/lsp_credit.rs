@@ -77,7 +77,7 @@ fn the_suggested_credit_is_the_same_on_hover_diagnostic_and_quick_fix() {
         apply_edits(HERO, &comment["edit"]["changes"][&uri]),
         HERO.replace(
             "  const src",
-            "  // Attribution required; the licence gives no wording. Suggested credit: \"Acme Image\"\n  const src"
+            "  // Attribution required; the source gives no wording. Suggested credit: \"Acme Image\"\n  const src"
         )
     );
 }

@@ -85,7 +85,7 @@ fn quick_fixes_write_python_comments_at_the_indentation() {
         apply_edits(text, &reminder["edit"]["changes"][uri]),
         text.replace(
             "        return await",
-            "        # Attribution required; the licence gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\"\n        return await"
+            "        # Attribution required; the source gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\"\n        return await"
         )
     );
     let ignore = action(&actions, "Ignore attribution-required on this line");

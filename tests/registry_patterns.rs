@@ -340,7 +340,7 @@ fn one_credit_for_card_diagnostic_quick_fix_and_attribution_index() {
     let fix = attribution_fix(&model).expect("attribution required");
     assert_eq!(
         fix.comment,
-        "Attribution required; the licence gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\""
+        "Attribution required; the source gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\""
     );
     assert_eq!(
         fix.title,

@@ -510,7 +510,7 @@ fn markdown(rows: &[Row], files_checked: usize) -> String {
         let _ = writeln!(out, "Show these lines where the models' outputs appear:\n");
         for (model, text) in &attributions {
             let note = if model.credit_suggested {
-                " — suggested credit: the licence requires attribution but gives no wording"
+                " — suggested credit: attribution is required but the source gives no wording"
             } else {
                 ""
             };

@@ -313,7 +313,7 @@ async function main() {
     const original = fs.readFileSync(appJs, 'utf8');
     const expected = original.replace(
       "  const image = await abstrakt.run('flux-dev'",
-      '  // Attribution required; the licence gives no wording. Suggested credit: "FLUX.1 [dev] by Black Forest Labs"\n' + "  const image = await abstrakt.run('flux-dev'",
+      '  // Attribution required; the source gives no wording. Suggested credit: "FLUX.1 [dev] by Black Forest Labs"\n' + "  const image = await abstrakt.run('flux-dev'",
     );
     // Quick Fix... (command palette) on the model id. In headless code-server the
     // first try right after the click often says "No code actions available"
