@@ -105,3 +105,47 @@ fn a_raised_limit_in_abstrakt_toml_analyses_the_same_file() {
     );
     assert!(show_messages(&server).is_empty());
 }
+
+#[test]
+fn the_workspace_scan_skips_files_over_their_projects_limits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("plain")).expect("mkdir");
+    std::fs::create_dir_all(root.join("raised")).expect("mkdir");
+    std::fs::write(
+        root.join("raised/abstrakt.toml"),
+        "[limits]\nmax-line-length = 100000\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("plain/bundle.min.js"), minified()).expect("write");
+    std::fs::write(root.join("raised/bundle.min.js"), minified()).expect("write");
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": { "window": { "workDoneProgress": true } },
+            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
+        }),
+    );
+    server.notify("initialized", json!({}));
+    let raised = format!("file://{}", root.join("raised/bundle.min.js").display());
+    let published = server.diagnostics(&raised);
+    assert_eq!(published["diagnostics"][0]["code"], "non-commercial");
+    server.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    let plain = format!("file://{}", root.join("plain/bundle.min.js").display());
+    assert!(
+        !server
+            .backlog
+            .iter()
+            .any(|m| m["params"]["uri"] == plain.as_str()),
+        "a file over the limit got diagnostics"
+    );
+    // Pulled diagnostics agree.
+    let pulled = server.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": plain } }),
+    );
+    assert_eq!(pulled["items"], json!([]));
+}
