@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// Files larger than this are not checked, by `check` (`--max-file-size`'s
-/// default) and by the server's workspace scan alike.
+/// The default `[limits] max-file-size`; both faces read each project's own
+/// limit ([`crate::limits`]).
 pub const MAX_FILE_BYTES: u64 = crate::limits::DEFAULT_MAX_FILE_SIZE;
 
 /// Now, or `SOURCE_DATE_EPOCH` when set (reproducible records).

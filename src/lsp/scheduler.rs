@@ -25,7 +25,7 @@ use tracing::{debug, error, info};
 use super::diagnostics::{self, report_loads};
 use super::guard::{inject_panic, panic_message};
 use super::remote::schedule_fetch;
-use super::session::Session;
+use super::session::{Session, Snapshot, State, file_path};
 use crate::analysis::Analysis;
 use crate::extract::Target;
 
@@ -109,11 +109,15 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         let analysed = tokio::task::spawn_blocking(move || {
             let mut document = round.snapshot_document;
             inject_panic(&document, "analysis");
+            let context = worker_session.context(&round.sources);
+            // Over the project's `[limits]` (a minified bundle): not parsed.
+            if let Some(reason) = context.project.limits.check_rope(document.rope()) {
+                return Snapshot::skipped(document, reason);
+            }
             // The incremental parse of the edits recorded since the last one
-            // (or a full parse for a new or idle document).
+            // (or a full parse for a new, idle or formerly skipped document).
             document.reparse();
             document.tree();
-            let context = worker_session.context(&round.sources);
             worker_session.analyse_after(document, &context, round.extract_cache.as_deref())
         })
         .await;
@@ -126,7 +130,11 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
                             // The document takes the tree this analysis parsed,
                             // unless it was edited meanwhile (then the next
                             // round parses again, with all recorded edits).
-                            if open.document.version == snapshot.document.version {
+                            if snapshot.skipped.is_some() {
+                                // Edits stop being recorded on a tree: back
+                                // under the limits, the text is parsed afresh.
+                                open.document.drop_tree();
+                            } else if open.document.version == snapshot.document.version {
                                 open.document.replace_tree(snapshot.document.tree().clone());
                             }
                             // Requests need the text and findings, not the tree.
@@ -136,13 +144,23 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
                                 open.analysed = snapshot.clone();
                             }
                             // Something newer is waiting: this result is stale.
-                            (!open.schedule.dirty).then_some(snapshot)
+                            let fresh = (!open.schedule.dirty).then_some(snapshot);
+                            let notice = fresh
+                                .as_ref()
+                                .and_then(|snapshot| skip_notice(&mut state, &uri, snapshot));
+                            fresh.map(|snapshot| (snapshot, notice))
                         }
                         None => None,
                     }
                 };
                 report_loads(&session).await;
-                if let Some(snapshot) = fresh {
+                if let Some((snapshot, notice)) = fresh {
+                    if let Some(message) = notice {
+                        session
+                            .client
+                            .show_message(MessageType::INFO, message)
+                            .await;
+                    }
                     let version = snapshot.document.version;
                     let published = diagnostics::of_snapshot(&snapshot, encoding);
                     session
@@ -190,6 +208,22 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
             return;
         }
     }
+}
+
+/// The one-time notice for a document its analysis skipped (`None` when it
+/// was shown already); a document analysed again may be noticed again later.
+fn skip_notice(state: &mut State, uri: &Uri, snapshot: &Snapshot) -> Option<String> {
+    let Some(reason) = snapshot.skipped else {
+        state.skip_notified.remove(uri);
+        return None;
+    };
+    if !state.skip_notified.insert(uri.clone()) {
+        return None;
+    }
+    let file_name = file_path(uri)
+        .and_then(|path| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| uri.as_str().to_string());
+    Some(reason.message(&file_name))
 }
 
 /// A close (or close and reopen) may have crossed this worker's publish:

@@ -24,6 +24,7 @@ use crate::attribution::{AttributionIndex, Found};
 use crate::config::ProjectConfig;
 use crate::document::Document;
 use crate::extract::ExtractCache;
+use crate::limits::SkipReason;
 use crate::lockfile::Lockfile;
 use crate::registry::{Lookup, RemoteSource, Resolver};
 use crate::remote::store::RemoteStore;
@@ -40,6 +41,23 @@ pub struct Snapshot {
     /// What extraction found per top-level statement, so the next version's
     /// analysis re-extracts only the statements its edits touched.
     pub extract_cache: Option<Arc<ExtractCache>>,
+    /// Set when the text is over the project's `[limits]`: it was neither
+    /// parsed nor analysed, and requests answer nothing for it.
+    pub skipped: Option<SkipReason>,
+}
+
+impl Snapshot {
+    /// A document over its limits: no tree, no findings.
+    pub fn skipped(mut document: Document, reason: SkipReason) -> Self {
+        document.drop_tree();
+        Self {
+            document,
+            analysis: Analysis::default(),
+            attribution_queries: Vec::new(),
+            extract_cache: None,
+            skipped: Some(reason),
+        }
+    }
 }
 
 /// Where a document stands with the scheduler.
@@ -105,6 +123,9 @@ pub struct State {
     pub roots: Vec<PathBuf>,
     /// Diagnostics of workspace files that are not open (workspace scope).
     pub workspace_files: HashMap<Uri, Vec<Diagnostic>>,
+    /// Open documents over their limits whose notice was shown: one
+    /// `window/showMessage` per file, until it is back under the limits or closed.
+    pub skip_notified: HashSet<Uri>,
 }
 
 impl State {
@@ -256,6 +277,7 @@ impl Session {
                 startup_problems: Vec::new(),
                 roots: Vec::new(),
                 workspace_files: HashMap::new(),
+                skip_notified: HashSet::new(),
             }),
             projects: Mutex::new(ProjectFiles::default()),
             attribution: Mutex::new(AttributionIndex::default()),
@@ -277,10 +299,14 @@ impl Session {
     }
 
     /// The lock-and-lookup preamble of every document request: a copy of what
-    /// the request needs, `None` when the document is not open.
+    /// the request needs, `None` when the document is not open or its last
+    /// analysis skipped it for its size (requests must not parse it).
     pub fn view(&self, uri: &Uri) -> Option<View> {
         let state = self.state();
-        let open = state.documents.get(uri)?;
+        let open = state
+            .documents
+            .get(uri)
+            .filter(|open| open.analysed.skipped.is_none())?;
         Some(View {
             uri: uri.clone(),
             current: open.document.clone(),
@@ -385,6 +411,7 @@ impl Session {
             analysis,
             attribution_queries,
             extract_cache: cache.map(Arc::new),
+            skipped: None,
         }
     }
 

@@ -9,8 +9,10 @@ use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
 use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
 use super::session::Session;
+use crate::config::ProjectConfig;
 use crate::document::Document;
-use crate::extract::{ExtractOptions, may_contain_calls};
+use crate::extract::may_contain_calls;
+use crate::limits::Limits;
 use crate::syntax::Language;
 
 /// Which files get diagnostics: the open documents, or every file of the
@@ -32,13 +34,13 @@ impl DiagnosticsScope {
     }
 }
 
-/// Every source file under `roots` that may contain a model call, with its
-/// text, in parallel; sorted by path. Walked and read as `check` does
-/// ([`crate::context`]); `options_for` gives each file's extraction options
-/// (its project's `[clients] names`).
+/// Every source file under `roots` that may contain a model call and is within
+/// its project's `[limits]`, with its text, in parallel; sorted by path.
+/// Walked and read as `check` does ([`crate::context`]); `project_for` gives
+/// each file's project (its `[clients] names` and `[limits]`).
 pub fn candidate_files(
     roots: &[PathBuf],
-    options_for: &(dyn Fn(&Path) -> ExtractOptions + Sync),
+    project_for: &(dyn Fn(&Path) -> Arc<ProjectConfig> + Sync),
 ) -> Vec<(PathBuf, String)> {
     let Some(builder) = crate::context::walker(roots, true, false) else {
         return Vec::new();
@@ -49,13 +51,20 @@ pub fn candidate_files(
         Box::new(move |entry| {
             if let Ok(entry) = entry
                 && entry.file_type().is_some_and(|t| t.is_file())
-                && let Some(text) = read(entry.path())
-                && may_contain_calls(text.as_bytes(), &options_for(entry.path()))
+                && Language::from_path(entry.path()).is_some()
             {
-                found
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((entry.path().to_path_buf(), text));
+                let project = project_for(entry.path());
+                // As in `check`: the size before reading, the lines only of
+                // files the prefilter keeps.
+                if let Some(text) = read_within(entry.path(), project.limits.max_file_size)
+                    && may_contain_calls(text.as_bytes(), &project.extract_options())
+                    && project.limits.check_text(&text).is_none()
+                {
+                    found
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((entry.path().to_path_buf(), text));
+                }
             }
             ignore::WalkState::Continue
         })
@@ -66,11 +75,22 @@ pub fn candidate_files(
     files
 }
 
-/// A source file's text as `check` reads it (same size limit, invalid UTF-8
-/// read as U+FFFD), unless it is not a language the server analyses.
-pub fn read(path: &Path) -> Option<String> {
+/// A source file's text as `check` reads it (invalid UTF-8 read as U+FFFD),
+/// unless it is not a language the server analyses or is over `limits`.
+pub fn read(path: &Path, limits: &Limits) -> Option<String> {
     Language::from_path(path)?;
-    crate::context::read_source(path, crate::context::MAX_FILE_BYTES)
+    let text = read_within(path, limits.max_file_size)?;
+    limits.check_text(&text).is_none().then_some(text)
+}
+
+/// The text of a file of at most `max_file_size` bytes (checked before reading).
+fn read_within(path: &Path, max_file_size: u64) -> Option<String> {
+    crate::context::read_source(path, max_file_size)
+}
+
+/// The `[limits]` of the project governing `path`.
+pub fn limits_for(session: &Session, path: &Path) -> Limits {
+    session.context(&session.sources_for(path)).project.limits
 }
 
 /// Analyses a file that is not open, from its text on disk; records and
@@ -112,13 +132,8 @@ pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
     let worker = session.clone();
     let files = tokio::task::spawn_blocking(move || {
         // Each file's own project decides its client names, as in `check`.
-        let options_for = |path: &Path| {
-            worker
-                .context(&worker.sources_for(path))
-                .project
-                .extract_options()
-        };
-        candidate_files(&roots, &options_for)
+        let project_for = |path: &Path| worker.context(&worker.sources_for(path)).project;
+        candidate_files(&roots, &project_for)
     })
     .await
     .unwrap_or_default();

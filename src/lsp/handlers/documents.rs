@@ -51,6 +51,7 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
             analysis: Analysis::default(),
             attribution_queries: Vec::new(),
             extract_cache: None,
+            skipped: None,
         }),
         document,
         config_path: path.as_deref().and_then(ProjectConfig::discover),
@@ -97,13 +98,16 @@ pub async fn did_close(session: &Arc<Session>, params: DidCloseTextDocumentParam
         let mut state = session.state();
         let was_open =
             state.documents.remove(&uri).is_some() || state.open_project_files.remove(&uri);
+        state.skip_notified.remove(&uri);
         (was_open, state.scope())
     };
     // Workspace scope: the file keeps the diagnostics of its text on disk.
     let from_disk = match (scope, file_path(&uri)) {
-        (DiagnosticsScope::Workspace, Some(path)) => workspace::read(&path)
-            .and_then(|text| workspace::analyze_file(session, &path, &text))
-            .map(|(_, diagnostics)| diagnostics),
+        (DiagnosticsScope::Workspace, Some(path)) => {
+            workspace::read(&path, &workspace::limits_for(session, &path))
+                .and_then(|text| workspace::analyze_file(session, &path, &text))
+                .map(|(_, diagnostics)| diagnostics)
+        }
         _ => None,
     };
     if was_open {

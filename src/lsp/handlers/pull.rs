@@ -9,12 +9,14 @@ use crate::lsp::session::Session;
 pub fn diagnostic(session: &Session, uri: &Uri) -> DocumentDiagnosticReportResult {
     let items = match session.view(uri) {
         Some(view) => diagnostics::of_snapshot(&view.analysed, view.caps.encoding),
-        None => session
-            .state()
-            .workspace_files
-            .get(uri)
-            .cloned()
-            .unwrap_or_default(),
+        // Open but over its limits: nothing; not open: the workspace scan's result.
+        None => {
+            let state = session.state();
+            match state.documents.contains_key(uri) {
+                true => Vec::new(),
+                false => state.workspace_files.get(uri).cloned().unwrap_or_default(),
+            }
+        }
     };
     DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
         RelatedFullDocumentDiagnosticReport {

@@ -72,7 +72,7 @@ async fn recheck_unopened(session: Arc<Session>, sources: Vec<PathBuf>) {
     let batches = tokio::task::spawn_blocking(move || {
         let mut batches = Vec::new();
         for path in &sources {
-            match workspace::read(path) {
+            match workspace::read(path, &workspace::limits_for(&worker, path)) {
                 Some(text) => batches.extend(workspace::analyze_file(&worker, path, &text)),
                 None => {
                     if let Some(uri) = Uri::from_file_path(path)
