@@ -27,13 +27,14 @@ pub type Query = (String, Option<Found>);
 
 /// `attribution-required` findings drop to information where the project
 /// already shows the credit text, with "(shown in FILE:LINE)" appended: the
-/// one rule for the editor and `check`. `credit_of` gives a finding's credit
-/// text (`Model::credit()`). Returns the texts looked up with their answers,
-/// and each lowered finding's index with where its credit was found.
+/// one rule for the editor and `check`. The credit looked for is the model's
+/// one credit text (`Model::credit()`: prescribed wording or the suggestion).
+/// Returns the texts looked up with their answers, and each lowered finding's
+/// index with where its credit was found.
 pub fn lower_shown(
     findings: &mut [crate::rules::Finding],
     index: &mut AttributionIndex,
-    credit_of: impl Fn(&crate::rules::Finding) -> Option<String>,
+    resolver: &impl crate::registry::Lookup,
 ) -> (Vec<Query>, Vec<(usize, Found)>) {
     let mut queries: Vec<Query> = Vec::new();
     let mut lowered = Vec::new();
@@ -41,7 +42,13 @@ pub fn lower_shown(
         if finding.code != crate::rules::RuleCode::AttributionRequired {
             continue;
         }
-        let Some(text) = credit_of(finding) else {
+        let Some(text) = finding
+            .canonical_id
+            .as_deref()
+            .and_then(|id| resolver.resolve(id))
+            .and_then(|r| r.model.credit())
+            .map(|credit| credit.text)
+        else {
             continue;
         };
         let found = if index.is_empty() {

@@ -27,7 +27,6 @@ use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::url::PlainKind;
 use crate::extract::{Target, may_contain_calls};
 use crate::limits::{Limits, SkipReason as LimitSkip};
-use crate::registry::Lookup;
 use crate::rules::Finding;
 use crate::syntax::Language;
 
@@ -627,14 +626,7 @@ fn lower_shown_attributions(files: &mut [FileResult], shown: Vec<PathBuf>) {
     for file in files {
         let resolver = &file.project.resolver;
         let mut findings: Vec<Finding> = file.findings.iter().map(|f| f.finding.clone()).collect();
-        attribution::lower_shown(&mut findings, &mut index, |finding| {
-            finding
-                .canonical_id
-                .as_deref()
-                .and_then(|id| resolver.resolve(id))
-                .and_then(|r| r.model.credit())
-                .map(|credit| credit.text)
-        });
+        attribution::lower_shown(&mut findings, &mut index, resolver);
         for (located, finding) in file.findings.iter_mut().zip(findings) {
             located.finding = finding;
         }

@@ -26,7 +26,7 @@ use crate::document::Document;
 use crate::extract::ExtractCache;
 use crate::limits::SkipReason;
 use crate::lockfile::Lockfile;
-use crate::registry::{Lookup, RemoteSource, Resolver};
+use crate::registry::{RemoteSource, Resolver};
 use crate::remote::store::RemoteStore;
 
 /// What was analysed: the document as it was and what the analysis found.
@@ -424,15 +424,7 @@ impl Session {
     ) -> Vec<(String, Option<Found>)> {
         let mut index = self.attribution();
         let (queries, lowered) =
-            crate::attribution::lower_shown(&mut analysis.findings, &mut index, |finding| {
-                // The prescribed wording, or the suggested credit (one text for every face).
-                finding
-                    .canonical_id
-                    .as_deref()
-                    .and_then(|id| resolver.resolve(id))
-                    .and_then(|r| r.model.credit())
-                    .map(|credit| credit.text)
-            });
+            crate::attribution::lower_shown(&mut analysis.findings, &mut index, resolver);
         analysis.attribution_found.extend(lowered);
         queries
     }
