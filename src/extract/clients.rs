@@ -17,7 +17,7 @@ use tree_sitter::{Language, Node};
 use super::literal::static_string;
 use super::scopes::Scopes;
 use super::value::{evaluate, unwrap_callee, unwrap_expression};
-use super::{CLIENT_CLASS, DEFAULT_CLIENT_NAME, ExtractOptions, ModelUse, SDK_METHODS};
+use super::{CLIENT_CLASS, DEFAULT_CLIENT_NAME, ExtractOptions, ModelUse};
 use crate::text::SourceText;
 
 /// Who counts as an Abstrakt client in one file. Completion asks the same
@@ -509,9 +509,7 @@ impl Clients {
             .iter()
             .map(|(name, _)| name.as_str())
             .collect();
-        let method = SDK_METHODS
-            .iter()
-            .find(|m| m.path == method_path.as_slice())?;
+        let method = super::sdk_method(&method_path)?;
         let method_range = path.pop()?.1;
 
         let arguments = call.child_by_field_id(self.fields.arguments)?;

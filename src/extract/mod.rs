@@ -105,6 +105,11 @@ pub const SDK_METHODS: &[SdkMethod] = &[
 ];
 
 /// The identifier every project may use for its client without declaring it.
+/// The SDK method a member path after the receiver names (`["models", "get"]`).
+pub fn sdk_method(path: &[&str]) -> Option<&'static SdkMethod> {
+    SDK_METHODS.iter().find(|m| m.path == path)
+}
+
 pub const DEFAULT_CLIENT_NAME: &str = "abstrakt";
 /// The SDK's client class.
 pub const CLIENT_CLASS: &str = "Abstrakt";

@@ -170,10 +170,7 @@ impl Found {
 }
 
 fn method(path: &[&str]) -> &'static SdkMethod {
-    SDK_METHODS
-        .iter()
-        .find(|m| m.path == path)
-        .unwrap_or(&SDK_METHODS[0])
+    super::sdk_method(path).unwrap_or(&SDK_METHODS[0])
 }
 
 fn is_host_char(c: char) -> bool {

@@ -14,7 +14,7 @@
 
 use tree_sitter::{Node, Tree};
 
-use super::{Clients, ExtractOptions, ModelUse, SDK_METHODS, SdkMethod, Target};
+use super::{Clients, ExtractOptions, ModelUse, SdkMethod, Target};
 use crate::text::SourceText;
 
 mod clients;
@@ -76,9 +76,7 @@ fn model_use<'t, S: SourceText + ?Sized>(
         .iter()
         .map(|(name, _)| name.as_str())
         .collect();
-    let method = SDK_METHODS
-        .iter()
-        .find(|m| m.path == method_path.as_slice())?;
+    let method = super::sdk_method(&method_path)?;
     let method_range = path.pop()?.1;
     let arguments = call.child_by_field_name("arguments")?;
     if arguments.kind() != "argument_list" {
