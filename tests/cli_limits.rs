@@ -169,6 +169,18 @@ fn a_minified_line_is_skipped_with_a_note_unless_the_limit_is_raised() {
     let value: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(value["summary"]["filesChecked"], 0);
     assert_eq!(value["findings"], serde_json::json!([]));
+    // Counted in the summary, never only under -v.
+    assert_eq!(value["summary"]["filesSkipped"], 1);
+    assert_eq!(value["summary"]["skipped"]["longLines"], 1);
+    let human = run(tree.path(), &["check"]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(
+        human
+            .stdout
+            .contains("skipped 1 file: 1 with over-long lines (minified?); -v lists them"),
+        "{}",
+        human.stdout
+    );
 
     // Raised in abstrakt.toml: the bundle is parsed and every call is found.
     let blocks = bundle.matches("function r").count();
