@@ -359,3 +359,56 @@ fn cyclonedx_serial_numbers_are_random_unless_pinned() {
         bad.stderr
     );
 }
+
+/// The BOM keeps a credit the licence prescribes apart from our suggested one,
+/// and says when a family pattern (not the id itself) decided the licensing.
+#[test]
+fn cyclonedx_separates_suggested_credits_and_names_family_patterns() {
+    let tree = Tree::new(&[(
+        "src/app.ts",
+        b"export const a = () => abstrakt.run('flux-dev', {});\n\
+          export const b = () => abstrakt.run('llama-3.1-8b', {});\n\
+          export const c = () => abstrakt.run('fal-ai/flux-lora/inpainting', {});\n",
+    )]);
+    let out = run(tree.path(), &["report", "--format", "cyclonedx", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let bom = json(&out.stdout);
+    let property = |bom_ref: &str, name: &str| -> Vec<String> {
+        bom["components"]
+            .as_array()
+            .expect("components")
+            .iter()
+            .filter(|c| c["bom-ref"] == bom_ref)
+            .flat_map(|c| c["properties"].as_array().cloned().unwrap_or_default())
+            .filter(|p| p["name"] == name)
+            .filter_map(|p| p["value"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        property("model:flux-dev", "abstrakt:attribution-suggested-credit"),
+        ["FLUX.1 [dev] by Black Forest Labs"]
+    );
+    assert!(property("model:flux-dev", "abstrakt:attribution-text").is_empty());
+    assert_eq!(
+        property("model:llama-3.1-8b", "abstrakt:attribution-text"),
+        ["Built with Llama"]
+    );
+    assert!(
+        property(
+            "model:llama-3.1-8b",
+            "abstrakt:attribution-suggested-credit"
+        )
+        .is_empty()
+    );
+    // The LoRA endpoint joins the flux-dev component, which says which of its
+    // uses were decided by a family pattern.
+    assert_eq!(
+        property("model:flux-dev", "abstrakt:written-as"),
+        ["fal-ai/flux-lora/inpainting", "flux-dev"]
+    );
+    assert_eq!(
+        property("model:flux-dev", "abstrakt:matched-pattern"),
+        ["fal-ai/flux-lora*"]
+    );
+    assert!(property("model:llama-3.1-8b", "abstrakt:matched-pattern").is_empty());
+}

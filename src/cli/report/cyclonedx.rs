@@ -291,9 +291,6 @@ fn model_properties(resolved: &Resolved, intended: &BTreeSet<&'static str>) -> V
         "abstrakt:resolution-source",
         source_token(&resolved.source),
     ));
-    if let Some(pattern) = resolved.matched.pattern() {
-        props.push(property("abstrakt:matched-pattern", pattern.to_string()));
-    }
     let (_, date) = super::source_and_date(resolved);
     if let Some(date) = date {
         props.push(property("abstrakt:source-date", date));
@@ -325,6 +322,9 @@ struct Entry {
     intended: BTreeSet<&'static str>,
     resolved: Option<Resolved>,
     written_as: BTreeSet<String>,
+    /// Family patterns that decided some of the uses: a component gathers every
+    /// spelling of a model, and any of them may have matched only by pattern.
+    matched_patterns: BTreeSet<String>,
 }
 
 pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
@@ -384,10 +384,14 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
                 intended: BTreeSet::new(),
                 resolved: resolved.clone(),
                 written_as: BTreeSet::new(),
+                matched_patterns: BTreeSet::new(),
             }
         });
         entry.intended.insert(intended);
         entry.written_as.insert(id.clone());
+        if let Some(pattern) = resolved.as_ref().and_then(|r| r.matched.pattern()) {
+            entry.matched_patterns.insert(pattern.to_string());
+        }
         entry
             .component
             .evidence
@@ -407,6 +411,9 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
             };
             for id in &entry.written_as {
                 props.push(property("abstrakt:written-as", id.clone()));
+            }
+            for pattern in &entry.matched_patterns {
+                props.push(property("abstrakt:matched-pattern", pattern.clone()));
             }
             entry.component.properties = props;
             entry.component
