@@ -2,58 +2,27 @@
 
 mod cli_support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use cli_support::{Tree, json_findings, run_with};
+use cli_support::{Tree, json_findings, run_with, serve_api};
 
 /// Serves `GET /v1/models/flux-dev` with licensing that differs from the
 /// built-in one; 404 for everything else. Returns the base URL and the
 /// request lines with their Authorization headers.
 fn serve() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut request = String::new();
-            let mut auth = String::new();
-            let mut line = String::new();
-            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-                if line == "\r\n" {
-                    break;
-                }
-                if request.is_empty() {
-                    request = line.trim_end().to_string();
-                } else if line.to_ascii_lowercase().starts_with("authorization:") {
-                    auth = line.trim_end().to_string();
-                }
-                line.clear();
-            }
-            log.lock().expect("log").push(format!("{request} | {auth}"));
-            let (status, body) = if request.starts_with("GET /v1/models/flux-dev ") {
-                (
-                    "200 OK",
-                    r#"{"id":"flux-dev","name":"FLUX.1 [dev]","licensing":{"license":"FLUX-NC-2027","commercial":false,"attribution":"Not required","restrictions":["Research only"]}}"#,
-                )
-            } else {
-                (
-                    "404 Not Found",
-                    r#"{"error":{"code":"not_found","message":"no such model"}}"#,
-                )
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
+    serve_api(|request| {
+        if request.starts_with("GET /v1/models/flux-dev ") {
+            (
+                "200 OK",
+                r#"{"id":"flux-dev","name":"FLUX.1 [dev]","licensing":{"license":"FLUX-NC-2027","commercial":false,"attribution":"Not required","restrictions":["Research only"]}}"#,
+            )
+        } else {
+            (
+                "404 Not Found",
+                r#"{"error":{"code":"not_found","message":"no such model"}}"#,
+            )
         }
-    });
-    (url, seen)
+    })
 }
 
 #[test]

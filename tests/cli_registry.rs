@@ -4,47 +4,15 @@
 
 mod cli_support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use cli_support::{Tree, run, run_with};
+use cli_support::{Tree, run, run_with, serve_api};
 use serde_json::Value;
 
 /// Serves `GET /v1/models?...` with `status` and `body`; returns the base URL
 /// and the request lines with their Authorization headers.
 fn serve(status: &'static str, body: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut request = String::new();
-            let mut auth = String::new();
-            let mut line = String::new();
-            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-                if line == "\r\n" {
-                    break;
-                }
-                if request.is_empty() {
-                    request = line.trim_end().to_string();
-                } else if line.to_ascii_lowercase().starts_with("authorization:") {
-                    auth = line.trim_end().to_string();
-                }
-                line.clear();
-            }
-            log.lock().expect("log").push(format!("{request} | {auth}"));
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    (url, seen)
+    serve_api(move |_| (status, body))
 }
 
 const CATALOG: &str = r#"{"models":[

@@ -101,3 +101,45 @@ pub fn json_findings(stdout: &str) -> Vec<(String, u64, u64, u64, u64, String)> 
         })
         .collect()
 }
+
+/// A real HTTP server on 127.0.0.1 standing in for the Abstrakt API:
+/// `respond` maps each request line (`GET /v1/models/x HTTP/1.1`) to a status
+/// and a JSON body. Returns the base URL (`http://127.0.0.1:PORT/v1`) and the
+/// request lines seen, each with its Authorization header.
+pub fn serve_api(
+    respond: impl Fn(&str) -> (&'static str, &'static str) + Send + 'static,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request = String::new();
+            let mut auth = String::new();
+            let mut line = String::new();
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                if line == "\r\n" {
+                    break;
+                }
+                if request.is_empty() {
+                    request = line.trim_end().to_string();
+                } else if line.to_ascii_lowercase().starts_with("authorization:") {
+                    auth = line.trim_end().to_string();
+                }
+                line.clear();
+            }
+            log.lock().expect("log").push(format!("{request} | {auth}"));
+            let (status, body) = respond(&request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, seen)
+}
