@@ -156,3 +156,298 @@ fn check_reports_a_missing_or_stale_attribution_file_until_regenerated() {
         out.stdout
     );
 }
+
+// ---- check --baseline / --write-baseline ------------------------------------
+
+const CALLS: &str = "const a = await abstrakt.run('musicgen', { prompt });\n\
+                     const b = await abstrakt.run('flux-dev', { prompt });\n";
+
+/// `(code, file, line)` of each finding of `check --format json`.
+fn located(stdout: &str) -> Vec<(String, String, u64)> {
+    let value: serde_json::Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
+    value["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_baseline_quiets_known_findings_until_their_line_changes() {
+    let tree = Tree::new(&[("src/gen.js", CALLS.as_bytes())]);
+    let before = run(tree.path(), &["check", "--format", "json"]);
+    assert_eq!(before.code, 1, "musicgen is an error: {}", before.stdout);
+    assert_eq!(located(&before.stdout).len(), 2);
+
+    // Writing the baseline reports nothing new and passes.
+    let written = run(
+        tree.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--write-baseline",
+            "abstrakt-baseline.json",
+        ],
+    );
+    assert_eq!(written.code, 0, "{}{}", written.stdout, written.stderr);
+    assert_eq!(located(&written.stdout), []);
+    assert!(
+        written
+            .stderr
+            .contains("recorded 2 findings in the baseline abstrakt-baseline.json"),
+        "{}",
+        written.stderr
+    );
+    let file: serde_json::Value =
+        serde_json::from_str(&tree.read("abstrakt-baseline.json")).expect("JSON");
+    assert_eq!(file["version"], 1);
+    assert_eq!(file["findings"][0]["rule"], "non-commercial");
+    assert_eq!(file["findings"][0]["model"], "musicgen");
+    assert_eq!(
+        file["findings"][0]["fingerprint"].as_str().map(str::len),
+        Some(32)
+    );
+
+    // Lines inserted above and re-indenting keep them quiet; a new call is reported.
+    tree.write(
+        "src/gen.js",
+        format!(
+            "// header\n\n{}  const c = await abstrakt.run('musicgen', {{ prompt, n: 2 }});\n",
+            CALLS.replace("const", "  const")
+        )
+        .as_bytes(),
+    );
+    let out = run(
+        tree.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "abstrakt-baseline.json",
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        located(&out.stdout),
+        [("non-commercial".to_string(), "src/gen.js".to_string(), 5)]
+    );
+    assert!(
+        out.stderr.contains("not reported: 2 in the baseline"),
+        "{}",
+        out.stderr
+    );
+
+    // Editing a baselined line brings its finding back.
+    tree.write(
+        "src/gen.js",
+        CALLS
+            .replace("{ prompt }", "{ prompt, seed: 1 }")
+            .as_bytes(),
+    );
+    let out = run(
+        tree.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "abstrakt-baseline.json",
+        ],
+    );
+    assert_eq!(located(&out.stdout).len(), 2, "{}", out.stdout);
+}
+
+#[test]
+fn a_missing_or_foreign_baseline_is_a_usage_error() {
+    let tree = Tree::new(&[("a.js", CALLS.as_bytes()), ("b.json", b"[]")]);
+    let out = run(tree.path(), &["check", "--baseline", "nope.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--baseline: cannot read `nope.json`"),
+        "{}",
+        out.stderr
+    );
+    let out = run(tree.path(), &["check", "--baseline", "b.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("--baseline: `b.json` is not a baseline file"),
+        "{}",
+        out.stderr
+    );
+}
+
+// ---- check --new-since ------------------------------------------------------
+
+fn git(tree: &Tree, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(tree.path())
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", tree.path())
+        .output()
+        .expect("git runs");
+    assert!(status.status.success(), "git {args:?}: {status:?}");
+}
+
+/// A repository with one commit: three files with findings.
+fn repository() -> Tree {
+    let tree = Tree::new(&[
+        ("src/gen.js", CALLS.as_bytes()),
+        ("src/old-name.js", CALLS.as_bytes()),
+        ("src/other.js", CALLS.as_bytes()),
+    ]);
+    git(&tree, &["init", "--quiet"]);
+    git(&tree, &["add", "."]);
+    git(&tree, &["commit", "--quiet", "-m", "start"]);
+    git(&tree, &["tag", "base"]);
+    tree
+}
+
+#[test]
+fn new_since_reports_only_changed_lines_following_renames() {
+    let tree = repository();
+    // One line edited, a file renamed (with an edit), a new untracked file.
+    tree.write(
+        "src/gen.js",
+        CALLS
+            .replace("'flux-dev', { prompt }", "'flux-dev', { prompt, n: 2 }")
+            .as_bytes(),
+    );
+    git(&tree, &["mv", "src/old-name.js", "src/new-name.js"]);
+    tree.write(
+        "src/new-name.js",
+        format!("{CALLS}const d = await abstrakt.run('llama-3.1-8b');\n").as_bytes(),
+    );
+    tree.write("src/added.js", b"abstrakt.run('musicgen');\n");
+
+    let out = run(
+        tree.path(),
+        &["check", "--format", "json", "--new-since", "base"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        located(&out.stdout),
+        [
+            ("non-commercial".to_string(), "src/added.js".to_string(), 1),
+            (
+                "attribution-required".to_string(),
+                "src/gen.js".to_string(),
+                2
+            ),
+            (
+                "attribution-required".to_string(),
+                "src/new-name.js".to_string(),
+                3
+            ),
+        ]
+    );
+    assert!(
+        out.stderr
+            .contains("not reported: 5 on lines unchanged since base"),
+        "{}",
+        out.stderr
+    );
+    // Nothing changed since the working tree's own state: nothing new.
+    git(&tree, &["add", "-A"]);
+    git(&tree, &["commit", "--quiet", "-m", "more"]);
+    let out = run(
+        tree.path(),
+        &["check", "--format", "json", "--new-since", "HEAD"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(located(&out.stdout), []);
+}
+
+#[test]
+fn new_since_needs_a_repository_and_a_known_revision() {
+    let plain = Tree::new(&[("a.js", CALLS.as_bytes())]);
+    let out = run(plain.path(), &["check", "--new-since", "main"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("is not inside a git repository"),
+        "{}",
+        out.stderr
+    );
+    let tree = repository();
+    let out = run(tree.path(), &["check", "--new-since", "no-such-branch"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("--new-since: unknown git revision `no-such-branch`"),
+        "{}",
+        out.stderr
+    );
+    let out = run(tree.path(), &["check", "--new-since", "--output=x"]);
+    assert_eq!(out.code, 2);
+}
+
+// ---- check --format markdown-summary ----------------------------------------
+
+#[test]
+fn markdown_summary_lists_new_findings_and_attribution_changes() {
+    let tree = repository();
+    tree.write(
+        "abstrakt.toml",
+        b"[attribution]\nfile = \"THIRD_PARTY_MODELS.md\"\n",
+    );
+    let written = run(
+        tree.path(),
+        &[
+            "report",
+            "--format",
+            "attribution",
+            "--output",
+            "THIRD_PARTY_MODELS.md",
+        ],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    git(&tree, &["add", "-A"]);
+    git(&tree, &["commit", "--quiet", "-m", "credits"]);
+    // The change: a Llama call (new credit), flux-dev no longer used in one file.
+    tree.write(
+        "src/other.js",
+        b"const a = await abstrakt.run('musicgen', { prompt });\n\
+          const c = await abstrakt.run('llama-3.1-8b', { prompt });\n",
+    );
+    let out = run(
+        tree.path(),
+        &[
+            "check",
+            "--format",
+            "markdown-summary",
+            "--new-since",
+            "HEAD",
+            ".",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("check_markdown_summary", out.stdout);
+
+    // Without narrowing: every finding, no "new".
+    let all = run(
+        tree.path(),
+        &["check", "--format", "markdown-summary", "src/gen.js"],
+    );
+    assert_eq!(all.code, 1);
+    assert!(
+        all.stdout
+            .contains("❌ **2 findings**: 1 error, 1 warning."),
+        "{}",
+        all.stdout
+    );
+}

@@ -7,10 +7,13 @@
 //! nonexistent paths and invalid configuration (with a message on stderr).
 
 mod attribution_file;
+mod baseline;
 mod check;
 mod explain;
 mod lock;
 mod models;
+mod narrow;
+mod new_since;
 mod output;
 pub(crate) mod project;
 mod project_findings;
