@@ -116,6 +116,15 @@ fn judge(
         lock,
         &mut findings,
     );
+    crate::review::findings(
+        uses.iter().flat_map(|u| &u.targets),
+        lookup,
+        &settings,
+        project.review_every,
+        lock,
+        today,
+        &mut findings,
+    );
     findings.sort_by_key(|f| f.range.start);
     policy::apply_exceptions(&mut findings, &project.exceptions, today);
     findings

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod redact;
 pub mod registry;
 pub mod remote;
+pub mod review;
 pub mod rules;
 pub mod syntax;
 pub mod text;

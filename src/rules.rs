@@ -24,10 +24,12 @@ pub enum RuleCode {
     DynamicModelId,
     LicenseChanged,
     AttributionFileStale,
+    UnusedException,
+    ReviewDue,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 9] = [
+    pub const ALL: [RuleCode; 11] = [
         RuleCode::AttributionRequired,
         RuleCode::NonCommercial,
         RuleCode::CommercialConditional,
@@ -37,6 +39,8 @@ impl RuleCode {
         RuleCode::DynamicModelId,
         RuleCode::LicenseChanged,
         RuleCode::AttributionFileStale,
+        RuleCode::UnusedException,
+        RuleCode::ReviewDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +54,8 @@ impl RuleCode {
             RuleCode::DynamicModelId => "dynamic-model-id",
             RuleCode::LicenseChanged => "license-changed",
             RuleCode::AttributionFileStale => "attribution-file-stale",
+            RuleCode::UnusedException => "unused-exception",
+            RuleCode::ReviewDue => "review-due",
         }
     }
 
@@ -67,6 +73,10 @@ impl RuleCode {
             RuleCode::AttributionFileStale => {
                 "The committed attribution file no longer matches the models the code uses"
             }
+            RuleCode::UnusedException => {
+                "An abstrakt.toml exception matched no finding in the run, or has expired"
+            }
+            RuleCode::ReviewDue => "The model's licensing review is older than review-every",
         }
     }
 
@@ -78,9 +88,11 @@ impl RuleCode {
             | RuleCode::TerritoryRestricted
             | RuleCode::UnknownModel
             | RuleCode::LicenseChanged
-            | RuleCode::AttributionFileStale => Severity::Warning,
+            | RuleCode::AttributionFileStale
+            | RuleCode::ReviewDue => Severity::Warning,
             RuleCode::NonCommercial | RuleCode::LicenseDenied => Severity::Error,
             RuleCode::DynamicModelId => Severity::Hint,
+            RuleCode::UnusedException => Severity::Info,
         }
     }
 }
@@ -218,6 +230,19 @@ pub fn check(uses: &[ModelUse], lookup: &impl Lookup, settings: &RuleSettings) -
         for target in &model_use.targets {
             check_target(target, lookup, settings, &mut findings);
         }
+    }
+    findings
+}
+
+/// [`check`] for bare targets (a walk's located uses), without their calls.
+pub fn check_targets<'a>(
+    targets: impl IntoIterator<Item = &'a Target>,
+    lookup: &impl Lookup,
+    settings: &RuleSettings,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for target in targets {
+        check_target(target, lookup, settings, &mut findings);
     }
     findings
 }

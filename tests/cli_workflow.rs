@@ -451,3 +451,134 @@ fn markdown_summary_lists_new_findings_and_attribution_changes() {
         all.stdout
     );
 }
+
+// ---- unused-exception, review-due -------------------------------------------
+
+fn findings_of(stdout: &str, code: &str) -> Vec<(String, u64, u64, String, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
+    value["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+const EXCEPTIONS: &[u8] = b"[[exceptions]]\n\
+    model = \"flux-dev\"\n\
+    rules = [\"attribution-required\"]\n\
+    reason = \"credited in the footer\"\n\
+    \n\
+    [[exceptions]]\n\
+    model = \"musicgen\"\n\
+    reason = \"no longer used\"\n\
+    \n\
+    [[exceptions]]\n\
+    model = \"flux-dev\"\n\
+    rules = [\"territory-restricted\"]\n\
+    \n\
+    [[exceptions]]\n\
+    model = \"sd3.5-large\"\n\
+    rules = [\"attribution-required\"]\n\
+    expires = 2025-12-31\n";
+
+#[test]
+fn exceptions_that_match_nothing_or_expired_are_reported() {
+    let tree = Tree::new(&[
+        ("abstrakt.toml", EXCEPTIONS),
+        (
+            "src/a.ts",
+            b"abstrakt.run('flux-dev');\nabstrakt.run('sd3.5-large');\n",
+        ),
+    ]);
+    let out = run(tree.path(), &["check", "--format", "json", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let unused = findings_of(&out.stdout, "unused-exception");
+    let file = "abstrakt.toml".to_string();
+    let info = "info".to_string();
+    assert_eq!(
+        unused,
+        [
+            (file.clone(), 7, 9, info.clone(), "The exception for `musicgen` matched no finding: remove it (the model is no longer used, or the rule no longer fires for it)".to_string()),
+            (file.clone(), 11, 9, info.clone(), "The exception for `flux-dev` (territory-restricted) matched no finding: remove it (the model is no longer used, or the rule no longer fires for it)".to_string()),
+            (file.clone(), 15, 9, info.clone(), "The exception for `sd3.5-large` (attribution-required) expired on 2025-12-31: its findings are reported again; review them and renew `expires`, or remove the exception".to_string()),
+        ]
+    );
+    // The expired exception's finding is back and says since when; the live one holds.
+    let attribution = findings_of(&out.stdout, "attribution-required");
+    assert_eq!(attribution.len(), 1, "{attribution:?}");
+    assert!(
+        attribution[0]
+            .4
+            .ends_with("(the abstrakt.toml exception for this finding expired on 2025-12-31)"),
+        "{attribution:?}"
+    );
+
+    // --strict: errors, exit 1.
+    let strict = run(tree.path(), &["check", "--format", "json", "--strict", "."]);
+    assert_eq!(strict.code, 1);
+    assert!(
+        findings_of(&strict.stdout, "unused-exception")
+            .iter()
+            .all(|f| f.3 == "error")
+    );
+    // Part of the project: nothing to say about exceptions.
+    let part = run(tree.path(), &["check", "--format", "json", "src/a.ts"]);
+    assert_eq!(findings_of(&part.stdout, "unused-exception"), []);
+}
+
+#[test]
+fn reviews_fall_due_and_mark_reviewed_records_one() {
+    let tree = Tree::new(&[
+        ("abstrakt.toml", b"[policy]\nreview-every = \"90d\"\n"),
+        ("src/a.ts", b"abstrakt.run('flux-dev');\n"),
+    ]);
+    // Recorded on 2025-09-01; the tests' today is 2026-01-01 (SOURCE_DATE_EPOCH).
+    let locked = cli_support::run_with(
+        tree.path(),
+        &["lock", "."],
+        &[("SOURCE_DATE_EPOCH", "1756684800")],
+    );
+    assert_eq!(locked.code, 0, "{}", locked.stderr);
+    let out = run(tree.path(), &["check", "--format", "json", "."]);
+    assert_eq!(
+        findings_of(&out.stdout, "review-due"),
+        [(
+            "src/a.ts".to_string(),
+            1,
+            14,
+            "warning".to_string(),
+            "flux-dev's licensing was last reviewed on 2025-09-01, and this project reviews every 90d (review-every): review its current terms, then mark it reviewed".to_string()
+        )]
+    );
+
+    let marked = run(tree.path(), &["lock", ".", "--mark-reviewed", "flux-dev"]);
+    assert_eq!(marked.code, 0, "{}", marked.stderr);
+    let lock = tree.read("abstrakt.lock");
+    assert!(
+        lock.contains("recorded = \"2025-09-01\"\nreviewed = \"2026-01-01\"\n"),
+        "{lock}"
+    );
+    let out = run(tree.path(), &["check", "--format", "json", "."]);
+    assert_eq!(findings_of(&out.stdout, "review-due"), []);
+
+    let unknown = run(tree.path(), &["lock", ".", "--mark-reviewed", "musicgen"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("--mark-reviewed: `musicgen` is not used by the code checked"),
+        "{}",
+        unknown.stderr
+    );
+}

@@ -30,6 +30,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Report exceptions that matched nothing or expired (unused-exception) as errors.
+    #[arg(long)]
+    pub strict: bool,
+
     #[command(flatten)]
     pub narrow: super::narrow::NarrowArgs,
 }
@@ -79,6 +83,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     // Findings about whole projects, when the walk covered them.
     let covered = super::project_findings::covered_projects(&scan, &options, &projects)?;
     let attribution = super::attribution_file::check(&mut scan, &covered)?;
+    super::exceptions::check(&mut scan, &covered, args.strict, crate::context::today());
     let narrowing = super::narrow::apply(&mut scan, &args.narrow)?;
     let rendered = match args.format {
         Format::Human => output::human::render(&scan),

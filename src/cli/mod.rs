@@ -9,6 +9,7 @@
 mod attribution_file;
 mod baseline;
 mod check;
+mod exceptions;
 mod explain;
 mod lock;
 mod models;

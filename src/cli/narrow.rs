@@ -82,7 +82,12 @@ pub fn apply(scan: &mut Scan, args: &NarrowArgs) -> Result<Narrowing, Fatal> {
         Some(reference) => Some(ChangedLines::since(&cwd, reference)?),
         None => None,
     };
-    let fingerprints = super::output::gitlab::fingerprints(scan)?;
+    // Only when asked: a fingerprint reads the finding's whole line.
+    let fingerprints = if args.baseline.is_some() || args.write_baseline.is_some() {
+        super::output::gitlab::fingerprints(scan)?
+    } else {
+        Vec::new()
+    };
     let mut known = match &args.baseline {
         Some(path) => baseline::load(path)?,
         None => Default::default(),
