@@ -420,6 +420,20 @@ fn check_py_accepts_the_registry() {
     assert!(stdout.starts_with("OK: "), "{stdout}");
 }
 
+/// A recursive copy of `from` (the stored sources) into `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
 /// `check.py` beside a copy of the registry with one edit (it reads `models.toml`
 /// from its own directory).
 fn check_edited(from: &str, to: &str) -> (i32, String) {
@@ -432,7 +446,23 @@ fn check_edited(from: &str, to: &str) -> (i32, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = |name: &str| -> PathBuf { dir.path().join(name) };
     std::fs::copy(data.join("check.py"), copy("check.py")).expect("copy");
+    copy_dir(&data.join("sources"), &copy("sources"));
     std::fs::write(copy("models.toml"), text.replacen(from, to, 1)).expect("write");
+    let (code, _, stderr) = check_py(dir.path());
+    (code, stderr)
+}
+
+/// `check.py` beside the registry and a copy of the stored sources with one file edited.
+fn check_edited_source(file: &str, from: &str, to: &str) -> (i32, String) {
+    let data = root().join("data");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(data.join("check.py"), dir.path().join("check.py")).expect("copy");
+    std::fs::copy(data.join("models.toml"), dir.path().join("models.toml")).expect("copy");
+    copy_dir(&data.join("sources"), &dir.path().join("sources"));
+    let path = dir.path().join("sources").join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{from:?} not in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
     let (code, _, stderr) = check_py(dir.path());
     (code, stderr)
 }
@@ -450,6 +480,62 @@ fn check_py_rejects_an_attribution_text_no_evidence_quotes() {
         ),
         "{stderr}"
     );
+}
+
+#[test]
+fn check_py_rejects_a_quote_that_is_not_in_its_stored_source() {
+    // The 2024 wording of FLUX.1 [dev] §2(b); the stored v1.1.1 text says "create Derivatives of the".
+    let (code, stderr) = check_edited(
+        "or create Derivatives of the FLUX.1 [dev] Model or Derivatives for Non-Commercial Purposes.",
+        "or creative Derivatives of or the FLUX.1 [dev] Model or Derivatives for Non-Commercial Purposes.",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("(flux-dev): evidence #5: quote not found verbatim in the stored source github/black-forest-labs/flux/model_licenses/LICENSE-FLUX1-dev"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_py_rejects_a_github_source_not_pinned_to_a_commit() {
+    let (code, stderr) = check_edited(
+        "https://github.com/Rudrabha/Wav2Lip/blob/5c90fa9b4a2c2a37d0b4ebf7633ac41534eb9941/README.md\"",
+        "https://github.com/Rudrabha/Wav2Lip/blob/master/README.md\"",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("(wav2lip): evidence #1: GitHub URL not pinned to a commit: https://github.com/Rudrabha/Wav2Lip/blob/master/README.md"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_py_rejects_a_stored_source_whose_hash_changed() {
+    let (code, stderr) = check_edited_source(
+        "github/Rudrabha/Wav2Lip/README.md",
+        "strictly prohibited",
+        "strictly prohibited (edited)",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("sha256 of github/Rudrabha/Wav2Lip/README.md does not match the index"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_py_upstream_fails_gracefully_without_network() {
+    // CI and this test run without access to GitHub: every source is "unreachable", exit 2.
+    let out = Command::new("python3")
+        .arg(root().join("data").join("check.py"))
+        .arg("--upstream")
+        .env("https_proxy", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains(" 0 unchanged, 0 changed or gone, "), "{stdout}");
 }
 
 #[test]
