@@ -29,8 +29,8 @@ INDEX_PATH = SOURCES_DIR / "index.toml"
 KEYS = [
     "id", "aliases", "patterns", "name", "vendor", "modality", "category", "license", "spdx",
     "license-url", "commercial", "commercial-condition", "attribution",
-    "attribution-text", "restrictions", "territories-excluded", "alternatives",
-    "confidence", "unverified", "sources", "license-date", "verified", "notes",
+    "attribution-text", "attribution-text-origin", "restrictions", "territories-excluded", "alternatives",
+    "confidence", "unverified", "sources", "license-date", "verified", "override", "notes",
     "evidence",
 ]
 REQUIRED = {
@@ -201,6 +201,45 @@ def check_sources(models, errors):
     return counts
 
 
+# --- consistency ---------------------------------------------------------------------------
+
+# Licences whose answer may differ per product (plan-based service terms, principle 4) are
+# not licence texts in this sense; the rule covers open-source and open-weights licences.
+LICENCE_CATEGORIES = {"open-source", "open-weights-restricted"}
+
+
+def check_consistency(models, errors):
+    """The same licence text gives the same commercial and attribution answer, unless the
+    entry names the source that overrides it (`override`); and no family pattern catches
+    an id (or its variants) that another entry names."""
+    groups = {}
+    for e in models:
+        if e.get("category") in LICENCE_CATEGORIES and "override" not in e:
+            groups.setdefault(e.get("license"), []).append(e)
+    for licence, entries in sorted(groups.items(), key=lambda x: str(x[0])):
+        answers = {}
+        for e in entries:
+            answers.setdefault((e.get("commercial"), e.get("attribution")), []).append(e.get("id"))
+        if len(answers) > 1:
+            shown = "; ".join(f"commercial={c}, attribution={a}: {', '.join(ids)}"
+                              for (c, a), ids in sorted(answers.items()))
+            errors.append(f"licence {licence!r} gives different answers ({shown}); make them agree "
+                          f"or name the overriding source in 'override'")
+    patterns = []
+    for e in models:
+        for p in e.get("patterns") or []:
+            if isinstance(p, str) and PATTERN_RE.match(p):
+                patterns.append((p[:-1], p, e.get("id")))
+    patterns.sort(key=lambda x: (-len(x[0]), x[0]))
+    for e in models:
+        for name in [e.get("id")] + list(e.get("aliases") or []):
+            hit = next((x for x in patterns if str(name).startswith(x[0])), None)
+            if hit is not None and hit[2] != e.get("id"):
+                errors.append(f"pattern {hit[1]!r} of {hit[2]!r} catches {name!r}, which {e.get('id')!r} "
+                              f"names: its variants would resolve to {hit[2]!r} (declare a longer pattern "
+                              f"on {e.get('id')!r})")
+
+
 # --- maintainers: what changed upstream since the texts were pinned -------------------------
 
 def fetch_text(url, timeout=15):
@@ -333,6 +372,14 @@ def main(argv):
             err(i, e, "commercial = conditional needs 'commercial-condition'")
         if e.get("attribution") != "required" and "attribution-text" in e:
             err(i, e, "'attribution-text' is only allowed when attribution = required")
+        if "attribution-text-origin" in e and "attribution-text" not in e:
+            err(i, e, "'attribution-text-origin' is only allowed with 'attribution-text'")
+        if "override" in e:
+            cited = {without_fragment(str(ev.get("source", ""))) for ev in e.get("evidence") or []
+                     if isinstance(ev, dict)}
+            url = str(e["override"]).split(" ", 1)[0]
+            if not URL_RE.match(url) or without_fragment(url) not in cited:
+                err(i, e, "'override' must start with the URL of a source one of its evidence cites")
         if "license-url" in e and not URL_RE.match(str(e["license-url"])):
             err(i, e, f"'license-url' is not a plain URL: {e['license-url']!r}")
         if "spdx" in e and (not SPDX_RE.match(str(e["spdx"])) or str(e["spdx"]).startswith("LicenseRef-")):
@@ -429,6 +476,7 @@ def main(argv):
             err(i, e, "alternatives given although the entry is itself commercial-safe")
 
     source_counts = check_sources(models, errors)
+    check_consistency(models, errors)
 
     # --- research file: every record's first id resolves to an entry
     if len(argv) > 1:
