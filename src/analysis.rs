@@ -117,7 +117,7 @@ fn judge(
         &mut findings,
     );
     crate::review::findings(
-        uses.iter().flat_map(|u| &u.targets),
+        uses,
         lookup,
         &settings,
         project.review_every,

@@ -33,96 +33,80 @@ pub fn project_findings(
     lock: Option<&Lockfile>,
     out: &mut Vec<Finding>,
 ) {
-    project_target_findings(
-        uses.iter().flat_map(|u| &u.targets),
-        lookup,
-        settings,
-        policy,
-        lock,
-        out,
-    );
-}
-
-/// [`project_findings`] for bare targets (a walk's located uses).
-pub fn project_target_findings<'a>(
-    targets: impl IntoIterator<Item = &'a Target>,
-    lookup: &impl Lookup,
-    settings: &RuleSettings,
-    policy: &Policy,
-    lock: Option<&Lockfile>,
-    out: &mut Vec<Finding>,
-) {
     let denied = settings.severity(RuleCode::LicenseDenied, Severity::Error);
     let changed = settings.severity(RuleCode::LicenseChanged, Severity::Warning);
     let lock = lock.filter(|l| !l.models.is_empty());
     if (denied.is_none() || policy.is_empty()) && (changed.is_none() || lock.is_none()) {
         return;
     }
-    for target in targets {
-        let Target::Static { id, range } = target else {
-            continue;
-        };
-        let resolved = lookup.resolve(id);
-        let shown = crate::registry::shown_id(id);
-        let finding = |code, severity, message: String| Finding {
-            code,
-            severity,
-            range: range.clone(),
-            message,
-            model_id: Some(crate::registry::shown_id(id).into_owned()),
-            canonical_id: resolved.as_ref().map(|r| r.model.id.clone()),
-            license: resolved.as_ref().map(|r| r.model.licensing.license.clone()),
-            suggestions: resolved
-                .as_ref()
-                .map(|r| r.model.alternatives.clone())
-                .unwrap_or_default(),
-            matched_pattern: resolved
-                .as_ref()
-                .and_then(|r| r.pattern().map(str::to_string)),
-        };
-        if let Some(severity) = denied {
-            let model_denied = policy.deny_models.iter().any(|denied| {
-                same(denied, id) || resolved.as_ref().is_some_and(|r| same(denied, &r.model.id))
-            });
-            let message = if model_denied {
-                Some(format!(
-                    "{shown} is denied by this project's policy (deny-models in abstrakt.toml)"
-                ))
-            } else if let Some(resolved) = &resolved {
-                let licensing = &resolved.model.licensing;
-                if license_listed(&policy.deny_licenses, licensing) {
+    for model_use in uses {
+        for target in &model_use.targets {
+            let Target::Static { id, range } = target else {
+                continue;
+            };
+            let resolved = crate::rules::resolve_on(lookup, model_use.route(), id);
+            let shown = crate::registry::shown_id(id);
+            let finding = |code, severity, message: String| Finding {
+                code,
+                severity,
+                range: range.clone(),
+                message,
+                model_id: Some(crate::registry::shown_id(id).into_owned()),
+                canonical_id: resolved.as_ref().map(|r| r.model.id.clone()),
+                license: resolved.as_ref().map(|r| r.model.licensing.license.clone()),
+                suggestions: resolved
+                    .as_ref()
+                    .map(|r| r.model.alternatives.clone())
+                    .unwrap_or_default(),
+                matched_pattern: resolved
+                    .as_ref()
+                    .and_then(|r| r.pattern().map(str::to_string)),
+                route: model_use.route(),
+            };
+            if let Some(severity) = denied {
+                let model_denied = policy.deny_models.iter().any(|denied| {
+                    same(denied, id) || resolved.as_ref().is_some_and(|r| same(denied, &r.model.id))
+                });
+                let message = if model_denied {
                     Some(format!(
-                        "{shown} is licensed under {}, which this project's policy denies (deny-licenses in abstrakt.toml)",
-                        licensing.license
+                        "{shown} is denied by this project's policy (deny-models in abstrakt.toml)"
                     ))
-                } else if !policy.allow_licenses.is_empty()
-                    && !license_listed(&policy.allow_licenses, licensing)
-                {
-                    Some(format!(
-                        "{shown} is licensed under {}, which is not in this project's allow-licenses (abstrakt.toml)",
-                        licensing.license
-                    ))
+                } else if let Some(resolved) = &resolved {
+                    let licensing = &resolved.model.licensing;
+                    if license_listed(&policy.deny_licenses, licensing) {
+                        Some(format!(
+                            "{shown} is licensed under {}, which this project's policy denies (deny-licenses in abstrakt.toml)",
+                            licensing.license
+                        ))
+                    } else if !policy.allow_licenses.is_empty()
+                        && !license_listed(&policy.allow_licenses, licensing)
+                    {
+                        Some(format!(
+                            "{shown} is licensed under {}, which is not in this project's allow-licenses (abstrakt.toml)",
+                            licensing.license
+                        ))
+                    } else {
+                        None
+                    }
                 } else {
                     None
+                };
+                if let Some(message) = message {
+                    out.push(finding(RuleCode::LicenseDenied, severity, message));
                 }
-            } else {
-                None
-            };
-            if let Some(message) = message {
-                out.push(finding(RuleCode::LicenseDenied, severity, message));
             }
-        }
-        if let (Some(severity), Some(lock), Some(resolved)) = (changed, lock, &resolved) {
-            let licensing = &resolved.model.licensing;
-            let changes = lock
-                .changes(&resolved.model.id, licensing)
-                .or_else(|| lock.changes(id, licensing));
-            if let Some(changes) = changes {
-                out.push(finding(
-                    RuleCode::LicenseChanged,
-                    severity,
-                    changed_message(&shown, &changes),
-                ));
+            if let (Some(severity), Some(lock), Some(resolved)) = (changed, lock, &resolved) {
+                let licensing = &resolved.model.licensing;
+                let changes = lock
+                    .changes(&resolved.model.id, licensing)
+                    .or_else(|| lock.changes(id, licensing));
+                if let Some(changes) = changes {
+                    out.push(finding(
+                        RuleCode::LicenseChanged,
+                        severity,
+                        changed_message(&shown, &changes),
+                    ));
+                }
             }
         }
     }
@@ -153,7 +137,17 @@ pub fn apply_exceptions(
         return;
     }
     findings.retain_mut(|finding| {
-        let matches = |e: &&Exception| exception_matches(e, finding);
+        let matches = |e: &&Exception| {
+            e.covers(finding.code)
+                && (finding
+                    .model_id
+                    .as_deref()
+                    .is_some_and(|id| same(&e.model, id))
+                    || finding
+                        .canonical_id
+                        .as_deref()
+                        .is_some_and(|id| same(&e.model, id)))
+        };
         let mut lapsed = None;
         for exception in exceptions.iter().filter(matches) {
             if !exception.expired(today) {

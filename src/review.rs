@@ -5,14 +5,14 @@
 //! at every use, like `license-changed`. Off unless the project sets it. Pure.
 
 use crate::config::ReviewInterval;
-use crate::extract::Target;
+use crate::extract::{ModelUse, Target};
 use crate::lockfile::Lockfile;
 use crate::registry::{Lookup, shown_id};
-use crate::rules::{Finding, RuleCode, RuleSettings};
+use crate::rules::{Finding, RuleCode, RuleSettings, resolve_on};
 
-/// `review-due` findings for the statically known ids among `targets`.
-pub fn findings<'a>(
-    targets: impl IntoIterator<Item = &'a Target>,
+/// `review-due` findings for the statically known ids of `uses`.
+pub fn findings(
+    uses: &[ModelUse],
     lookup: &impl Lookup,
     settings: &RuleSettings,
     every: Option<ReviewInterval>,
@@ -28,11 +28,14 @@ pub fn findings<'a>(
     else {
         return;
     };
-    for target in targets {
+    for (model_use, target) in uses
+        .iter()
+        .flat_map(|u| u.targets.iter().map(move |t| (u, t)))
+    {
         let Target::Static { id, range } = target else {
             continue;
         };
-        let Some(resolved) = lookup.resolve(id) else {
+        let Some(resolved) = resolve_on(lookup, model_use.route(), id) else {
             continue;
         };
         let canonical = &resolved.model.id;
@@ -62,6 +65,7 @@ pub fn findings<'a>(
             license: Some(resolved.model.licensing.license.clone()),
             suggestions: Vec::new(),
             matched_pattern: resolved.pattern().map(str::to_string),
+            route: model_use.route(),
         });
     }
 }
@@ -72,19 +76,13 @@ mod tests {
     use crate::registry::Resolver;
 
     fn run(lock: Option<&Lockfile>, every: &str, today: jiff::civil::Date) -> Vec<String> {
-        let targets = [
-            Target::Static {
-                id: "flux-dev".to_string(),
-                range: 0..10,
-            },
-            Target::Static {
-                id: "nobody/knows".to_string(),
-                range: 20..30,
-            },
-        ];
+        let source = "abstrakt.run('flux-dev');\nabstrakt.run('nobody/knows');\n";
+        let tree = crate::syntax::parse(crate::syntax::Language::JavaScript, source);
+        let uses = crate::extract::extract(&tree, source, &Default::default());
+        assert_eq!(uses.len(), 2);
         let mut out = Vec::new();
         findings(
-            &targets,
+            &uses,
             &Resolver::builtin(),
             &RuleSettings::default(),
             ReviewInterval::parse(every).ok(),

@@ -2,7 +2,8 @@
 //! should go, as cargo-deny warns about unmatched exceptions: the model is no
 //! longer used, the rule no longer fires for it, or the exception has expired
 //! (its findings are back, and it says since when). Worked out after the walk
-//! from the findings the exceptions' rules would give without them, for the
+//! by analysing the project's files with model uses again without the
+//! exceptions (the same engine, so every rule and route counts), for the
 //! projects the walk covered whole ([`super::project_findings`]).
 
 use std::sync::Arc;
@@ -10,8 +11,11 @@ use std::sync::Arc;
 use super::project::Project;
 use super::project_findings;
 use super::walk::Scan;
-use crate::policy::{exception_matches, project_target_findings};
-use crate::rules::{Finding, RuleCode, Severity, check_targets};
+use crate::analysis::{analyze_on, analyze_plain};
+use crate::extract::url::PlainKind;
+use crate::policy::exception_matches;
+use crate::rules::{Finding, RuleCode, Severity};
+use crate::syntax::Language;
 
 /// Adds an `unused-exception` finding for every exception of `projects` that
 /// matched nothing or has expired (an error with `strict`).
@@ -33,35 +37,38 @@ pub fn check(scan: &mut Scan, projects: &[Arc<Project>], strict: bool, today: ji
         };
         let severity = if strict { Severity::Error } else { severity };
         // What the rules say about the project's uses, before any exception.
+        let mut bare = config.clone();
+        bare.exceptions.clear();
         let mut unexcepted: Vec<Finding> = Vec::new();
         for file in scan
             .files
             .iter()
             .filter(|f| f.project.config.path.as_deref() == Some(config_path))
+            .filter(|f| !f.uses.is_empty())
         {
-            let targets = || file.uses.iter().map(|u| &u.target);
-            unexcepted.extend(check_targets(
-                targets(),
-                &project.resolver,
-                &project.rule_settings,
-            ));
-            project_target_findings(
-                targets(),
-                &project.resolver,
-                &project.rule_settings,
-                &config.policy,
-                project.lock.as_ref(),
-                &mut unexcepted,
-            );
-            crate::review::findings(
-                targets(),
-                &project.resolver,
-                &project.rule_settings,
-                config.review_every,
-                project.lock.as_ref(),
-                today,
-                &mut unexcepted,
-            );
+            let lock = project.lock.as_ref();
+            let analysis = if let Some(language) = Language::from_path(&file.path) {
+                let mut parser = language.parser();
+                let parsed = crate::syntax::with_parse_stack(file.text.len(), || {
+                    parser.parse(&file.text, None)
+                });
+                let Some(tree) = parsed.flatten() else {
+                    continue;
+                };
+                analyze_on(
+                    &tree,
+                    file.text.as_str(),
+                    &project.resolver,
+                    &bare,
+                    lock,
+                    today,
+                )
+            } else if let Some(kind) = PlainKind::from_path(&file.path) {
+                analyze_plain(&file.text, kind, &project.resolver, &bare, lock)
+            } else {
+                continue;
+            };
+            unexcepted.extend(analysis.findings);
         }
         let text = std::fs::read_to_string(config_path).unwrap_or_default();
         for exception in &config.exceptions {
