@@ -16,6 +16,7 @@ pub mod limits;
 pub mod lockfile;
 pub mod lsp;
 pub mod policy;
+pub mod project;
 pub mod redact;
 pub mod registry;
 pub mod remote;

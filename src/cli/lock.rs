@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::project::Projects;
 use super::report::today;
 use super::walk::ScanOptions;
 use super::{Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
 use crate::licensing::Model;
 use crate::lockfile::{FILE_NAME, Lockfile};
+use crate::project::ProjectIndex;
 use crate::registry::Lookup;
 
 #[derive(Debug, Args)]
@@ -168,7 +168,7 @@ fn relative_to_cwd(path: PathBuf) -> PathBuf {
 
 /// The nearest existing lock file for the first path, else next to its
 /// abstrakt.toml, else in the first path (its directory for a file).
-fn default_location(first: &Path, projects: &Projects) -> Result<PathBuf, Fatal> {
+fn default_location(first: &Path, projects: &ProjectIndex) -> Result<PathBuf, Fatal> {
     let dir = if first.is_dir() {
         first.to_path_buf()
     } else {
@@ -181,7 +181,7 @@ fn default_location(first: &Path, projects: &Projects) -> Result<PathBuf, Fatal>
     if let Some(path) = project.lock.as_ref().and_then(|l| l.path.clone()) {
         return Ok(path);
     }
-    let base = match project.config_path().and_then(Path::parent) {
+    let base = match project.config_path.as_deref().and_then(Path::parent) {
         Some(config_dir) => config_dir.to_path_buf(),
         None => dir,
     };

@@ -11,7 +11,6 @@ mod explain;
 mod lock;
 mod models;
 mod output;
-pub(crate) mod project;
 mod remote;
 pub(crate) mod report;
 pub(crate) mod walk;
@@ -24,7 +23,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::rules::IntendedUse;
 
-pub use project::{Project, Projects};
+pub use crate::project::Project;
 pub use walk::{FileResult, LocatedFinding, LocatedUse, Scan, ScanOptions};
 
 /// Where the project's documentation lives; `--help`, SARIF `informationUri`
@@ -130,19 +129,23 @@ pub struct ProjectArgs {
     #[arg(long, value_enum, value_name = "USE")]
     pub intended_use: Option<IntendedUseArg>,
 
-    /// Never touch the network: use built-in and cached licensing data only.
+    /// Never touch the network: use built-in and cached licensing data only
+    /// [env: ABSTRAKT_OFFLINE=1; 1/true/yes/on or 0/false/no/off].
     ///
     /// Without ABSTRAKT_API_KEY nothing is fetched either; with it, ids that have
-    /// no fresh cached answer are fetched once per run.
-    #[arg(long, env = "ABSTRAKT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    /// no fresh cached answer are fetched once per run. The environment is read
+    /// as the language server reads it: another value of ABSTRAKT_OFFLINE is
+    /// a warning and means offline.
+    #[arg(long)]
     pub offline: bool,
 
-    /// Base URL of the Abstrakt API [default: https://api.abstrakt.one/v1].
+    /// Base URL of the Abstrakt API [env: ABSTRAKT_API_URL] [default:
+    /// https://api.abstrakt.one/v1].
     ///
     /// The API key (ABSTRAKT_API_KEY) is sent only here; https:// only, except
     /// loopback addresses. Cached answers live in ABSTRAKT_CACHE_DIR (default:
     /// the user cache folder).
-    #[arg(long, env = "ABSTRAKT_API_URL", value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
 }
 
@@ -180,6 +183,12 @@ pub struct Fatal(pub String);
 impl std::fmt::Display for Fatal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl From<crate::project::ProjectError> for Fatal {
+    fn from(error: crate::project::ProjectError) -> Self {
+        Fatal(error.0)
     }
 }
 

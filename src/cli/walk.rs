@@ -19,7 +19,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ropey::Rope;
 use tree_sitter::Parser;
 
-use super::project::{Project, Projects};
 use super::{Fatal, WalkArgs};
 use crate::analysis::{analyze, analyze_plain};
 use crate::attribution;
@@ -27,6 +26,7 @@ use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::url::PlainKind;
 use crate::extract::{Target, may_contain_calls};
 use crate::limits::{Limits, SkipReason as LimitSkip};
+use crate::project::{Project, ProjectIndex};
 use crate::rules::Finding;
 use crate::syntax::Language;
 
@@ -243,7 +243,7 @@ enum Outcome {
 }
 
 /// Walks `options.paths` and analyses every JS/TS file.
-pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
+pub fn scan(options: &ScanOptions, projects: &ProjectIndex) -> Result<Scan, Fatal> {
     for path in &options.paths {
         if let Err(error) = std::fs::metadata(path) {
             return Err(Fatal(format!("cannot read `{}`: {error}", path.display())));
@@ -393,7 +393,7 @@ pub fn scan(options: &ScanOptions, projects: &Projects) -> Result<Scan, Fatal> {
 }
 
 struct Shared<'a> {
-    projects: &'a Projects,
+    projects: &'a ProjectIndex,
     /// Markup and docs files walked: where the project may show credits.
     shown: Mutex<Vec<PathBuf>>,
     options: &'a ScanOptions,
@@ -492,7 +492,16 @@ fn check_file(
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let project = shared.projects.project_for(dir)?;
+    // An invalid project file fails the files it governs, not the run: the
+    // others are checked and the output written; the command exits 2.
+    let project = match shared.projects.project_for(dir) {
+        Ok(project) => project,
+        Err(error) => {
+            return Ok(Outcome::Error(format!(
+                "{error} (the files it governs were not checked)"
+            )));
+        }
+    };
     let limits = options.limits(&project.config.limits);
     if let Some(reason) = limits.check_size(size) {
         return Ok(skipped(shown, reason));
@@ -685,13 +694,7 @@ mod tests {
         FileResult {
             path: PathBuf::from("a.js"),
             text: text.to_string(),
-            project: Arc::new(Project {
-                config: crate::config::ProjectConfig::default(),
-                lock: None,
-                rule_settings: Default::default(),
-                extract_options: Default::default(),
-                resolver: crate::registry::Resolver::builtin(),
-            }),
+            project: Arc::new(Project::default()),
             uses: Vec::new(),
             findings: Vec::new(),
         }

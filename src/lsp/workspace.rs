@@ -9,10 +9,10 @@ use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
 use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
 use super::session::Session;
-use crate::config::ProjectConfig;
 use crate::document::Document;
 use crate::extract::may_contain_calls;
 use crate::limits::Limits;
+use crate::project::Project;
 use crate::syntax::Language;
 
 /// Which files get diagnostics: the open documents, or every file of the
@@ -40,7 +40,7 @@ impl DiagnosticsScope {
 /// each file's project (its `[clients] names` and `[limits]`).
 pub fn candidate_files(
     roots: &[PathBuf],
-    project_for: &(dyn Fn(&Path) -> Arc<ProjectConfig> + Sync),
+    project_for: &(dyn Fn(&Path) -> Arc<Project> + Sync),
 ) -> Vec<(PathBuf, String)> {
     let Some(builder) = crate::context::walker(roots, true, false) else {
         return Vec::new();
@@ -56,9 +56,10 @@ pub fn candidate_files(
                 let project = project_for(entry.path());
                 // As in `check`: the size before reading, the lines only of
                 // files the prefilter keeps.
-                if let Some(text) = read_within(entry.path(), project.limits.max_file_size)
-                    && may_contain_calls(text.as_bytes(), &project.extract_options())
-                    && project.limits.check_text(&text).is_none()
+                let limits = &project.config.limits;
+                if let Some(text) = read_within(entry.path(), limits.max_file_size)
+                    && may_contain_calls(text.as_bytes(), &project.extract_options)
+                    && limits.check_text(&text).is_none()
                 {
                     found
                         .lock()
@@ -88,11 +89,6 @@ fn read_within(path: &Path, max_file_size: u64) -> Option<String> {
     crate::context::read_source(path, max_file_size)
 }
 
-/// The `[limits]` of the project governing `path`.
-pub fn limits_for(session: &Session, path: &Path) -> Limits {
-    session.context(&session.sources_for(path)).project.limits
-}
-
 /// Analyses a file that is not open, from its text on disk; records and
 /// returns its diagnostics (`None` when it is open or not JS/TS).
 pub fn analyze_file(session: &Session, path: &Path, text: &str) -> Option<(Uri, Vec<Diagnostic>)> {
@@ -101,9 +97,9 @@ pub fn analyze_file(session: &Session, path: &Path, text: &str) -> Option<(Uri, 
         return None;
     }
     let language = Language::from_path(path)?;
-    let context = session.context(&session.sources_for(path));
+    let project = session.project_for_path(path);
     let document = Document::new(language, 0, text);
-    let snapshot = session.analyse(document, &context);
+    let snapshot = session.analyse(document, project);
     let mut state = session.state();
     let diagnostics = diagnostics::of_snapshot(&snapshot, state.caps.encoding);
     state
@@ -132,7 +128,7 @@ pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
     let worker = session.clone();
     let files = tokio::task::spawn_blocking(move || {
         // Each file's own project decides its client names, as in `check`.
-        let project_for = |path: &Path| worker.context(&worker.sources_for(path)).project;
+        let project_for = |path: &Path| worker.project_for_path(path);
         candidate_files(&roots, &project_for)
     })
     .await

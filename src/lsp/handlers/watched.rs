@@ -8,10 +8,10 @@ use tower_lsp_server::ls_types::*;
 
 use crate::attribution;
 use crate::lsp::lifecycle::project_files_changed;
-use crate::lsp::projects::is_project_file;
 use crate::lsp::scheduler;
 use crate::lsp::session::{Session, file_path};
 use crate::lsp::workspace::{self, DiagnosticsScope};
+use crate::project::is_project_file;
 use crate::syntax::Language;
 
 /// Returns at once: the work happens in background tasks, so saving a file
@@ -72,7 +72,7 @@ async fn recheck_unopened(session: Arc<Session>, sources: Vec<PathBuf>) {
     let batches = tokio::task::spawn_blocking(move || {
         let mut batches = Vec::new();
         for path in &sources {
-            match workspace::read(path, &workspace::limits_for(&worker, path)) {
+            match workspace::read(path, &worker.project_for_path(path).config.limits) {
                 Some(text) => batches.extend(workspace::analyze_file(&worker, path, &text)),
                 None => {
                     if let Some(uri) = Uri::from_file_path(path)
