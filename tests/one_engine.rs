@@ -36,6 +36,11 @@ fn fixture(root: &Path) {
 type Row = (u64, u64, String, u64, String);
 
 fn from_check(root: &Path) -> Vec<Row> {
+    from_check_file(root, None)
+}
+
+/// The findings `check` reports (for one file, when `only` names it).
+fn from_check_file(root: &Path, only: Option<&str>) -> Vec<Row> {
     let out = Command::new(common::binary())
         .args(["check", "--format", "json"])
         .current_dir(root)
@@ -46,6 +51,7 @@ fn from_check(root: &Path) -> Vec<Row> {
         .as_array()
         .expect("findings")
         .iter()
+        .filter(|f| only.is_none_or(|file| f["file"] == file))
         .map(|f| {
             let severity = match f["severity"].as_str() {
                 Some("error") => 1,
@@ -286,4 +292,45 @@ fn both_faces_read_abstrakt_offline_alike() {
         }
         server.shutdown_and_exit();
     }
+}
+
+/// Model URLs in shell scripts and Markdown code blocks: the workspace scope
+/// reports what `check` reports (it used to skip both kinds of file).
+#[test]
+fn the_workspace_scope_reports_model_urls_in_shell_and_markdown_like_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("scripts")).expect("mkdir");
+    std::fs::write(
+        root.join("scripts/render.sh"),
+        "#!/bin/sh\ncurl https://api.abstrakt.one/v1/models/flux-dev/run -d '{}'\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("GUIDE.md"),
+        "# Guide\n\n```sh\ncurl https://api.abstrakt.one/v1/models/musicgen/run\n```\n",
+    )
+    .expect("write");
+
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": {},
+            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
+        }),
+    );
+    server.notify("initialized", json!({}));
+    for file in ["scripts/render.sh", "GUIDE.md"] {
+        let cli = from_check_file(root, Some(file));
+        assert!(!cli.is_empty(), "check reports {file}");
+        let uri = format!("file://{}", root.join(file).display());
+        let published = server.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        assert_eq!(from_editor(&published["params"]), cli, "{file}");
+    }
+    server.shutdown_and_exit();
 }

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::output;
-use super::walk::{Scan, ScanOptions};
+use super::walk::Scan;
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
+use crate::host::System;
 use crate::rules::Severity;
 
 #[derive(Debug, Args)]
@@ -68,8 +69,9 @@ impl FailOn {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let options = ScanOptions::from_args(&args.walk);
-    let (scan, _) = super::remote::scan_with_api(&options, &args.project)?;
+    let host = System;
+    let options = super::walk::options(&args.walk, &host);
+    let (scan, _) = super::remote::scan_with_api(&options, &args.project, &host)?;
     let rendered = match args.format {
         Format::Human => output::human::render(&scan),
         Format::Json => output::json::render(&scan),
@@ -79,7 +81,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         Format::Junit => output::junit::render(&scan)?,
     };
     super::write::stdout(&rendered, args.color)?;
-    scan.print_diagnostics(args.walk.verbose);
+    super::walk::print_diagnostics(&scan, args.walk.verbose);
     Ok(exit_code(&scan, args.fail_on))
 }
 

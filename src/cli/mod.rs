@@ -12,8 +12,8 @@ mod lock;
 mod models;
 mod output;
 mod remote;
-pub(crate) mod report;
-pub(crate) mod walk;
+mod report;
+mod walk;
 mod write;
 
 use std::path::PathBuf;
@@ -204,44 +204,16 @@ fn fatal(error: Fatal) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Logs go to stderr only: stdout belongs to JSON-RPC in server mode.
-fn init_logging(default_level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(crate::redact::RedactingStderr)
-        .with_ansi(false)
-        .try_init();
-}
-
-pub fn run(cli: Cli) -> ExitCode {
+/// Runs a command; `None` (no command, `--stdio` or `serve`) is for the
+/// binary to serve LSP: the command line does not know the server.
+pub fn run(cli: Cli) -> Option<ExitCode> {
     let result = match cli.command {
-        None | Some(Command::Serve) => return serve(),
+        None | Some(Command::Serve) => return None,
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Models(args)) => models::run(args),
         Some(Command::Lock(args)) => lock::run(args),
     };
-    result.unwrap_or_else(fatal)
-}
-
-fn serve() -> ExitCode {
-    init_logging("info");
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("abstrakt-lsp: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(crate::lsp::serve_stdio());
-    // Reading stdin parks a blocking thread that only returns with the
-    // next byte; after `exit`, do not wait for it.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    ExitCode::SUCCESS
+    Some(result.unwrap_or_else(fatal))
 }

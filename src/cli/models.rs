@@ -97,7 +97,8 @@ pub struct Row {
 }
 
 pub fn run(args: ModelsArgs) -> Result<ExitCode, Fatal> {
-    let (_, api) = super::remote::client(args.api_url.as_deref(), args.offline)?;
+    let (_, api) =
+        super::remote::client(args.api_url.as_deref(), args.offline, &crate::host::System)?;
     let catalog = match api {
         None => None,
         Some(api) => {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::walk::{Scan, ScanOptions, scan};
 use super::{Fatal, ProjectArgs};
 use crate::extract::Target;
+use crate::host::Host;
 use crate::project::{OnError, Overrides, ProjectIndex};
 use crate::registry::RemoteSource;
 use crate::remote::settings::{self, Explicit, RemoteSettings};
@@ -21,13 +22,17 @@ use reqwest::Url;
 /// The flags over the environment; problems with the environment are
 /// warnings (an unreadable `ABSTRAKT_OFFLINE` means offline), a refused API
 /// URL is fatal.
-fn resolve(api_url: Option<&str>, offline: bool) -> Result<(RemoteSettings, Url), Fatal> {
+fn resolve(
+    api_url: Option<&str>,
+    offline: bool,
+    host: &dyn Host,
+) -> Result<(RemoteSettings, Url), Fatal> {
     let explicit = Explicit {
         api_url: api_url.map(str::to_string),
         offline: offline.then_some(true),
         ..Explicit::default()
     };
-    let (settings, problems) = RemoteSettings::from_env(&explicit);
+    let (settings, problems) = RemoteSettings::resolve(&explicit, |name| host.env(name));
     for problem in problems {
         eprintln!("abstrakt-lsp: warning: {problem}");
     }
@@ -37,8 +42,12 @@ fn resolve(api_url: Option<&str>, offline: bool) -> Result<(RemoteSettings, Url)
 
 /// The checked API base URL, and the client when `ABSTRAKT_API_KEY` is set
 /// and the run is not offline.
-pub fn client(api_url: Option<&str>, offline: bool) -> Result<(Url, Option<HttpApi>), Fatal> {
-    let (settings, url) = resolve(api_url, offline)?;
+pub fn client(
+    api_url: Option<&str>,
+    offline: bool,
+    host: &dyn Host,
+) -> Result<(Url, Option<HttpApi>), Fatal> {
+    let (settings, url) = resolve(api_url, offline, host)?;
     let api = match (&settings.api_key, settings.offline) {
         (Some(key), false) => Some(
             HttpApi::new(url.clone(), key.clone(), HttpOptions::default())
@@ -51,8 +60,11 @@ pub fn client(api_url: Option<&str>, offline: bool) -> Result<(Url, Option<HttpA
 
 /// The project index of a run (a file under an invalid project file fails,
 /// the others are checked), its resolvers consulting the API's cached answers.
-pub fn projects(args: &ProjectArgs) -> Result<(ProjectIndex, Arc<RemoteStore>), Fatal> {
-    let (settings, _) = resolve(args.api_url.as_deref(), args.offline)?;
+pub fn projects(
+    args: &ProjectArgs,
+    host: &dyn Host,
+) -> Result<(ProjectIndex, Arc<RemoteStore>), Fatal> {
+    let (settings, _) = resolve(args.api_url.as_deref(), args.offline, host)?;
     let (store, problems) = settings::build(&settings);
     if let Some(problem) = problems.into_iter().next() {
         return Err(Fatal(problem));
@@ -72,8 +84,9 @@ pub fn projects(args: &ProjectArgs) -> Result<(ProjectIndex, Arc<RemoteStore>), 
 pub fn scan_with_api(
     options: &ScanOptions,
     args: &ProjectArgs,
+    host: &dyn Host,
 ) -> Result<(Scan, ProjectIndex), Fatal> {
-    let (projects, store) = projects(args)?;
+    let (projects, store) = projects(args, host)?;
     let first = scan(options, &projects)?;
     if !store.online() {
         return Ok((first, projects));

@@ -10,6 +10,7 @@ use tracing::info;
 
 use super::lifecycle::project_files_changed;
 use super::session::Session;
+use crate::batch::ScanOptions;
 use crate::lockfile::Lockfile;
 use crate::registry::Lookup;
 
@@ -71,7 +72,7 @@ pub async fn execute(
     lock.record(
         &resolved.model.id,
         &resolved.model.licensing,
-        crate::analysis::today(),
+        session.today(),
     );
     if let Err(error) = lock.write(&target) {
         let message = format!("abstrakt: cannot write {}: {error}", target.display());
@@ -86,8 +87,9 @@ pub async fn execute(
     Ok(None)
 }
 
-/// Runs the CLI's walk and report over the workspace folders (or the one
-/// folder asked for) on a blocking thread, with the editor's settings.
+/// Runs the batch pipeline and the report over the workspace folders (or the
+/// one folder asked for) on a blocking thread, with the editor's project
+/// index (its settings, its remote store, the last good project files).
 async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
     let roots = session.state().roots.clone();
     let roots = match arguments.first().and_then(Value::as_str) {
@@ -113,17 +115,9 @@ async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
         // The editor's project index: its settings, its remote store, the
         // last good version of each project file.
         let projects = session.projects();
-        let options = crate::cli::walk::ScanOptions {
-            paths: roots.clone(),
-            respect_ignore: true,
-            hidden: false,
-            // The project's `[limits]`, as in `check`.
-            max_file_size: None,
-            max_line_length: None,
-            threads: 0,
-            progress: false,
-        };
-        let mut scan = crate::cli::walk::scan(&options, projects)?;
+        let today = session.today();
+        let options = ScanOptions::workspace(roots.clone(), today);
+        let mut scan = crate::batch::scan(&options, projects, &|| ())?;
         // Paths as the CLI shows them when run in the folder: relative.
         for file in &mut scan.files {
             if let Some(relative) = roots
@@ -133,12 +127,12 @@ async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
                 file.path = relative.to_path_buf();
             }
         }
-        Ok::<_, crate::cli::Fatal>(crate::cli::report::markdown_of(&scan))
+        Ok::<_, String>(crate::report::markdown_of(&scan, today))
     })
     .await
     .map_err(|_| Error::internal_error())?;
     match made {
         Ok(markdown) => Ok(Value::String(markdown)),
-        Err(error) => Err(Error::invalid_params(error.0)),
+        Err(error) => Err(Error::invalid_params(error)),
     }
 }

@@ -109,7 +109,7 @@ pub async fn initialized(session: &Arc<Session>) {
                         { "globPattern": "**/abstrakt.toml" },
                         { "globPattern": "**/abstrakt.lock" },
                         { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" },
-                        { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts,py,pyi}" }
+                        { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts,py,pyi,sh,bash,zsh}" }
                     ]
                 })),
             };

@@ -21,6 +21,7 @@ use crate::analysis::{Analysis, analyze_incremental};
 use crate::attribution::{AttributionIndex, Found};
 use crate::document::Document;
 use crate::extract::ExtractCache;
+use crate::host::{Host, System};
 use crate::limits::SkipReason;
 use crate::project::{LoadReport, OnError, Overrides, Project, ProjectIndex};
 use crate::registry::{RemoteSource, Resolver};
@@ -144,7 +145,8 @@ impl State {
     /// (Re)builds the API store when the settings that shape it changed.
     /// The environment is read by the same function as the command line's.
     pub fn refresh_remote(&mut self) -> Vec<String> {
-        let (wanted, mut problems) = RemoteSettings::from_env(&self.settings.explicit_remote());
+        let (wanted, mut problems) =
+            RemoteSettings::resolve(&self.settings.explicit_remote(), |name| System.env(name));
         if self.remote_settings.as_ref() == Some(&wanted) {
             return Vec::new();
         }
@@ -186,6 +188,8 @@ pub struct Session {
     projects: ProjectIndex,
     /// The overrides and remote store the index was last configured with.
     configured: Mutex<Option<(Overrides, Arc<RemoteStore>)>>,
+    /// The clock and the environment.
+    host: Box<dyn Host>,
     attribution: Mutex<AttributionIndex>,
 }
 
@@ -227,6 +231,7 @@ impl Session {
             }),
             projects: ProjectIndex::new(OnError::KeepLastGood, Overrides::default(), None),
             configured: Mutex::new(None),
+            host: Box::new(System),
             attribution: Mutex::new(AttributionIndex::default()),
         }
     }
@@ -283,6 +288,11 @@ impl Session {
         self.projects
             .project_for_file(path)
             .unwrap_or_else(|_| self.projects.detached())
+    }
+
+    /// Today (UTC; `SOURCE_DATE_EPOCH` when set).
+    pub fn today(&self) -> jiff::civil::Date {
+        self.host.today()
     }
 
     /// The project index, configured with the editor's current settings.
@@ -357,6 +367,7 @@ impl Session {
             &project.config,
             project.lock.as_ref(),
             previous,
+            self.today(),
         );
         let attribution_queries = self.lower_shown_attributions(&mut analysis, &project.resolver);
         Snapshot {
@@ -371,7 +382,7 @@ impl Session {
 
     /// `attribution-required` drops to information where the workspace already
     /// shows the attribution text. Returns the texts looked up and the answers.
-    fn lower_shown_attributions(
+    pub fn lower_shown_attributions(
         &self,
         analysis: &mut Analysis,
         resolver: &Resolver,

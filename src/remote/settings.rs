@@ -87,11 +87,6 @@ impl RemoteSettings {
         (settings, problems)
     }
 
-    /// The process environment.
-    pub fn from_env(explicit: &Explicit) -> (RemoteSettings, Vec<String>) {
-        Self::resolve(explicit, |name| std::env::var(name).ok())
-    }
-
     /// The API URL when it is not the public one: model URLs on its host
     /// count like the public API's.
     pub fn configured_api_url(&self) -> Option<String> {

@@ -101,11 +101,9 @@ pub async fn did_close(session: &Arc<Session>, params: DidCloseTextDocumentParam
     };
     // Workspace scope: the file keeps the diagnostics of its text on disk.
     let from_disk = match (scope, file_path(&uri)) {
-        (DiagnosticsScope::Workspace, Some(path)) => {
-            workspace::read(&path, &session.project_for_path(&path).config.limits)
-                .and_then(|text| workspace::analyze_file(session, &path, &text))
-                .map(|(_, diagnostics)| diagnostics)
-        }
+        (DiagnosticsScope::Workspace, Some(path)) => workspace::read(session, &path)
+            .and_then(|candidate| workspace::analyze_file(session, candidate))
+            .map(|(_, diagnostics)| diagnostics),
         _ => None,
     };
     if was_open {
