@@ -241,7 +241,7 @@ pub fn markdown_of(scan: &Scan, today: jiff::civil::Date) -> String {
 }
 
 /// Escapes text for a Markdown table cell or paragraph.
-fn md(text: &str) -> String {
+pub fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -256,11 +256,11 @@ fn md(text: &str) -> String {
     out
 }
 
-fn md_code(text: &str) -> String {
+pub fn md_code(text: &str) -> String {
     format!("`{}`", text.replace('`', "'").replace(['\n', '\r'], " "))
 }
 
-fn md_link(text: &str, url: Option<&str>) -> String {
+pub fn md_link(text: &str, url: Option<&str>) -> String {
     match url {
         Some(url) if url.starts_with("https://") || url.starts_with("http://") => format!(
             "[{}]({})",

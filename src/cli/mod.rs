@@ -6,11 +6,13 @@
 //! an out-of-date lock for `lock --check`), 2 for usage errors, unreadable or
 //! nonexistent paths and invalid configuration (with a message on stderr).
 
+mod attribution_file;
 mod check;
 mod explain;
 mod lock;
 mod models;
 mod output;
+mod project_findings;
 mod remote;
 mod report;
 mod walk;

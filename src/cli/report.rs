@@ -1,5 +1,6 @@
 //! `abstrakt-lsp report`: the compliance record, one row per model use.
 
+pub(crate) mod attribution;
 mod cyclonedx;
 
 use std::path::PathBuf;
@@ -11,7 +12,8 @@ use serde::Serialize;
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
 use crate::host::{Host, System};
 pub use crate::report::{
-    ModelSummary, Row, Status, commercial_for, row, source_and_date, summaries,
+    ModelSummary, Row, Status, commercial_for, md, md_code, md_link, row, source_and_date,
+    summaries,
 };
 
 #[derive(Debug, Args)]
@@ -52,6 +54,9 @@ pub enum ReportFormat {
     /// A CycloneDX 1.6 AI bill of materials (JSON): one machine-learning-model
     /// component per model, with every call site as evidence.
     Cyclonedx,
+    /// The credits to ship (THIRD_PARTY_MODELS.md): every used model whose
+    /// licence or provider requires one, with the exact text and where it is used.
+    Attribution,
 }
 
 /// The project's name for the BOM: `--project-name`, else the folder of the
@@ -98,6 +103,10 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
                 project_name: &project_name(&args),
             },
         )?,
+        ReportFormat::Attribution => attribution::render(&attribution::entries(
+            scan.uses(),
+            &super::output::current_dir()?,
+        )),
     };
     match &args.output {
         Some(path) => super::write::atomic(path, text.as_bytes())?,

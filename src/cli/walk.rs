@@ -13,7 +13,7 @@ use super::{Fatal, WalkArgs};
 use crate::host::Host;
 use crate::project::ProjectIndex;
 
-pub use crate::batch::{FileResult, LocatedFinding, LocatedUse, Scan, ScanOptions};
+pub use crate::batch::{FileResult, LocatedFinding, LocatedUse, Scan, ScanOptions, Span};
 
 /// The walk the flags ask for.
 pub fn options(args: &WalkArgs, host: &dyn Host) -> ScanOptions {
