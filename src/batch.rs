@@ -2,7 +2,7 @@
 //! TypeScript and Python file in it (and shell scripts and Markdown for model
 //! URLs), in parallel. `check`, `report` and `lock`, the editor's workspace
 //! scope and its `abstrakt.report` command all go through it, so they find
-//! and read the same files the same way (docs/architecture.md, "One check").
+//! and read the same files the same way (docs/architecture.md, "The path of one check").
 //!
 //! Per file ([`read_candidate`]): its project, the size limit before reading,
 //! a bounded read that stops at the first NUL byte (binary), the cheap

@@ -146,5 +146,6 @@ pub fn finding(
         license: None,
         suggestions: Vec::new(),
         matched_pattern: None,
+        route: crate::extract::Route::Abstrakt,
     }
 }
