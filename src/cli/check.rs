@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::output;
-use super::walk::{Scan, ScanOptions};
+use super::walk::Scan;
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
+use crate::host::{Host, System};
 use crate::rules::Severity;
 
 #[derive(Debug, Args)]
@@ -78,12 +79,13 @@ impl FailOn {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let options = ScanOptions::from_args(&args.walk);
-    let (mut scan, projects) = super::remote::scan_with_api(&options, &args.project)?;
+    let host = System;
+    let options = super::walk::options(&args.walk, &host);
+    let (mut scan, projects) = super::remote::scan_with_api(&options, &args.project, &host)?;
     // Findings about whole projects, when the walk covered them.
     let covered = super::project_findings::covered_projects(&scan, &options, &projects)?;
     let attribution = super::attribution_file::check(&mut scan, &covered)?;
-    super::exceptions::check(&mut scan, &covered, args.strict, crate::context::today());
+    super::exceptions::check(&mut scan, &covered, args.strict, host.today());
     let narrowing = super::narrow::apply(&mut scan, &args.narrow)?;
     let rendered = match args.format {
         Format::Human => output::human::render(&scan),
@@ -97,7 +99,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         }
     };
     super::write::stdout(&rendered, args.color)?;
-    scan.print_diagnostics(args.walk.verbose);
+    super::walk::print_diagnostics(&scan, args.walk.verbose);
     super::narrow::print_note(&narrowing);
     Ok(exit_code(&scan, args.fail_on))
 }

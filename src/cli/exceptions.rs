@@ -8,12 +8,12 @@
 
 use std::sync::Arc;
 
-use super::project::Project;
 use super::project_findings;
 use super::walk::Scan;
-use crate::analysis::{analyze_on, analyze_plain};
+use crate::analysis::{analyze, analyze_plain};
 use crate::extract::url::PlainKind;
 use crate::policy::exception_matches;
+use crate::project::Project;
 use crate::rules::{Finding, RuleCode, Severity};
 use crate::syntax::Language;
 
@@ -55,7 +55,7 @@ pub fn check(scan: &mut Scan, projects: &[Arc<Project>], strict: bool, today: ji
                 let Some(tree) = parsed.flatten() else {
                     continue;
                 };
-                analyze_on(
+                analyze(
                     &tree,
                     file.text.as_str(),
                     &project.resolver,
@@ -64,7 +64,7 @@ pub fn check(scan: &mut Scan, projects: &[Arc<Project>], strict: bool, today: ji
                     today,
                 )
             } else if let Some(kind) = PlainKind::from_path(&file.path) {
-                analyze_plain(&file.text, kind, &project.resolver, &bare, lock)
+                analyze_plain(&file.text, kind, &project.resolver, &bare, lock, today)
             } else {
                 continue;
             };
