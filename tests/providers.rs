@@ -290,3 +290,60 @@ fn explain_answers_for_a_route() {
     let out = run(&cwd, &["explain", "--route", "nowhere", "flux-dev"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
+
+#[test]
+fn the_report_and_the_bom_carry_the_route() {
+    let cwd = fixture("providers");
+    let out = run(
+        &cwd,
+        &["report", "--format", "json", "python/weights_calls.py"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let uses = value["uses"].as_array().expect("uses");
+    assert_eq!(uses.len(), 2);
+    assert_eq!(uses[0]["route"], "weights");
+    assert_eq!(uses[0]["canonicalId"], "flux-dev");
+    assert!(
+        uses[0]["commercialUse"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("Not allowed")),
+        "{}",
+        uses[0]
+    );
+
+    let out = run(
+        &cwd,
+        &["report", "--format", "cyclonedx", "python/weights_calls.py"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let bom: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let component = bom["components"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|c| c["bom-ref"] == "model:flux-dev@weights")
+        })
+        .expect("a flux-dev component on the weights route");
+    let properties: Vec<(String, String)> = component["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["value"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("abstrakt:route", "weights"),
+        ("abstrakt:provider", "self-hosted weights"),
+        ("abstrakt:commercial-use", "not-allowed"),
+    ] {
+        assert!(
+            properties.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{properties:?}"
+        );
+    }
+}

@@ -16,7 +16,7 @@ use super::walk::{FileResult, LocatedUse, Scan, ScanOptions};
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
 use crate::licensing::{CommercialUse, Licensing};
-use crate::registry::{Lookup, Resolved, Source};
+use crate::registry::{Resolved, Source};
 use crate::rules::IntendedUse;
 
 #[derive(Debug, Args)]
@@ -106,6 +106,9 @@ pub struct Row {
     /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_pattern: Option<String>,
+    /// The route the call takes (JSON only; left out for the Abstrakt API).
+    #[serde(skip_serializing_if = "crate::extract::Route::is_abstrakt")]
+    pub route: crate::extract::Route,
     /// Closest known ids, for unknown ids.
     pub suggestions: Vec<String>,
     /// Finding codes at this use.
@@ -164,6 +167,7 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         line: model_use.span.start_line,
         column: model_use.span.start_column,
         method: model_use.method.clone(),
+        route: model_use.route,
         status: Status::Known,
         model_id: None,
         expression: None,
@@ -195,10 +199,11 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         }
         Target::Static { id, .. } => {
             row.model_id = Some(crate::registry::shown_id(id).into_owned());
-            match file.project.resolver.resolve(id) {
+            let resolver = &file.project.resolver;
+            match crate::rules::resolve_on(resolver, model_use.route, id) {
                 None => {
                     row.status = Status::Unknown;
-                    row.suggestions = file.project.resolver.suggest(id, 3);
+                    row.suggestions = crate::rules::suggest_on(resolver, model_use.route, id, 3);
                     row.commercial_use = "Unknown: no licensing source knows this model".into();
                     row.attribution = "Unknown: no licensing source knows this model".into();
                 }
