@@ -42,7 +42,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("open: parse + analyze", |b| {
         b.iter(|| {
             let doc = Document::new(Language::TypeScript, 1, black_box(&text));
-            black_box(analyze(doc.tree(), doc.rope(), &resolver, &project, None))
+            black_box(analyze(
+                doc.tree().expect("parsed"),
+                doc.rope(),
+                &resolver,
+                &project,
+                None,
+            ))
         })
     });
     group.bench_function("keystroke: edit + reparse", |b| {
@@ -58,7 +64,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("analyze", |b| {
         b.iter(|| {
             black_box(analyze(
-                document.tree(),
+                document.tree().expect("parsed"),
                 document.rope(),
                 &resolver,
                 &project,
@@ -71,13 +77,19 @@ fn bench(c: &mut Criterion) {
             || document.clone(),
             |mut doc| {
                 doc.apply_changes(2, std::slice::from_ref(&keystroke), PositionEncoding::Utf16);
-                black_box(analyze(doc.tree(), doc.rope(), &resolver, &project, None))
+                black_box(analyze(
+                    doc.tree().expect("parsed"),
+                    doc.rope(),
+                    &resolver,
+                    &project,
+                    None,
+                ))
             },
             BatchSize::LargeInput,
         )
     });
     let (_, cache) = analyze_incremental(
-        document.tree(),
+        document.tree().expect("parsed"),
         document.rope(),
         &resolver,
         &project,
@@ -109,7 +121,7 @@ fn bench(c: &mut Criterion) {
                 |mut doc| {
                     doc.apply_changes(2, std::slice::from_ref(change), PositionEncoding::Utf16);
                     black_box(analyze_incremental(
-                        doc.tree(),
+                        doc.tree().expect("parsed"),
                         doc.rope(),
                         &resolver,
                         &project,

@@ -2,6 +2,7 @@
 //! calls the Abstrakt API, as a language server and as a CI checker.
 
 pub mod analysis;
+pub mod atomic_file;
 pub mod attribution;
 pub mod cli;
 pub mod complete;

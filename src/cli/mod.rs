@@ -207,6 +207,11 @@ fn init_logging(default_level: &str) {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    if !matches!(cli.command, None | Some(Command::Serve)) {
+        // Commands write files (the lock, the API cache, reports): an
+        // interrupted write leaves no temporary file behind.
+        crate::atomic_file::clean_up_on_signals();
+    }
     let result = match cli.command {
         None | Some(Command::Serve) => return serve(),
         Some(Command::Check(args)) => check::run(args),
@@ -230,9 +235,14 @@ fn serve() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(crate::lsp::serve_stdio());
+    let shut_down = runtime.block_on(crate::lsp::serve_stdio());
     // Reading stdin parks a blocking thread that only returns with the
     // next byte; after `exit`, do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    ExitCode::SUCCESS
+    // LSP: exit with 0 only after a `shutdown` request, otherwise 1.
+    if shut_down {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -532,13 +532,17 @@ fn check_file(
     let analysis = match kind {
         FileKind::Parsed(language) => {
             let parser = parsers.get(language);
-            // On a stack that grows with the text: deep nesting must not overflow it.
-            let parsed = crate::syntax::with_parse_stack(text.len(), || parser.parse(&text, None));
-            let Some(tree) = parsed.flatten() else {
-                return Ok(Outcome::Skipped(
-                    SkipKind::Unparsed,
-                    format!("{}: skipped: the parser gave up", shown.display()),
-                ));
+            // Under a deadline: a few bytes of token soup can keep the
+            // parser's error recovery busy for minutes.
+            let budget = crate::syntax::ParseBudget::for_len(text.len());
+            let tree = match crate::syntax::try_parse(parser, &text, &budget) {
+                Ok(tree) => tree,
+                Err(failure) => {
+                    return Ok(Outcome::Skipped(
+                        SkipKind::Unparsed,
+                        format!("{}: skipped: {failure}", shown.display()),
+                    ));
+                }
             };
             analyze(
                 &tree,
