@@ -652,6 +652,7 @@ impl RawConfig {
                     commercial_condition: None,
                     attribution: raw.attribution.0,
                     attribution_text: raw.attribution_text,
+                    attribution_text_origin: None,
                     restrictions: raw.restrictions,
                     territories_excluded: raw.territories_excluded,
                     confidence: None,

@@ -320,8 +320,12 @@ fn check_known(
     {
         let message = match model.credit() {
             Some(credit) if credit.prescribed => format!(
-                "{id} requires attribution: show \"{}\" near the output",
-                credit.text
+                "{id} requires attribution: show \"{}\" near the output{}",
+                credit.text,
+                credit
+                    .origin
+                    .as_ref()
+                    .map_or_else(String::new, |origin| format!(" ({origin})"))
             ),
             Some(credit) => format!(
                 "{id} requires attribution ({}), but the source gives no wording: credit the model near the output, e.g. \"{}\" (suggested credit)",

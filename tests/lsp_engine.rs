@@ -221,7 +221,7 @@ fn a_markup_save_republishes_only_documents_it_changes() {
     let button = root.join("Button.tsx");
     std::fs::write(
         &footer,
-        "export const F = () => <small>FLUX.1 [dev] by Black Forest Labs</small>;\n",
+        "export const F = () => <small>Image created with FLUX.1-dev</small>;\n",
     )
     .expect("write");
     std::fs::write(&button, "export const B = () => <button>ok</button>;\n").expect("write");

@@ -208,6 +208,7 @@ fn unlicensed(api: &ApiModel) -> Model {
             commercial_condition: None,
             attribution: Attribution::Unverified,
             attribution_text: None,
+            attribution_text_origin: None,
             restrictions: Vec::new(),
             territories_excluded: Vec::new(),
             confidence: None,

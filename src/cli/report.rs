@@ -96,6 +96,9 @@ pub struct Row {
     /// `attribution_text` is our suggested credit, not wording a source prescribes.
     #[serde(skip)]
     pub credit_suggested: bool,
+    /// Where `attribution_text` comes from when it is not licence text (a provider's example).
+    #[serde(skip)]
+    pub credit_origin: Option<String>,
     pub restrictions: Vec<String>,
     pub territories_excluded: Vec<String>,
     pub source: Option<String>,
@@ -174,6 +177,7 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         attribution: String::new(),
         attribution_text: None,
         credit_suggested: false,
+        credit_origin: None,
         restrictions: Vec::new(),
         territories_excluded: Vec::new(),
         source: None,
@@ -219,6 +223,7 @@ fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
                         _ => licensing.attribution.label().to_string(),
                     };
                     row.credit_suggested = credit.as_ref().is_some_and(|c| !c.prescribed);
+                    row.credit_origin = credit.as_ref().and_then(|c| c.origin.clone());
                     row.attribution_text = credit.map(|c| c.text);
                     row.matched_pattern = resolved.pattern().map(str::to_string);
                     row.restrictions = licensing.restrictions.clone();
@@ -246,6 +251,8 @@ struct ModelSummary {
     attribution_text: Option<String>,
     #[serde(skip)]
     credit_suggested: bool,
+    #[serde(skip)]
+    credit_origin: Option<String>,
     restrictions: Vec<String>,
     territories_excluded: Vec<String>,
     source: Option<String>,
@@ -271,6 +278,7 @@ fn summaries(rows: &[Row]) -> Vec<ModelSummary> {
             attribution: row.attribution.clone(),
             attribution_text: row.attribution_text.clone(),
             credit_suggested: row.credit_suggested,
+            credit_origin: row.credit_origin.clone(),
             restrictions: row.restrictions.clone(),
             territories_excluded: row.territories_excluded.clone(),
             source: row.source.clone(),
@@ -517,10 +525,13 @@ fn markdown(rows: &[Row], files_checked: usize) -> String {
     } else {
         let _ = writeln!(out, "Show these lines where the models' outputs appear:\n");
         for (model, text) in &attributions {
-            let note = if model.credit_suggested {
-                " — suggested credit: attribution is required but the source gives no wording"
-            } else {
-                ""
+            let note = match &model.credit_origin {
+                _ if model.credit_suggested => {
+                    " — suggested credit: attribution is required but the source gives no wording"
+                        .to_string()
+                }
+                Some(origin) => format!(" — {}", md(origin)),
+                None => String::new(),
             };
             let _ = writeln!(
                 out,

@@ -235,6 +235,11 @@ impl ApiModel {
             } else {
                 None
             },
+            attribution_text_origin: if attribution == Attribution::Required {
+                kept(|l| l.attribution_text_origin.clone())
+            } else {
+                None
+            },
             restrictions: api.restrictions.clone().unwrap_or_else(|| {
                 same_license.map_or_else(Vec::new, |b| b.licensing.restrictions.clone())
             }),
