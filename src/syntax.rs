@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tree_sitter::{Parser, Tree};
 
@@ -115,9 +115,9 @@ impl Language {
 /// Why a parse produced no tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParseFailure {
-    /// The parse ran past its [`ParseBudget`]'s deadline: tree-sitter's error
+    /// The parse used up its [`ParseBudget`]'s CPU time: tree-sitter's error
     /// recovery can run for minutes on a few bytes of token soup (the same
-    /// class as tree-sitter-typescript#323), so every parse has one.
+    /// class as tree-sitter-typescript#323), so every parse has a limit.
     TimedOut { limit: Duration },
     /// A newer version of the document cancelled it.
     Cancelled,
@@ -130,7 +130,7 @@ impl fmt::Display for ParseFailure {
         match self {
             ParseFailure::TimedOut { limit } => write!(
                 f,
-                "parsing did not finish within {:.1} s (the parser's error recovery on text it cannot read as code)",
+                "parsing did not finish within {:.1} s of CPU time (the parser's error recovery on text it cannot read as code)",
                 limit.as_secs_f64()
             ),
             ParseFailure::Cancelled => f.write_str("parsing was cancelled by a newer version"),
@@ -139,31 +139,36 @@ impl fmt::Display for ParseFailure {
     }
 }
 
-/// The time every parse gets, plus [`PARSE_TIME_PER_MB`] per MB of text.
+/// The CPU time every parse gets, plus [`PARSE_TIME_PER_MB`] per MB of text.
 /// Ordinary files parse in milliseconds and a 1 MB file nested 100,000 deep
-/// in under a second; the slack is for loaded CI machines and debug builds,
-/// so that only runaway error recovery (minutes) ever reaches it.
+/// in well under a second (release build); the slack is for debug builds, so
+/// that only runaway error recovery (minutes) ever reaches it.
 pub const PARSE_TIME_BASE: Duration = Duration::from_secs(5);
 /// Extra parse time per MB (1,048,576 bytes) of text.
 pub const PARSE_TIME_PER_MB: Duration = Duration::from_secs(5);
 
-/// How long a parse may run, and a flag that cancels it early.
+/// How much CPU time a parse may use, and a flag that cancels it early.
+///
+/// CPU time of the parsing thread, not wall-clock time: on a loaded machine
+/// (`check -j 8` on two cores, CI next to a build) an ordinary parse takes
+/// longer by the clock but not in CPU time, so the limit only ever stops a
+/// parse that is itself running away.
 #[derive(Debug, Clone, Default)]
 pub struct ParseBudget {
-    deadline: Option<(Instant, Duration)>,
+    limit: Option<Duration>,
     cancel: Option<Arc<AtomicBool>>,
 }
 
 impl ParseBudget {
-    /// The default budget for a text of `len` bytes, starting now.
+    /// The default budget for a text of `len` bytes.
     pub fn for_len(len: usize) -> Self {
         Self::within(time_limit(len))
     }
 
-    /// A budget of `limit` from now.
+    /// At most `limit` of CPU time.
     pub fn within(limit: Duration) -> Self {
         Self {
-            deadline: Some((Instant::now() + limit, limit)),
+            limit: Some(limit),
             cancel: None,
         }
     }
@@ -174,8 +179,9 @@ impl ParseBudget {
         self
     }
 
-    /// Why the parse must stop now, if it must.
-    fn exceeded(&self) -> Option<ParseFailure> {
+    /// Why the parse must stop now, if it must, `started` being the parsing
+    /// thread's CPU time when the parse began.
+    fn exceeded(&self, started: Duration) -> Option<ParseFailure> {
         if self
             .cancel
             .as_ref()
@@ -183,11 +189,40 @@ impl ParseBudget {
         {
             return Some(ParseFailure::Cancelled);
         }
-        match self.deadline {
-            Some((at, limit)) if Instant::now() >= at => Some(ParseFailure::TimedOut { limit }),
-            _ => None,
-        }
+        let limit = self.limit?;
+        (thread_cpu_time().saturating_sub(started) >= limit)
+            .then_some(ParseFailure::TimedOut { limit })
     }
+}
+
+/// The CPU time the calling thread has used.
+#[cfg(unix)]
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec to write into; the clock id is a constant.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    if status != 0 {
+        return wall_clock_since_start();
+    }
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// Where the thread's CPU clock is not available: the time since the process
+/// first asked (a stricter limit, never a looser one).
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Duration {
+    wall_clock_since_start()
+}
+
+fn wall_clock_since_start() -> Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
 }
 
 /// [`PARSE_TIME_BASE`] plus [`PARSE_TIME_PER_MB`] per MB of `len`.
@@ -208,8 +243,10 @@ pub fn parse_chunks<'t>(
 ) -> Result<Tree, ParseFailure> {
     let mut stopped = None;
     let parsed = with_parse_stack(len, || {
+        // On the thread that parses: its CPU clock is the one that counts.
+        let started = thread_cpu_time();
         let mut progress = |_: &tree_sitter::ParseState| {
-            stopped = budget.exceeded();
+            stopped = budget.exceeded(started);
             stopped.is_some()
         };
         let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);

@@ -298,7 +298,7 @@ fn a_file_whose_parse_runs_away_is_counted_unparsable_and_the_rest_is_checked() 
     assert_eq!(human.code, 1, "{}", human.stderr);
     assert!(
         human.stderr.contains(
-            "note: soup.tsx: skipped: parsing did not finish within 5.0 s (the parser's error recovery on text it cannot read as code)\n"
+            "note: soup.tsx: skipped: parsing did not finish within 5.0 s of CPU time (the parser's error recovery on text it cannot read as code)\n"
         ),
         "{}",
         human.stderr
