@@ -120,7 +120,7 @@ fn code_actions_answer_from_the_analysis_of_the_current_text() {
         .find(|action| {
             action["title"]
                 .as_str()
-                .is_some_and(|title| title.contains("<small>") || title.contains("credit"))
+                .is_some_and(|title| title.ends_with("in the rendered component"))
         })
         .expect("a JSX credit fix");
     let edits = &markup["edit"]["changes"][uri];

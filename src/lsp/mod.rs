@@ -24,9 +24,10 @@ use tower_lsp_server::{LspService, Server};
 /// Buffer between the framing guard and the server, in each direction.
 const PIPE_BYTES: usize = 1 << 16;
 
-/// How many requests the server works on at once (completion and code
-/// actions may wait briefly for an analysis; others keep flowing meanwhile).
-const CONCURRENT_REQUESTS: usize = 16;
+/// How many messages the server works on at once. Completion and code
+/// actions may wait (bounded) for an analysis; waiting futures cost nothing,
+/// and only this many of them could hold up the messages behind them.
+const CONCURRENT_REQUESTS: usize = 64;
 
 /// Serves LSP on stdin/stdout until the client sends `exit` or closes stdin.
 /// Whether the client asked for `shutdown` first.

@@ -19,10 +19,13 @@ use super::handlers::{code_actions, completion, documents, hover, inlay_hints, p
 use super::session::Session;
 use super::{commands, lifecycle};
 
-/// How long completion and code actions wait for the analysis of the text
-/// the user sees (a keystroke's analysis takes milliseconds; a text whose
-/// parse runs long is answered from the analysis there is).
-const ANALYSIS_PATIENCE: Duration = Duration::from_millis(500);
+/// How long completion waits for the analysis of the text the user sees (a
+/// keystroke's analysis takes milliseconds; the first analysis of a large
+/// file, or one on a busy machine, longer). A text whose parse runs long is
+/// answered from the analysis there is.
+const COMPLETION_PATIENCE: Duration = Duration::from_secs(2);
+/// The same for code actions, which editors ask for on every cursor move.
+const CODE_ACTION_PATIENCE: Duration = Duration::from_secs(1);
 
 pub struct Backend {
     session: Arc<Session>,
@@ -89,7 +92,7 @@ impl LanguageServer for Backend {
         let uri = &params.text_document.uri;
         let Some(view) = self
             .session
-            .view_when_analysed(uri, ANALYSIS_PATIENCE)
+            .view_when_analysed(uri, CODE_ACTION_PATIENCE)
             .await
         else {
             return Ok(None);
@@ -109,7 +112,7 @@ impl LanguageServer for Backend {
         let uri = &position.text_document.uri;
         let Some(view) = self
             .session
-            .view_when_analysed(uri, ANALYSIS_PATIENCE)
+            .view_when_analysed(uri, CODE_ACTION_PATIENCE)
             .await
         else {
             return Ok(None);
