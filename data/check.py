@@ -90,7 +90,8 @@ STORED_KINDS = {
 
 def normalise(text):
     """What a reader sees, whitespace collapsed: markdown links and images become their
-    text, HTML tags, emphasis/code marks and backslash escapes go away."""
+    text, blockquote markers, HTML tags, emphasis/code marks and backslash escapes go away."""
+    text = re.sub(r"(?m)^[ \t]*>[ \t]?", "", text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"<[^>\n]+>", "", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!&])", r"\1", text)

@@ -83,7 +83,6 @@ struct Round {
     snapshot_document: crate::document::Document,
     /// The last analysis's extraction cache, reused for unchanged statements.
     extract_cache: Option<Arc<crate::extract::ExtractCache>>,
-    sources: super::session::Sources,
     encoding: crate::document::PositionEncoding,
     /// Set when a newer version makes this round's parse pointless.
     cancel: Arc<AtomicBool>,
@@ -93,9 +92,6 @@ struct Round {
 /// document was closed (or reopened: another worker owns it now).
 fn take_round(session: &Session, uri: &Uri, id: u64) -> Option<Round> {
     let mut state = session.state();
-    let settings_intended_use = state.settings.intended_use;
-    let api_url = state.configured_api_url();
-    let remote = state.remote.clone();
     let encoding = state.caps.encoding;
     let open = state.documents.get_mut(uri).filter(|open| open.id == id)?;
     open.schedule.dirty = false;
@@ -105,13 +101,6 @@ fn take_round(session: &Session, uri: &Uri, id: u64) -> Option<Round> {
         snapshot_document: open.document.clone(),
         extract_cache: open.extract_cache.clone(),
         cancel,
-        sources: super::session::Sources {
-            config_path: open.config_path.clone(),
-            lock_path: open.lock_path.clone(),
-            settings_intended_use,
-            api_url,
-            remote,
-        },
         encoding,
     })
 }
@@ -124,14 +113,15 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         };
         let encoding = round.encoding;
         let worker_session = session.clone();
+        let worker_uri = uri.clone();
         let analysed = tokio::task::spawn_blocking(move || {
             let document = round.snapshot_document;
             inject_panic(&document, "analysis");
-            let context = worker_session.context(&round.sources);
+            let project = worker_session.project_for(&worker_uri);
             // Over the project's `[limits]` (a minified bundle): not parsed.
-            if let Some(reason) = context.project.limits.check_rope(document.rope()) {
+            if let Some(reason) = project.config.limits.check_rope(document.rope()) {
                 return (
-                    Snapshot::not_analysed(document, NotAnalysed::OverLimits(reason)),
+                    Snapshot::not_analysed(document, NotAnalysed::OverLimits(reason), project),
                     None,
                 );
             }
@@ -139,12 +129,7 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
             // (or a full parse for a new, idle or formerly skipped document).
             let budget =
                 ParseBudget::for_len(document.rope().len_bytes()).cancelled_by(round.cancel);
-            worker_session.analyse_after(
-                document,
-                &context,
-                round.extract_cache.as_deref(),
-                &budget,
-            )
+            worker_session.analyse_after(document, project, round.extract_cache.as_deref(), &budget)
         })
         .await;
         match analysed {

@@ -99,11 +99,7 @@ impl LanguageServer for Backend {
         };
         guarded("codeAction", || {
             inject_panic(&view.current, "codeAction");
-            Some(code_actions::request(
-                &self.session,
-                &view,
-                &params.context.diagnostics,
-            ))
+            Some(code_actions::request(&view, &params.context.diagnostics))
         })
     }
 
@@ -112,14 +108,14 @@ impl LanguageServer for Backend {
         let uri = &position.text_document.uri;
         let Some(view) = self
             .session
-            .view_when_analysed(uri, CODE_ACTION_PATIENCE)
+            .view_when_analysed(uri, COMPLETION_PATIENCE)
             .await
         else {
             return Ok(None);
         };
         guarded("completion", || {
             inject_panic(&view.current, "completion");
-            completion::request(&self.session, &view, position.position)
+            completion::request(&view, position.position)
         })
     }
 
@@ -135,11 +131,7 @@ impl LanguageServer for Backend {
         };
         guarded("inlayHint", || {
             inject_panic(&view.current, "inlayHint");
-            Some(inlay_hints::hints_request(
-                &self.session,
-                &view,
-                params.range,
-            ))
+            Some(inlay_hints::hints_request(&view, params.range))
         })
     }
 
@@ -149,7 +141,7 @@ impl LanguageServer for Backend {
         };
         guarded("documentLink", || {
             inject_panic(&view.current, "documentLink");
-            Some(inlay_hints::links_request(&self.session, &view))
+            Some(inlay_hints::links_request(&view))
         })
     }
 
@@ -169,7 +161,7 @@ impl LanguageServer for Backend {
         };
         guarded("hover", || {
             inject_panic(&view.current, "hover");
-            hover::hover(&self.session, &view, position.position)
+            hover::hover(&view, position.position)
         })
     }
 }

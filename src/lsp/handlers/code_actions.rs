@@ -10,10 +10,10 @@ use tower_lsp_server::ls_types::*;
 
 use crate::document::{LineIndex, PositionEncoding};
 use crate::fixes::{self, Edit};
-use crate::lsp::commands::{ACKNOWLEDGE_COMMAND, lock_target};
+use crate::lsp::commands::ACKNOWLEDGE_COMMAND;
 use crate::lsp::convert;
 use crate::lsp::diagnostics::DiagnosticData;
-use crate::lsp::session::{Session, View};
+use crate::lsp::session::View;
 use crate::registry::{Lookup, Resolver};
 
 /// What the quick fixes of one document need.
@@ -264,18 +264,14 @@ fn exception_edit(
 /// client sees (the fixes' byte edits are computed on that text). While the
 /// current text is not analysed yet there are no fixes to offer: the editor
 /// asks again on the next cursor move.
-pub fn request(
-    session: &Session,
-    view: &View,
-    diagnostics: &[Diagnostic],
-) -> Vec<CodeActionOrCommand> {
+pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
     let snapshot = &view.analysed;
     if snapshot.document.revision() != view.current.revision() {
         return Vec::new();
     }
-    let context = session.context(&view.sources());
+    let project = view.project();
     let text = snapshot.document.text();
-    let config_target = view.config_path.clone().or_else(|| {
+    let config_target = project.config_path.clone().or_else(|| {
         let path = crate::lsp::session::file_path(&view.uri)?;
         let root = view
             .roots
@@ -293,10 +289,9 @@ pub fn request(
         language: snapshot.document.language,
         jsx_closing_tags: &snapshot.jsx_closing_tags,
         encoding: view.caps.encoding,
-        resolver: &context.resolver,
+        resolver: &project.resolver,
         config_target,
-        has_lock_target: lock_target(view.config_path.as_deref(), view.lock_path.as_deref())
-            .is_some(),
+        has_lock_target: project.lock_target().is_some(),
         acknowledge_command: ACKNOWLEDGE_COMMAND,
     };
     actions(&input, diagnostics)

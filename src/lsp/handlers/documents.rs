@@ -5,14 +5,12 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 use tracing::debug;
 
-use crate::config::ProjectConfig;
 use crate::document::Document;
-use crate::lockfile::Lockfile;
 use crate::lsp::lifecycle::{open_project_file, project_files_changed};
-use crate::lsp::projects::is_project_file;
 use crate::lsp::session::{OpenDocument, Schedule, Session, Snapshot, file_path};
 use crate::lsp::workspace::{self, DiagnosticsScope};
 use crate::lsp::{convert, scheduler};
+use crate::project::is_project_file;
 use crate::syntax::Language;
 
 fn language_of(uri: &Uri, language_id: Option<&str>) -> Option<Language> {
@@ -38,17 +36,16 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
         );
         return;
     };
-    let path = file_path(&item.uri);
+    // Memoised discovery: a couple of `stat`s the first time in a folder.
+    let project = session.project_for(&item.uri);
     // Parsed by the first analysis, off the request path.
     let document = Document::unparsed(language, item.version, &item.text);
     let open = OpenDocument {
         id: session.next_document_id(),
         schedule: Schedule::default(),
-        analysed: Arc::new(Snapshot::pending(document.clone())),
+        analysed: Arc::new(Snapshot::pending(document.clone(), project)),
         extract_cache: None,
         document,
-        config_path: path.as_deref().and_then(ProjectConfig::discover),
-        lock_path: path.as_deref().and_then(Lockfile::discover),
     };
     session.state().documents.insert(item.uri.clone(), open);
     scheduler::request(session, &item.uri);
@@ -117,8 +114,8 @@ pub async fn did_close(session: &Arc<Session>, params: DidCloseTextDocumentParam
     tokio::spawn(async move {
         let worker = session.clone();
         let from_disk = tokio::task::spawn_blocking(move || {
-            workspace::read(&path, &workspace::limits_for(&worker, &path))
-                .and_then(|text| workspace::analyze_file(&worker, &path, &text))
+            workspace::read(&worker, &path)
+                .and_then(|candidate| workspace::analyze_file(&worker, candidate))
                 .map(|(_, diagnostics)| diagnostics)
         })
         .await
