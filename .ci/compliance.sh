@@ -2,6 +2,9 @@
 # Compliance integrations CI, each checked by its real consumer:
 #   - report --format cyclonedx of examples/ validated against the official
 #     CycloneDX 1.6 schema by cyclonedx-python-lib (and a broken BOM rejected);
+#   - report --format spdx3 of examples/ validated by spdx3-validate (SPDX
+#     3.0.1 JSON schema and SHACL, served offline from tests/fixtures/spdx3/),
+#     byte-identical on a second run, and a broken document rejected;
 #   - check --format junit / gitlab / github parsed by XML/JSON parsers;
 #   - schemas/abstrakt.schema.json applied by the taplo CLI: examples/abstrakt.toml
 #     passes, a broken file fails naming the key, the #:schema directive works;
@@ -62,7 +65,8 @@ expect_fail() {
 install_tools() {
   python3 -m venv "$tools/venv"
   "$tools/venv/bin/pip" install --quiet --disable-pip-version-check \
-    'cyclonedx-python-lib[json-validation]==11.12.0' 'pre-commit==4.7.0' 'taplo==0.9.3'
+    'cyclonedx-python-lib[json-validation]==11.12.0' 'pre-commit==4.7.0' 'taplo==0.9.3' \
+    'spdx3-validate==0.0.7'
   "$tools/venv/bin/taplo" --version
   "$tools/venv/bin/pre-commit" --version
 }
@@ -82,6 +86,23 @@ json.dump(bom, open(sys.argv[2], "w"))
 PY
   expect_fail "$work/broken.log" "$py" .ci/validate_cyclonedx.py "$work/broken.cdx.json"
   grep -q "'name' is a required property" "$work/broken.log"
+}
+
+spdx3() {
+  SOURCE_DATE_EPOCH=1767225600 "$bin" report --format spdx3 examples/ --output "$work/ai.spdx3.json"
+  SOURCE_DATE_EPOCH=1767225600 "$bin" report --format spdx3 examples/ --output "$work/again.spdx3.json"
+  cmp "$work/ai.spdx3.json" "$work/again.spdx3.json"
+  "$py" .ci/validate_spdx3.py "$work/ai.spdx3.json"
+  # The validator is not a rubber stamp: a model without creationInfo is rejected.
+  "$py" - "$work/ai.spdx3.json" "$work/broken.spdx3.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+models = [e for e in doc["@graph"] if e.get("type") == "ai_AIPackage"]
+assert len(models) >= 3, "one ai_AIPackage per model of examples/"
+del models[0]["creationInfo"]
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+  expect_fail "$work/broken-spdx3.log" "$py" .ci/validate_spdx3.py "$work/broken.spdx3.json"
 }
 
 ci_formats() {
@@ -148,8 +169,9 @@ pre_commit_hook() {
   (cd "$work/clean" && "$pre_commit" try-repo "$root" abstrakt-check --all-files --verbose)
 }
 
-check "install pinned Python tools (cyclonedx-python-lib, pre-commit, taplo)" install_tools
+check "install pinned Python tools (cyclonedx-python-lib, pre-commit, taplo, spdx3-validate)" install_tools
 check "CycloneDX 1.6 AI-BOM of examples/ is valid (cyclonedx-python-lib)" cyclonedx
+check "SPDX 3.0.1 AI profile of examples/ is valid (spdx3-validate)" spdx3
 check "check --format junit|gitlab|github parse and agree" ci_formats
 check "abstrakt.toml schema with the taplo CLI" schema_with_taplo
 check "pre-commit try-repo abstrakt-check" pre_commit_hook

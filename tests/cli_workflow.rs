@@ -582,3 +582,42 @@ fn reviews_fall_due_and_mark_reviewed_records_one() {
         unknown.stderr
     );
 }
+
+// ---- report --format spdx3 ---------------------------------------------------
+
+#[test]
+fn spdx3_has_one_ai_package_per_model_with_licence_relationships() {
+    let tree = credits_tree();
+    let args = ["report", "--format", "spdx3", "--project-name", "acme-site"];
+    let out = run(tree.path(), &args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::with_settings!({ filters => vec![(env!("CARGO_PKG_VERSION"), "[VERSION]")] }, {
+        insta::assert_snapshot!("report_spdx3", out.stdout);
+    });
+    // Deterministic: the same bytes again (SOURCE_DATE_EPOCH is set by the helper).
+    assert_eq!(run(tree.path(), &args).stdout, out.stdout);
+
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(
+        doc["@context"],
+        "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+    );
+    let graph = doc["@graph"].as_array().expect("graph");
+    let packages: Vec<&serde_json::Value> = graph
+        .iter()
+        .filter(|e| e["type"] == "ai_AIPackage")
+        .collect();
+    let names: Vec<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    // Profile conformance: exactly one declared and one concluded licence each.
+    for package in &packages {
+        for kind in ["hasDeclaredLicense", "hasConcludedLicense"] {
+            let count = graph
+                .iter()
+                .filter(|e| e["relationshipType"] == kind && e["from"] == package["spdxId"])
+                .count();
+            assert_eq!(count, 1, "{kind} of {}", package["name"]);
+        }
+    }
+    assert_eq!(graph[0]["created"], "2026-01-01T00:00:00Z");
+}

@@ -2,6 +2,7 @@
 
 pub(crate) mod attribution;
 mod cyclonedx;
+mod spdx3;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,9 @@ pub enum ReportFormat {
     /// The credits to ship (THIRD_PARTY_MODELS.md): every used model whose
     /// licence or provider requires one, with the exact text and where it is used.
     Attribution,
+    /// SPDX 3.0.1 JSON-LD with the AI profile: one ai_AIPackage per model, its
+    /// licence, supplier and limitations, and the files that call it.
+    Spdx3,
 }
 
 /// The project's name for the BOM: `--project-name`, else the folder of the
@@ -99,6 +103,13 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
             &scan,
             &cyclonedx::Options {
                 serial_number,
+                timestamp: host.now(),
+                project_name: &project_name(&args),
+            },
+        )?,
+        ReportFormat::Spdx3 => spdx3::render(
+            &scan,
+            &spdx3::Options {
                 timestamp: host.now(),
                 project_name: &project_name(&args),
             },
