@@ -124,6 +124,9 @@ pub struct Exception {
     pub reason: Option<String>,
     /// The last day the exception holds.
     pub expires: Option<jiff::civil::Date>,
+    /// Bytes of its `model` value in the project file, where
+    /// `unused-exception` points.
+    pub span: Option<Range<usize>>,
 }
 
 impl Exception {
@@ -156,6 +159,89 @@ pub struct ProjectConfig {
     pub api_url: Option<String>,
     /// `[limits]`: files too large to analyse.
     pub limits: Limits,
+    /// `[attribution] file`: the committed attribution file `check` keeps current.
+    pub attribution_file: Option<AttributionFile>,
+    /// `[policy] review-every`: how often each model's licensing is reviewed.
+    pub review_every: Option<ReviewInterval>,
+    /// `[compliance] log`: the function the compliance-log code action calls.
+    pub compliance_log: Option<String>,
+}
+
+/// `[attribution] file = "THIRD_PARTY_MODELS.md"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributionFile {
+    /// As written, relative to the project file's folder.
+    pub path: PathBuf,
+    /// Bytes of the value in the project file.
+    pub span: Range<usize>,
+}
+
+/// `review-every`: a whole number of days, weeks, months or years (`"90d"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewInterval {
+    pub amount: u32,
+    pub unit: IntervalUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalUnit {
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+impl ReviewInterval {
+    /// Reads `90d`, `12w`, `3m`, `1y` (a space before the unit is allowed).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim();
+        let split = trimmed
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(trimmed.len());
+        let (number, unit) = trimmed.split_at(split);
+        let unit = match unit.trim() {
+            "d" | "day" | "days" => IntervalUnit::Days,
+            "w" | "week" | "weeks" => IntervalUnit::Weeks,
+            "m" | "month" | "months" => IntervalUnit::Months,
+            "y" | "year" | "years" => IntervalUnit::Years,
+            _ => {
+                return Err(format!(
+                    "review-every: `{text}` is not an interval (such as \"90d\", \"12w\", \"3m\" or \"1y\")"
+                ));
+            }
+        };
+        match number.parse::<u32>() {
+            Ok(amount) if amount > 0 && amount <= 10_000 => Ok(Self { amount, unit }),
+            _ => Err(format!(
+                "review-every: `{text}` needs a whole number of units from 1 to 10000"
+            )),
+        }
+    }
+
+    /// The first day a review made on `reviewed` is due again.
+    pub fn due(self, reviewed: jiff::civil::Date) -> Option<jiff::civil::Date> {
+        let amount = i64::from(self.amount);
+        let span = match self.unit {
+            IntervalUnit::Days => jiff::Span::new().try_days(amount),
+            IntervalUnit::Weeks => jiff::Span::new().try_weeks(amount),
+            IntervalUnit::Months => jiff::Span::new().try_months(amount),
+            IntervalUnit::Years => jiff::Span::new().try_years(amount),
+        }
+        .ok()?;
+        reviewed.checked_add(span).ok()
+    }
+}
+
+impl fmt::Display for ReviewInterval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            IntervalUnit::Days => "d",
+            IntervalUnit::Weeks => "w",
+            IntervalUnit::Months => "m",
+            IntervalUnit::Years => "y",
+        };
+        write!(f, "{}{unit}", self.amount)
+    }
 }
 
 /// The nearest file called `name` at or above `start` (a file or a folder):
@@ -211,6 +297,11 @@ impl ProjectConfig {
         }
     }
 
+    /// The folder the project file is in: what its relative paths mean.
+    pub fn root(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
     /// `base` with this project's `[[models]]` layered on top.
     pub fn resolver(&self, base: Resolver) -> Resolver {
         match &self.path {
@@ -255,6 +346,38 @@ struct RawConfig {
     /// Files too big to analyse (minified bundles) are skipped with a notice.
     #[serde(default)]
     limits: RawLimits,
+    /// The attribution file the product ships (`report --format attribution`),
+    /// which `check` keeps current (attribution-file-stale).
+    #[serde(default)]
+    attribution: RawAttribution,
+    /// Compliance records of generations (the licensing guide's Step 2).
+    #[serde(default)]
+    compliance: RawCompliance,
+}
+
+/// `[attribution]`.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Attribution"))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawAttribution {
+    /// The committed attribution file, relative to this file, e.g.
+    /// "THIRD_PARTY_MODELS.md".
+    #[cfg_attr(test, schemars(with = "Option<schema::NonEmpty>"))]
+    file: Option<Spanned<String>>,
+}
+
+/// `[compliance]`.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[cfg_attr(test, schemars(rename = "Compliance"))]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawCompliance {
+    /// The function that saves a generation's compliance record, e.g.
+    /// "complianceLog.save" (the "Log this generation" code action calls it;
+    /// generation-not-logged looks for it).
+    #[cfg_attr(test, schemars(with = "Option<schema::NonEmpty>"))]
+    log: Option<Spanned<String>>,
 }
 
 /// `[limits]`: the largest file and the longest line analysed.
@@ -305,6 +428,10 @@ struct RawPolicy {
     /// Model ids (canonical or as written) to deny, case-insensitive.
     #[serde(default)]
     deny_models: Vec<String>,
+    /// How often each model's licensing must be reviewed, e.g. "90d", "12w",
+    /// "3m", "1y" (review-due); off when absent.
+    #[cfg_attr(test, schemars(with = "Option<schema::Interval>"))]
+    review_every: Option<Spanned<String>>,
 }
 
 /// Extra client names.
@@ -326,7 +453,8 @@ struct RawClients {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawException {
     /// The model id the exception is for.
-    model: String,
+    #[cfg_attr(test, schemars(with = "String"))]
+    model: Spanned<String>,
     /// The rules it covers; omit for every rule.
     #[serde(default)]
     rules: Vec<Parsed<RuleCode>>,
@@ -539,8 +667,52 @@ impl RawConfig {
         let models = Registry::from_models(models)
             .map_err(|e| ConfigError::at(path, text, None, e.to_string()))?;
 
+        let review_every = match self.policy.review_every {
+            Some(value) => {
+                let span = value.span();
+                Some(ReviewInterval::parse(value.get_ref()).map_err(|e| error(span, e))?)
+            }
+            None => None,
+        };
+        let attribution_file = match self.attribution.file {
+            Some(value) => {
+                let span = value.span();
+                let file = value.into_inner();
+                if file.trim().is_empty() {
+                    return Err(error(
+                        span,
+                        "attribution.file: the path is empty".to_string(),
+                    ));
+                }
+                Some(AttributionFile {
+                    path: PathBuf::from(file),
+                    span,
+                })
+            }
+            None => None,
+        };
+        let compliance_log = match self.compliance.log {
+            Some(value) => {
+                let span = value.span();
+                let name = value.into_inner();
+                if name.is_empty() || !name.split('.').all(is_identifier) {
+                    return Err(error(
+                        span,
+                        format!(
+                            "compliance.log: `{name}` is not a function name such as complianceLog.save"
+                        ),
+                    ));
+                }
+                Some(name)
+            }
+            None => None,
+        };
+
         Ok(ProjectConfig {
             path: Some(path.to_path_buf()),
+            attribution_file,
+            review_every,
+            compliance_log,
             intended_use: self.intended_use.map(|p| p.0),
             policy: Policy {
                 allow_licenses: self.policy.allow_licenses,
@@ -554,7 +726,8 @@ impl RawConfig {
                 .exceptions
                 .into_iter()
                 .map(|raw| Exception {
-                    model: raw.model,
+                    span: Some(raw.model.span()),
+                    model: raw.model.into_inner(),
                     rules: raw.rules.into_iter().map(|r| r.0).collect(),
                     reason: raw.reason,
                     expires: raw.expires.map(|e| e.0),
@@ -704,6 +877,22 @@ mod schema {
         }
     }
 
+    /// `review-every` (`ReviewInterval::parse`).
+    pub struct Interval;
+
+    impl JsonSchema for Interval {
+        fn schema_name() -> Cow<'static, str> {
+            "Interval".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "pattern": "^\\s*[0-9]+\\s*(d|days?|w|weeks?|m|months?|y|years?)\\s*$",
+                "description": "A whole number of days, weeks, months or years: \"90d\", \"12w\", \"3m\", \"1y\"."
+            })
+        }
+    }
+
     /// `[rules]`: one optional key per rule code.
     pub fn rules(generator: &mut SchemaGenerator) -> Schema {
         let level = generator.subschema_for::<Level>();
@@ -824,8 +1013,15 @@ mod schema {
             format!("{model}attribution = \"Not required\"\n"),
             format!("{model}attribution = \"not-required\"\n"),
             format!("{model}attribution = \"  YES \"\n"),
+            "[policy]\nreview-every = \"90d\"\n[attribution]\nfile = \"THIRD_PARTY_MODELS.md\"\n[compliance]\nlog = \"complianceLog.save\"\n".into(),
+            "[policy]\nreview-every = \" 3 months\"\n".into(),
             format!("{model}attribution = \"Unverified\"\nspdx = \"MIT\"\nname = \"A\"\nlicense-url = \"https://x\"\nrestrictions = [\"r\"]\nterritories-excluded = [\"EU\"]\nattribution-text = \"t\"\n"),
             // Rejected:
+            "[policy]\nreview-every = \"soon\"\n".into(),
+            "[policy]\nreview-every = 90\n".into(),
+            "[attribution]\nfiles = \"x\"\n".into(),
+            "[attribution]\nfile = \" \"\n".into(),
+            "[compliance]\nlog = \"\"\n".into(),
             "api-url = \"https://evil.example/v1\"\n".into(),
             "intended-use = \"business\"\n".into(),
             "intended-use = 3\n".into(),
@@ -953,6 +1149,44 @@ attribution = "Not required"
                 .get(&RuleCode::UnknownModel),
             Some(&None)
         );
+    }
+
+    #[test]
+    fn workflow_keys_parse_and_bad_values_point_at_themselves() {
+        let config = parse(
+            "[policy]\nreview-every = \"90d\"\n[attribution]\nfile = \"THIRD_PARTY_MODELS.md\"\n[compliance]\nlog = \"complianceLog.save\"\n[[exceptions]]\nmodel = \"flux-dev\"\n",
+        )
+        .expect("valid");
+        let interval = config.review_every.expect("interval");
+        assert_eq!(interval.to_string(), "90d");
+        assert_eq!(
+            interval.due(jiff::civil::date(2026, 1, 1)),
+            Some(jiff::civil::date(2026, 4, 1))
+        );
+        assert_eq!(
+            ReviewInterval::parse("3m")
+                .ok()
+                .and_then(|i| i.due(jiff::civil::date(2026, 11, 30))),
+            Some(jiff::civil::date(2027, 2, 28))
+        );
+        let file = config.attribution_file.clone().expect("file");
+        assert_eq!(file.path, Path::new("THIRD_PARTY_MODELS.md"));
+        assert_eq!(file.span, 51..74);
+        assert_eq!(config.compliance_log.as_deref(), Some("complianceLog.save"));
+        assert_eq!(config.exceptions[0].span, Some(138..148));
+        assert_eq!(config.root(), Some(Path::new("/p")));
+
+        let error = parse("[policy]\nreview-every = \"soon\"\n").expect_err("bad interval");
+        assert_eq!((error.line, error.column), (Some(2), Some(16)), "{error}");
+        assert!(
+            error.message.contains("`soon` is not an interval"),
+            "{error}"
+        );
+        let error = parse("[policy]\nreview-every = \"0d\"\n").expect_err("zero");
+        assert!(error.message.contains("from 1 to 10000"), "{error}");
+        let error = parse("\n[compliance]\nlog = \"log it\"\n").expect_err("bad name");
+        assert_eq!(error.line, Some(3), "{error}");
+        assert!(error.message.contains("not a function name"), "{error}");
     }
 
     #[test]

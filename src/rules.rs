@@ -23,10 +23,11 @@ pub enum RuleCode {
     UnknownModel,
     DynamicModelId,
     LicenseChanged,
+    AttributionFileStale,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 8] = [
+    pub const ALL: [RuleCode; 9] = [
         RuleCode::AttributionRequired,
         RuleCode::NonCommercial,
         RuleCode::CommercialConditional,
@@ -35,6 +36,7 @@ impl RuleCode {
         RuleCode::UnknownModel,
         RuleCode::DynamicModelId,
         RuleCode::LicenseChanged,
+        RuleCode::AttributionFileStale,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +49,7 @@ impl RuleCode {
             RuleCode::UnknownModel => "unknown-model",
             RuleCode::DynamicModelId => "dynamic-model-id",
             RuleCode::LicenseChanged => "license-changed",
+            RuleCode::AttributionFileStale => "attribution-file-stale",
         }
     }
 
@@ -61,6 +64,9 @@ impl RuleCode {
             RuleCode::UnknownModel => "The model id is not known to any licensing source",
             RuleCode::DynamicModelId => "The model id is not statically known",
             RuleCode::LicenseChanged => "Licensing differs from what the project last acknowledged",
+            RuleCode::AttributionFileStale => {
+                "The committed attribution file no longer matches the models the code uses"
+            }
         }
     }
 
@@ -71,7 +77,8 @@ impl RuleCode {
             | RuleCode::CommercialConditional
             | RuleCode::TerritoryRestricted
             | RuleCode::UnknownModel
-            | RuleCode::LicenseChanged => Severity::Warning,
+            | RuleCode::LicenseChanged
+            | RuleCode::AttributionFileStale => Severity::Warning,
             RuleCode::NonCommercial | RuleCode::LicenseDenied => Severity::Error,
             RuleCode::DynamicModelId => Severity::Hint,
         }

@@ -69,7 +69,10 @@ impl FailOn {
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let options = ScanOptions::from_args(&args.walk);
-    let (scan, _) = super::remote::scan_with_api(&options, &args.project)?;
+    let (mut scan, projects) = super::remote::scan_with_api(&options, &args.project)?;
+    // Findings about whole projects, when the walk covered them.
+    let covered = super::project_findings::covered_projects(&scan, &options, &projects)?;
+    super::attribution_file::check(&mut scan, &covered)?;
     let rendered = match args.format {
         Format::Human => output::human::render(&scan),
         Format::Json => output::json::render(&scan),

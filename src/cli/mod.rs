@@ -6,12 +6,14 @@
 //! an out-of-date lock for `lock --check`), 2 for usage errors, unreadable or
 //! nonexistent paths and invalid configuration (with a message on stderr).
 
+mod attribution_file;
 mod check;
 mod explain;
 mod lock;
 mod models;
 mod output;
 pub(crate) mod project;
+mod project_findings;
 mod remote;
 pub(crate) mod report;
 pub(crate) mod walk;

@@ -1,5 +1,6 @@
 //! `abstrakt-lsp report`: the compliance record, one row per model use.
 
+pub(crate) mod attribution;
 mod cyclonedx;
 
 use std::collections::BTreeMap;
@@ -56,6 +57,9 @@ pub enum ReportFormat {
     /// A CycloneDX 1.6 AI bill of materials (JSON): one machine-learning-model
     /// component per model, with every call site as evidence.
     Cyclonedx,
+    /// The credits to ship (THIRD_PARTY_MODELS.md): every used model whose
+    /// licence or provider requires one, with the exact text and where it is used.
+    Attribution,
 }
 
 /// What is known about one model use.
@@ -330,6 +334,10 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
                 project_name: &project_name(&args),
             },
         )?,
+        ReportFormat::Attribution => attribution::render(&attribution::entries(
+            scan.uses(),
+            &super::output::current_dir()?,
+        )),
     };
     match &args.output {
         Some(path) => super::write::atomic(path, text.as_bytes())?,

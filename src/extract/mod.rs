@@ -1,5 +1,5 @@
 //! Finding model references: every call of an Abstrakt SDK method that takes a
-//! model id, and what that id is (DESIGN.md §3). Pure: a tree and its text in,
+//! model id, and what that id is. Pure: a tree and its text in,
 //! [`ModelUse`]s out.
 //!
 //! This module is the language-blind part: the SDK method table, the result
@@ -7,22 +7,15 @@
 //! hands a tree to the front end of its language. Everything after extraction
 //! (rules, hover, completion, the CLI) sees only `ModelUse`s.
 //!
-//! The JavaScript/TypeScript front end (also JSX/TSX) is split by question:
-//! - [`clients`]: which receivers are Abstrakt clients and which calls on them
-//!   are SDK calls (one walk collects bindings and calls, then calls on a
-//!   client become `ModelUse`s);
-//! - [`value`]: what the model-id argument evaluates to (literals, `const`s,
-//!   object members, conditionals, `??`/`||`), else a dynamic target;
-//! - [`scopes`]: which `const` a name refers to (block tables, ancestor chains);
-//! - [`literal`]: decoding string and template literals.
-//!
-//! The Python front end ([`python`]) has the same four parts for Python's
-//! grammar; model URLs inside strings are found by `url`. A front end is a
-//! function `(&Tree, &SourceText, &ExtractOptions) -> Vec<ModelUse>` that uses
-//! [`SDK_METHODS`], [`DEFAULT_CLIENT_NAME`] and [`CLIENT_CLASS`] from here;
-//! [`extract`] picks the front end for the tree's language. Front ends share
-//! nothing else, so each follows its grammar's node kinds without
-//! `if language == ...` branches elsewhere.
+//! Two front ends, [`javascript`] (JS/TS/JSX/TSX) and [`python`], each say
+//! which receivers are clients, how names are scoped and what their literals
+//! denote; one evaluator ([`eval`]) over both grammars turns a call on a client
+//! into a [`ModelUse`] (receiver path, SDK method, model-id argument and its
+//! value: literals, constants, container entries, both arms of a choice, else
+//! a dynamic target). Model URLs inside strings are found by `url`. A front
+//! end is a function `(&Tree, &SourceText, &ExtractOptions) -> Vec<ModelUse>`
+//! that uses [`SDK_METHODS`], [`DEFAULT_CLIENT_NAME`] and [`CLIENT_CLASS`]
+//! from here; [`extract`] picks the front end for the tree's language.
 
 use std::ops::Range;
 
@@ -32,17 +25,13 @@ use crate::syntax::Language;
 use crate::text::SourceText;
 
 mod clients;
-mod incremental;
-mod literal;
+mod eval;
+mod javascript;
 mod python;
-mod scopes;
 pub mod url;
-mod value;
 
 pub use clients::Clients;
-use clients::Scan;
-pub use incremental::ExtractCache;
-use scopes::Scopes;
+pub use javascript::incremental::ExtractCache;
 
 /// An SDK method that takes a model id, and which argument holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,12 +93,12 @@ pub const SDK_METHODS: &[SdkMethod] = &[
     },
 ];
 
-/// The identifier every project may use for its client without declaring it.
 /// The SDK method a member path after the receiver names (`["models", "get"]`).
 pub fn sdk_method(path: &[&str]) -> Option<&'static SdkMethod> {
     SDK_METHODS.iter().find(|m| m.path == path)
 }
 
+/// The identifier every project may use for its client without declaring it.
 pub const DEFAULT_CLIENT_NAME: &str = "abstrakt";
 /// The SDK's client class.
 pub const CLIENT_CLASS: &str = "Abstrakt";
@@ -178,7 +167,7 @@ pub fn extract<S: SourceText + ?Sized>(
 ) -> Vec<ModelUse> {
     let mut uses = match Language::of_tree(tree) {
         Some(Language::Python) => python::extract(tree, text, options),
-        _ => extract_javascript(tree, text, options),
+        _ => javascript::extract(tree, text, options),
     };
     let urls = url::extract(tree, text, options);
     if !urls.is_empty() {
@@ -202,7 +191,8 @@ pub fn extract_incremental<S: SourceText + ?Sized>(
     let (mut uses, cache) = match Language::of_tree(tree) {
         Some(Language::Python) => (python::extract(tree, text, options), None),
         _ => {
-            let (uses, cache) = incremental::extract_javascript(tree, text, options, previous);
+            let (uses, cache) =
+                javascript::incremental::extract_javascript(tree, text, options, previous);
             (uses, Some(cache))
         }
     };
@@ -217,29 +207,10 @@ pub fn extract_incremental<S: SourceText + ?Sized>(
 /// Who counts as an Abstrakt client in a parsed file: the detection
 /// [`extract`] uses, for faces that must agree with it (completion).
 pub fn clients<S: SourceText + ?Sized>(tree: &Tree, text: &S, options: &ExtractOptions) -> Clients {
-    if Language::of_tree(tree) == Some(Language::Python) {
-        return python::clients(tree, text, options);
+    match Language::of_tree(tree) {
+        Some(Language::Python) => python::clients(tree, text, options),
+        _ => javascript::clients(tree, text, options),
     }
-    let mut scan = Scan::new(text, &tree.language());
-    scan.walk(tree.root_node());
-    scan.clients(options)
-}
-
-/// The JavaScript/TypeScript front end: find the clients, then evaluate the
-/// model-id argument of every SDK call on one.
-fn extract_javascript<S: SourceText + ?Sized>(
-    tree: &Tree,
-    text: &S,
-    options: &ExtractOptions,
-) -> Vec<ModelUse> {
-    let mut scan = Scan::new(text, &tree.language());
-    scan.walk(tree.root_node());
-    let clients = scan.clients(options);
-    let mut scopes = Scopes::new(tree.root_node());
-    scan.calls
-        .iter()
-        .filter_map(|call| clients.model_use(call, text, &mut scopes))
-        .collect()
 }
 
 #[cfg(test)]

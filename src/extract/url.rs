@@ -74,28 +74,15 @@ pub(super) fn extract<S: SourceText + ?Sized>(
         .map(|kind| language.id_for_node_kind(kind, true))
         .filter(|&id| id != 0)
         .collect();
-    let mut cursor = root.walk();
-    'outer: loop {
-        let node = cursor.node();
-        let mut descend = true;
-        if kinds.contains(&node.kind_id()) {
-            descend = false;
-            if !(python && is_docstring(node)) {
-                scan_literal(node, text, &bases, &mut uses);
-            }
+    super::eval::preorder(root, |node| {
+        if !kinds.contains(&node.kind_id()) {
+            return true;
         }
-        if descend && cursor.goto_first_child() {
-            continue;
+        if !(python && is_docstring(node)) {
+            scan_literal(node, text, &bases, &mut uses);
         }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'outer;
-            }
-            if !cursor.goto_parent() {
-                break 'outer;
-            }
-        }
-    }
+        false
+    });
     uses
 }
 

@@ -55,6 +55,9 @@ pub fn full_description(code: RuleCode) -> &'static str {
         RuleCode::LicenseChanged => {
             "The model's current licensing differs from what the project recorded in abstrakt.lock. Review the change, then run `abstrakt-lsp lock` to acknowledge it."
         }
+        RuleCode::AttributionFileStale => {
+            "The attribution file named in abstrakt.toml ([attribution] file) no longer matches the models the code uses: a model that needs credit is missing, one is no longer used, or its credit, licence or call sites changed. Regenerate it with `abstrakt-lsp report --format attribution --output FILE` and commit it."
+        }
     }
 }
 

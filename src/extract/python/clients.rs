@@ -11,7 +11,8 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::value::unwrap_expression;
+use super::grammar::unwrap_expression;
+use crate::extract::eval::preorder;
 use crate::extract::{CLIENT_CLASS, Clients, DEFAULT_CLIENT_NAME, ExtractOptions};
 use crate::text::SourceText;
 
@@ -61,24 +62,12 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         .map(|kind| language.id_for_node_kind(kind, true))
         .filter(|&id| id != 0)
         .collect();
-        let mut cursor = root.walk();
-        'outer: loop {
-            let node = cursor.node();
+        preorder(root, |node| {
             if interesting.contains(&node.kind_id()) {
                 self.visit(node);
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'outer;
-                }
-                if !cursor.goto_parent() {
-                    break 'outer;
-                }
-            }
-        }
+            true
+        });
     }
 
     fn visit(&mut self, node: Node<'t>) {

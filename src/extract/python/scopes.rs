@@ -10,18 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use crate::extract::eval::{Binding, Bindings, ancestors};
 use crate::text::SourceText;
-
-/// What a scope binds a name to.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Binding<'t> {
-    /// Bound once, by `name = value`.
-    Const(Node<'t>),
-    /// Bound once, by `class name: ...`.
-    Class(Node<'t>),
-    /// Anything else, or bound more than once.
-    Other,
-}
 
 #[derive(Default)]
 struct Table<'t> {
@@ -77,9 +67,12 @@ impl<'t> Scopes<'t> {
             .entry(scope.id())
             .or_insert_with(|| build_table(scope, text))
     }
+}
 
-    /// How `name`, used at `at`, is bound; `None` when no visible scope binds it.
-    pub(super) fn lookup<S: SourceText + ?Sized>(
+impl<'t> Bindings<'t> for Scopes<'t> {
+    /// Python's rules: functions and lambdas nest, a class body is a scope
+    /// only for code written directly in it, `global` jumps to the module.
+    fn lookup<S: SourceText + ?Sized>(
         &mut self,
         at: Node<'t>,
         name: &str,
@@ -115,21 +108,6 @@ impl<'t> Scopes<'t> {
         let root = self.root;
         self.table(root, text).get(name)
     }
-}
-
-/// The ancestors of a node, root first (one descent instead of `parent()`
-/// calls, which each search down from the root).
-fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
-    let mut chain = Vec::new();
-    let mut current = root;
-    while current != node {
-        chain.push(current);
-        match current.child_with_descendant(node) {
-            Some(child) => current = child,
-            None => break,
-        }
-    }
-    chain
 }
 
 fn build_table<'t, S: SourceText + ?Sized>(scope: Node<'t>, text: &S) -> Table<'t> {

@@ -14,9 +14,10 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node, Tree};
 
-use super::clients::{Bindings, Clients, Scan};
+use super::clients::{ClientBindings, Scan, resolve};
 use super::scopes::{Scopes, declared};
-use super::{ExtractOptions, ModelUse, Target};
+use crate::extract::eval::model_use;
+use crate::extract::{Clients, ExtractOptions, ModelUse, Target};
 use crate::text::SourceText;
 
 /// Each top-level name with its `const` value's text and shape (`None` for
@@ -28,14 +29,14 @@ type Declarations = HashMap<Box<str>, Option<(String, String)>>;
 struct Entry {
     start: usize,
     len: usize,
-    bindings: Bindings,
+    bindings: ClientBindings,
     declared: Vec<(String, Option<(String, String)>)>,
     /// Model uses found in the statement, with the ranges of the last extraction.
     uses: Vec<ModelUse>,
 }
 
 /// The results of the last JavaScript/TypeScript extraction of a document,
-/// for the next one. Pass it to [`extract_incremental`] with the tree that
+/// for the next one. Pass it to [`crate::extract::extract_incremental`] with the tree that
 /// the next version's parse produced from this one (edited, reparsed).
 #[derive(Debug, Clone)]
 pub struct ExtractCache {
@@ -68,15 +69,15 @@ impl ExtractCache {
 struct Part<'t, 'c> {
     node: Node<'t>,
     reused: Option<&'c Entry>,
-    bindings: Bindings,
+    bindings: ClientBindings,
     declared: Vec<(String, Option<(String, String)>)>,
     calls: Vec<Node<'t>>,
 }
 
-/// [`super::extract`]'s JavaScript/TypeScript front end, reusing what
+/// [`crate::extract::extract`]'s JavaScript/TypeScript front end, reusing what
 /// `previous` found in statements the edit did not touch. Returns the same
 /// uses as a full extraction, and the cache for the next call.
-pub(super) fn extract_javascript<'c, S: SourceText + ?Sized>(
+pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
     tree: &Tree,
     text: &S,
     options: &ExtractOptions,
@@ -119,7 +120,8 @@ pub(super) fn extract_javascript<'c, S: SourceText + ?Sized>(
         parts.push(part);
     }
 
-    let clients = Clients::resolve(options, scan.fields(), parts.iter().map(|p| &p.bindings));
+    let clients = resolve(options, parts.iter().map(|p| &p.bindings));
+    let grammar = scan.grammar();
     // The first declaration of a name wins, as in `Scopes`: only that table matters.
     let mut all_declared = Declarations::with_capacity(parts.len());
     for (name, value) in parts.iter().flat_map(|p| &p.declared) {
@@ -145,11 +147,11 @@ pub(super) fn extract_javascript<'c, S: SourceText + ?Sized>(
                 if part.reused.is_some() {
                     scan.walk(part.node);
                     part.calls = std::mem::take(&mut scan.calls);
-                    scan.bindings = Bindings::default();
+                    scan.bindings = ClientBindings::default();
                 }
                 part.calls
                     .iter()
-                    .filter_map(|call| clients.model_use(call, text, &mut scopes))
+                    .filter_map(|call| model_use(&grammar, &clients, *call, text, &mut scopes))
                     .collect()
             }
         };

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::extract::eval::{Binding, Bindings, ancestors};
 use crate::text::SourceText;
 
 /// How a block binds a name.
@@ -48,10 +49,22 @@ impl<'t> Scopes<'t> {
     }
 }
 
+impl<'t> Bindings<'t> for Scopes<'t> {
+    /// JavaScript binds names to constants or to nothing we can follow.
+    fn lookup<S: SourceText + ?Sized>(
+        &mut self,
+        at: Node<'t>,
+        name: &str,
+        text: &S,
+    ) -> Option<Binding<'t>> {
+        lookup_const(at, name, text, self).map(Binding::Const)
+    }
+}
+
 /// Finds the `const` declaration of `name` visible from `at`, walking outwards
 /// through enclosing blocks. A `let`/`var`, a parameter or any other binding of
 /// the name in between makes the value unknowable (`None`).
-pub(super) fn lookup_const<'t, S: SourceText + ?Sized>(
+fn lookup_const<'t, S: SourceText + ?Sized>(
     at: Node<'t>,
     name: &str,
     text: &S,
@@ -85,21 +98,6 @@ pub(super) fn lookup_const<'t, S: SourceText + ?Sized>(
         }
     }
     None
-}
-
-/// The ancestors of a node, root first. tree-sitter's `parent()` searches down
-/// from the root on every call, so the chain is built in one descent instead.
-fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
-    let mut chain = Vec::new();
-    let mut current = root;
-    while current != node {
-        chain.push(current);
-        match current.child_with_descendant(node) {
-            Some(child) => current = child,
-            None => break,
-        }
-    }
-    chain
 }
 
 /// What a top-level statement declares, without tree nodes: each name with

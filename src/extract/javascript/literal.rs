@@ -71,19 +71,3 @@ fn unescape(raw: &str) -> String {
     }
     out
 }
-
-/// The first `chars` characters of `range`, copying no more than that: a
-/// rope slice of a whole nested expression would be copied at every level.
-pub(crate) fn text_prefix<S: SourceText + ?Sized>(
-    text: &S,
-    range: std::ops::Range<usize>,
-    chars: usize,
-) -> String {
-    let wanted = range.start.saturating_add(chars * 4).min(range.end);
-    // Back off to a character boundary (a UTF-8 character is at most 4 bytes).
-    (0..4)
-        .map(|back| text.slice(range.start..wanted.saturating_sub(back).max(range.start)))
-        .find(|slice| !slice.is_empty() || wanted == range.start)
-        .map(|slice| slice.chars().take(chars).collect())
-        .unwrap_or_default()
-}
