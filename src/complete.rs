@@ -331,7 +331,7 @@ mod tests {
         let slashed = candidates("fal-ai/flux/d", None, builtin, IntendedUse::Commercial);
         assert_eq!(
             slashed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-            ["fal-ai/flux/dev"]
+            ["fal-ai/flux/dev", "fal-ai/flux/dev/redux"]
         );
     }
 }

@@ -32,8 +32,12 @@ pub fn attribution_fix(model: &crate::licensing::Model) -> Option<AttributionFix
     let credit = model.credit()?;
     let text = one_line(&credit.text);
     let (comment, title) = if credit.prescribed {
+        let origin = credit
+            .origin
+            .as_deref()
+            .map_or_else(String::new, |origin| format!(" ({})", one_line(origin)));
         (
-            format!("Attribution required: show \"{text}\""),
+            format!("Attribution required: show \"{text}\"{origin}"),
             format!("Show \"{text}\" in the rendered component"),
         )
     } else {

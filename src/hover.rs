@@ -178,7 +178,11 @@ pub fn card_at(
     let credit = model.credit();
     let attribution = match (licensing.attribution, &credit) {
         (Attribution::Required, Some(credit)) if credit.prescribed => {
-            format!("Required: show {}", w.code(&format!("\"{}\"", credit.text)))
+            let shown = w.code(&format!("\"{}\"", credit.text));
+            match &credit.origin {
+                Some(origin) => format!("Required: show {shown} ({})", w.text(origin)),
+                None => format!("Required: show {shown}"),
+            }
         }
         (Attribution::Required, _) => "Required — the source gives no wording".to_string(),
         (Attribution::NotRequired, _) => "Not required".to_string(),

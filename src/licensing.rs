@@ -109,6 +109,9 @@ pub struct Licensing {
     pub attribution: Attribution,
     /// The exact text to show when attribution is required.
     pub attribution_text: Option<String>,
+    /// Who gives `attribution_text` when it is not the licence's own wording, shown
+    /// beside it (for flux-dev: "Abstrakt's example wording, not licence text").
+    pub attribution_text_origin: Option<String>,
     pub restrictions: Vec<String>,
     pub territories_excluded: Vec<String>,
     pub confidence: Option<Confidence>,
@@ -198,10 +201,14 @@ pub struct Model {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Credit {
     pub text: String,
-    /// `true`: the wording a named source prescribes (`attribution-text`);
+    /// `true`: the wording a named source gives (`attribution-text`);
     /// `false`: our suggestion "<name> by <vendor>", because the source
     /// requires attribution but gives no wording.
     pub prescribed: bool,
+    /// Where given wording comes from when it is not the licence's own text
+    /// (an example in the provider's guide), shown beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Model {
@@ -216,6 +223,7 @@ impl Model {
             Some(text) => Credit {
                 text: text.clone(),
                 prescribed: true,
+                origin: self.licensing.attribution_text_origin.clone(),
             },
             None => Credit {
                 text: match self.vendor.as_deref().map(str::trim) {
@@ -223,6 +231,7 @@ impl Model {
                     _ => self.name.clone(),
                 },
                 prescribed: false,
+                origin: None,
             },
         })
     }
@@ -247,6 +256,7 @@ struct RawEntry {
     commercial_condition: Option<String>,
     attribution: Attribution,
     attribution_text: Option<String>,
+    attribution_text_origin: Option<String>,
     restrictions: Vec<String>,
     territories_excluded: Vec<String>,
     alternatives: Vec<String>,
@@ -255,6 +265,10 @@ struct RawEntry {
     sources: Vec<String>,
     license_date: Option<String>,
     verified: String,
+    /// The source that decides this entry's answer over its licence text; checked by
+    /// `data/check.py`, not shown (the evidence it cites is).
+    #[serde(rename = "override")]
+    _override: Option<String>,
     notes: String,
     #[serde(default)]
     evidence: Vec<RawEvidence>,
@@ -319,6 +333,7 @@ impl TryFrom<RawEntry> for Model {
                 commercial_condition: raw.commercial_condition,
                 attribution: raw.attribution,
                 attribution_text: raw.attribution_text,
+                attribution_text_origin: raw.attribution_text_origin,
                 restrictions: raw.restrictions,
                 territories_excluded: raw.territories_excluded,
                 confidence: Some(raw.confidence),
@@ -615,8 +630,15 @@ mod tests {
         let flux = registry.get("fal-ai/flux/dev").expect("alias");
         assert_eq!(flux.id, "flux-dev");
         assert_eq!(flux.licensing.attribution, Attribution::Required);
-        // Abstrakt's example says "Required" but gives no wording (issue 9).
-        assert_eq!(flux.licensing.attribution_text, None);
+        // Abstrakt's guide words it in its Step 3 example, labelled as such (issue 20).
+        assert_eq!(
+            flux.licensing.attribution_text.as_deref(),
+            Some("Image created with FLUX.1-dev")
+        );
+        assert_eq!(
+            flux.licensing.attribution_text_origin.as_deref(),
+            Some("Abstrakt's example wording, not licence text")
+        );
         let llama = registry.get("llama-3.1-8b").expect("llama");
         assert_eq!(
             llama.licensing.attribution_text.as_deref(),

@@ -44,7 +44,7 @@ pub fn project_findings(
             let Target::Static { id, range } = target else {
                 continue;
             };
-            let resolved = lookup.resolve(id);
+            let resolved = crate::rules::resolve_on(lookup, model_use.route(), id);
             let shown = crate::registry::shown_id(id);
             let finding = |code, severity, message: String| Finding {
                 code,
@@ -61,6 +61,7 @@ pub fn project_findings(
                 matched_pattern: resolved
                     .as_ref()
                     .and_then(|r| r.pattern().map(str::to_string)),
+                route: model_use.route(),
             };
             if let Some(severity) = denied {
                 let model_denied = policy.deny_models.iter().any(|denied| {

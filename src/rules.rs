@@ -1,5 +1,6 @@
 //! Rules: from model uses and their licensing to findings with stable codes
-//! (DESIGN.md §5). Pure; the server and the CLI both call [`check`].
+//! (docs/architecture.md, "Rules"). Pure; the server and the CLI both call
+//! [`check`].
 
 use std::collections::HashMap;
 use std::fmt;
@@ -8,8 +9,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::extract::{ModelUse, Target};
-use crate::licensing::{Attribution, CommercialUse};
+use crate::extract::{ModelUse, Route, Target};
+use crate::licensing::{Attribution, CommercialUse, Evidence, EvidenceAbout};
 use crate::registry::{Lookup, Resolved, shown_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -209,6 +210,9 @@ pub struct Finding {
     /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_pattern: Option<String>,
+    /// The route the call takes (left out for the Abstrakt API route).
+    #[serde(skip_serializing_if = "Route::is_abstrakt")]
+    pub route: Route,
 }
 
 /// Applies every rule to every model use.
@@ -216,14 +220,138 @@ pub fn check(uses: &[ModelUse], lookup: &impl Lookup, settings: &RuleSettings) -
     let mut findings = Vec::new();
     for model_use in uses {
         for target in &model_use.targets {
-            check_target(target, lookup, settings, &mut findings);
+            check_target(target, model_use.route(), lookup, settings, &mut findings);
         }
     }
     findings
 }
 
+/// Resolves an id written on a route: the provider's namespace first
+/// (`replicate:owner/model` without its `:version`, `openai:dall-e-3`), then
+/// the id itself.
+///
+/// The registry's terms are those of the Abstrakt API route. On another
+/// route a sourced route term (`data/providers.toml`: the FLUX.1 [dev]
+/// weights are non-commercial) replaces the commercial answer, with its
+/// words as evidence; without one, the answer says that the route's terms
+/// are unverified.
+pub fn resolve_on(lookup: &impl Lookup, route: Route, id: &str) -> Option<Resolved> {
+    let mut resolved = route
+        .resolution_ids(id)
+        .iter()
+        .find_map(|candidate| lookup.resolve(candidate))?;
+    if route.is_abstrakt() {
+        return Some(resolved);
+    }
+    let mut model = (*resolved.model).clone();
+    let licensing = &mut model.licensing;
+    match crate::extract::providers::route_terms(&model.id, route) {
+        Some(terms) => {
+            licensing.commercial = terms.commercial;
+            licensing.commercial_condition = Some(format!(
+                "on the {} route: \"{}\" ({}, {})",
+                route.label(),
+                terms.quote,
+                terms.source,
+                terms.at
+            ));
+            licensing.evidence.push(Evidence {
+                about: EvidenceAbout::Commercial,
+                text: terms.quote.clone(),
+                verbatim: true,
+                source: terms.source.clone(),
+                at: Some(terms.at.clone()),
+            });
+        }
+        None => licensing.unverified.push(format!(
+            "the terms on the {} route: the registry's answer is for the Abstrakt API route",
+            route.label()
+        )),
+    }
+    resolved.model = std::sync::Arc::new(model);
+    Some(resolved)
+}
+
+/// "Did you mean" ids for an unknown id on a route, spelled as that route
+/// spells them so a quick fix stays a valid call: the Abstrakt catalogue's
+/// ids on the Abstrakt route; on a provider route only the registry's aliases
+/// in that provider's namespace (`openai:`, `replicate:`, `fal-ai/`), or a
+/// Hugging Face repository of the same owner: never another vendor's model.
+pub fn suggest_on(lookup: &impl Lookup, route: Route, id: &str, limit: usize) -> Vec<String> {
+    if route.is_abstrakt() {
+        return lookup.suggest(id, limit);
+    }
+    let model_id = match route {
+        Route::Replicate => crate::extract::providers::replicate_model(id),
+        _ => id,
+    };
+    let needle = match route.namespace() {
+        Some(namespace) => format!("{namespace}{model_id}"),
+        None => model_id.to_string(),
+    };
+    let same_owner = owner(model_id);
+    let mut out: Vec<String> = Vec::new();
+    for canonical in lookup.suggest(&needle, limit.saturating_mul(3)) {
+        let found = spell_on(lookup, route, &canonical)
+            .into_iter()
+            .find(|name| {
+                // A repository id (weights, Hugging Face) stays with its owner.
+                route.namespace().is_some() || route == Route::Fal || owner(name) == same_owner
+            });
+        if let Some(found) = found
+            && !out.contains(&found)
+            && found != model_id
+        {
+            out.push(found);
+        }
+        if out.len() == limit {
+            break;
+        }
+    }
+    out
+}
+
+/// The owner part of a repository id (`black-forest-labs` in
+/// `black-forest-labs/FLUX.1-dev`), lowercased.
+fn owner(name: &str) -> Option<String> {
+    name.split_once('/')
+        .map(|(owner, _)| owner.to_ascii_lowercase())
+}
+
+/// How a route spells a registry model, if the registry knows a spelling:
+/// its alias in the provider's namespace without the prefix (`openai:` ,
+/// `replicate:`), a `fal-ai/` endpoint, or a Hugging Face repository id.
+fn spell_on(lookup: &impl Lookup, route: Route, canonical: &str) -> Vec<String> {
+    let Some(resolved) = lookup.resolve(canonical) else {
+        return Vec::new();
+    };
+    std::iter::once(&resolved.model.id)
+        .chain(&resolved.model.aliases)
+        .filter_map(|name| match (route, route.namespace()) {
+            (Route::Abstrakt, _) => Some(name.clone()),
+            (_, Some(namespace)) => name.strip_prefix(namespace).map(str::to_string),
+            (Route::Fal, None) => name.starts_with("fal-ai/").then(|| name.clone()),
+            _ => (!name.contains(':') && !name.starts_with("fal-ai/") && name.contains('/'))
+                .then(|| name.clone()),
+        })
+        .collect()
+}
+
+/// Alternatives spelled as the call's route spells them (a quick fix puts
+/// them in the code); one the route has no spelling for is left out.
+fn alternatives_on(lookup: &impl Lookup, route: Route, alternatives: &[String]) -> Vec<String> {
+    if route.is_abstrakt() {
+        return alternatives.to_vec();
+    }
+    alternatives
+        .iter()
+        .filter_map(|alternative| spell_on(lookup, route, alternative).into_iter().next())
+        .collect()
+}
+
 fn check_target(
     target: &Target,
+    route: Route,
     lookup: &impl Lookup,
     settings: &RuleSettings,
     out: &mut Vec<Finding>,
@@ -244,15 +372,19 @@ fn check_target(
                     license: None,
                     suggestions: Vec::new(),
                     matched_pattern: None,
+                    route,
                 });
             }
         }
-        Target::Static { id, range } => match lookup.resolve(id) {
-            Some(resolved) => check_known(id, range, &resolved, settings, out),
+        Target::Static { id, range } => match resolve_on(lookup, route, id) {
+            Some(resolved) => {
+                let alternatives = alternatives_on(lookup, route, &resolved.model.alternatives);
+                check_known(id, range, route, &resolved, &alternatives, settings, out)
+            }
             None => {
                 if let Some(severity) = settings.severity(RuleCode::UnknownModel, Severity::Warning)
                 {
-                    let suggestions = lookup.suggest(id, 3);
+                    let suggestions = suggest_on(lookup, route, id, 3);
                     let hint = match suggestions.as_slice() {
                         [] => String::new(),
                         [one] => format!("; did you mean `{one}`?"),
@@ -268,15 +400,29 @@ fn check_target(
                         code: RuleCode::UnknownModel,
                         severity,
                         range: range.clone(),
-                        message: format!(
-                            "Unknown model `{}`: no licensing information is known for it{hint}",
-                            shown_id(id)
-                        ),
+                        message: if route.is_abstrakt() {
+                            format!(
+                                "Unknown model `{}`: no licensing information is known for it{hint}",
+                                shown_id(id)
+                            )
+                        } else {
+                            format!(
+                                "Unknown model `{}` ({}): no licensing information is known for it; {}{hint}",
+                                shown_id(id),
+                                route.label(),
+                                if route == Route::Weights {
+                                    "the weights' licence is unverified"
+                                } else {
+                                    "the model's licence and the provider's terms are unverified"
+                                }
+                            )
+                        },
                         model_id: Some(shown_id(id).into_owned()),
                         canonical_id: None,
                         license: None,
                         suggestions,
                         matched_pattern: None,
+                        route,
                     });
                 }
             }
@@ -287,7 +433,9 @@ fn check_target(
 fn check_known(
     id: &str,
     range: &Range<usize>,
+    route: Route,
     resolved: &Resolved,
+    alternatives: &[String],
     settings: &RuleSettings,
     out: &mut Vec<Finding>,
 ) {
@@ -303,14 +451,19 @@ fn check_known(
         license: Some(licensing.license.clone()),
         suggestions,
         matched_pattern: resolved.pattern().map(str::to_string),
+        route,
     };
-    // The subject of every message: the id, and the family it was matched to.
-    let id = match resolved.pattern() {
+    // The subject of every message: the id, the family it was matched to,
+    // and the route when it is not the Abstrakt API.
+    let mut id = match resolved.pattern() {
         Some(pattern) => format!("{} (matched by family pattern `{pattern}`)", shown_id(id)),
         None => shown_id(id).into_owned(),
     };
+    if !route.is_abstrakt() {
+        id = format!("{id} ({})", route.label());
+    }
     let commercial = settings.intended_use == IntendedUse::Commercial;
-    let alternative_hint = match model.alternatives.first() {
+    let alternative_hint = match alternatives.first() {
         Some(alt) => format!(" such as `{alt}`"),
         None => String::new(),
     };
@@ -320,8 +473,12 @@ fn check_known(
     {
         let message = match model.credit() {
             Some(credit) if credit.prescribed => format!(
-                "{id} requires attribution: show \"{}\" near the output",
-                credit.text
+                "{id} requires attribution: show \"{}\" near the output{}",
+                credit.text,
+                credit
+                    .origin
+                    .as_ref()
+                    .map_or_else(String::new, |origin| format!(" ({origin})"))
             ),
             Some(credit) => format!(
                 "{id} requires attribution ({}), but the source gives no wording: credit the model near the output, e.g. \"{}\" (suggested credit)",
@@ -360,7 +517,7 @@ fn check_known(
                 RuleCode::NonCommercial,
                 severity,
                 message,
-                model.alternatives.clone(),
+                alternatives.to_vec(),
             ));
         }
     }
@@ -382,7 +539,7 @@ fn check_known(
             RuleCode::CommercialConditional,
             severity,
             message,
-            model.alternatives.clone(),
+            alternatives.to_vec(),
         ));
     }
 
@@ -397,7 +554,7 @@ fn check_known(
             RuleCode::TerritoryRestricted,
             severity,
             message,
-            model.alternatives.clone(),
+            alternatives.to_vec(),
         ));
     }
 }

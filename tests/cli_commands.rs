@@ -59,14 +59,11 @@ fn report_csv_has_one_row_per_model_use() {
         .collect();
     assert_eq!(summary, expected);
     let flux = &rows[0];
-    // The source gives no wording, so the report offers the suggested credit, marked as such.
-    assert_eq!(
-        &flux[column("attribution")],
-        "Required (no prescribed wording; suggested credit)"
-    );
+    // Abstrakt's guide gives the wording (its example), so it is the credit.
+    assert_eq!(&flux[column("attribution")], "Required");
     assert_eq!(
         &flux[column("attribution_text")],
-        "FLUX.1 [dev] by Black Forest Labs"
+        "Image created with FLUX.1-dev"
     );
     assert_eq!(&flux[column("commercial_use")], "Allowed");
     assert_eq!(&flux[column("category")], "Open weights with restrictions");
@@ -120,7 +117,7 @@ fn report_output_is_written_atomically() {
     let written = tree.read("records/report.md");
     assert!(written.starts_with("# Model licensing report"), "{written}");
     assert!(
-        written.contains("- FLUX.1 \\[dev\\] by Black Forest Labs (`flux-dev`) — suggested credit"),
+        written.contains("- Image created with FLUX.1-dev (`flux-dev`) — Abstrakt's example wording, not licence text"),
         "{written}"
     );
     let leftovers: Vec<_> = std::fs::read_dir(tree.path().join("records"))

@@ -384,11 +384,16 @@ fn cyclonedx_separates_suggested_credits_and_names_family_patterns() {
             .filter_map(|p| p["value"].as_str().map(str::to_string))
             .collect()
     };
+    // Abstrakt's example wording, labelled as such (not licence text, not our suggestion).
     assert_eq!(
-        property("model:flux-dev", "abstrakt:attribution-suggested-credit"),
-        ["FLUX.1 [dev] by Black Forest Labs"]
+        property("model:flux-dev", "abstrakt:attribution-text"),
+        ["Image created with FLUX.1-dev"]
     );
-    assert!(property("model:flux-dev", "abstrakt:attribution-text").is_empty());
+    assert_eq!(
+        property("model:flux-dev", "abstrakt:attribution-text-origin"),
+        ["Abstrakt's example wording, not licence text"]
+    );
+    assert!(property("model:flux-dev", "abstrakt:attribution-suggested-credit").is_empty());
     assert_eq!(
         property("model:llama-3.1-8b", "abstrakt:attribution-text"),
         ["Built with Llama"]

@@ -30,7 +30,7 @@ fn flux_dev_gets_an_attribution_warning_in_every_language() {
         assert_eq!(diagnostic["source"], "abstrakt");
         assert_eq!(
             diagnostic["message"],
-            "flux-dev requires attribution (FLUX.1-dev), but the source gives no wording: credit the model near the output, e.g. \"FLUX.1 [dev] by Black Forest Labs\" (suggested credit)"
+            "flux-dev requires attribution: show \"Image created with FLUX.1-dev\" near the output (Abstrakt's example wording, not licence text)"
         );
     }
 }

@@ -54,7 +54,7 @@ fn attribution_comment_above_the_call_at_its_indentation() {
     assert_eq!(comment["diagnostics"][0]["code"], "attribution-required");
     assert_eq!(
         applied(comment, uri, text),
-        "export async function hero() {\n    // Attribution required; the source gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\"\n    const image = await abstrakt.run(\"flux-dev\", {});\n    return image;\n}\n"
+        "export async function hero() {\n    // Attribution required: show \"Image created with FLUX.1-dev\" (Abstrakt's example wording, not licence text)\n    const image = await abstrakt.run(\"flux-dev\", {});\n    return image;\n}\n"
     );
     let ignore = action(&actions, "Ignore attribution-required on this line");
     assert!(ignore.get("isPreferred").is_none_or(|p| p == false));

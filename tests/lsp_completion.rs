@@ -208,7 +208,7 @@ fn clients_that_resolve_documentation_get_cards_on_resolve() {
     assert!(
         resolved["documentation"]["value"]
             .as_str()
-            .is_some_and(|d| d.contains("**Attribution**: Required — the source gives no wording")),
+            .is_some_and(|d| d.contains("**Attribution**: Required: show `\"Image created with FLUX.1-dev\"` (Abstrakt's example wording, not licence text)")),
         "{resolved}"
     );
 }

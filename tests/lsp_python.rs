@@ -57,7 +57,7 @@ fn hover_shows_the_license_card() {
     let card = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(card.contains("FLUX.1-dev"), "{card}");
     assert!(
-        card.contains("**Suggested credit**: `\"FLUX.1 [dev] by Black Forest Labs\"`"),
+        card.contains("**Attribution**: Required: show `\"Image created with FLUX.1-dev\"` (Abstrakt's example wording, not licence text)"),
         "{card}"
     );
     assert_eq!(
@@ -85,7 +85,7 @@ fn quick_fixes_write_python_comments_at_the_indentation() {
         apply_edits(text, &reminder["edit"]["changes"][uri]),
         text.replace(
             "        return await",
-            "        # Attribution required; the source gives no wording. Suggested credit: \"FLUX.1 [dev] by Black Forest Labs\"\n        return await"
+            "        # Attribution required: show \"Image created with FLUX.1-dev\" (Abstrakt's example wording, not licence text)\n        return await"
         )
     );
     let ignore = action(&actions, "Ignore attribution-required on this line");

@@ -319,7 +319,8 @@ fn one_credit_for_card_diagnostic_quick_fix_and_attribution_index() {
         model.credit(),
         Some(Credit {
             text: "FLUX.1 [dev] by Black Forest Labs".into(),
-            prescribed: false
+            prescribed: false,
+            origin: None,
         })
     );
 
@@ -370,7 +371,8 @@ fn prescribed_wording_is_shown_as_such() {
         llama.credit(),
         Some(Credit {
             text: "Built with Llama".into(),
-            prescribed: true
+            prescribed: true,
+            origin: None,
         })
     );
     let fix = attribution_fix(&llama).expect("required");

@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::providers::{Called, Denotes, Receivers, SdkLanguage};
 use super::{Clients, ModelUse, SdkMethod, Target};
 use crate::text::SourceText;
 
@@ -106,6 +107,8 @@ pub(super) enum Argument<'t> {
     Value(Node<'t>),
     /// An unpacking (`*args`, `**kwargs`) that may hold it.
     Unpacked(Node<'t>),
+    /// An options object whose property (the method's keywords) holds it.
+    Property(Node<'t>),
 }
 
 /// What the evaluator needs to know about one grammar.
@@ -163,6 +166,14 @@ pub(super) trait Grammar {
 
     /// The range a use reports as its argument.
     fn argument_range(&self, argument: Node<'_>) -> Range<usize>;
+
+    /// The callee of an expression that may construct something:
+    /// `new X(...)` / `X(...)` in JavaScript, `X(...)` in Python.
+    fn constructor_callee<'t>(&self, value: Node<'t>) -> Option<Node<'t>>;
+
+    /// Whether a container lists every entry it has (no spread, no computed
+    /// key): a key it lacks is absent, not unknown.
+    fn is_plain_container(&self, container: Node<'_>) -> bool;
 }
 
 /// A call on a client with a model id, as a [`ModelUse`]: the receiver path,
@@ -201,6 +212,23 @@ where
         .collect();
     let method = super::sdk_method(&method_path)?;
     let method_range = path.pop()?.1;
+    use_of(grammar, call, method, method_range, text, bindings)
+}
+
+/// The use a call of `method` makes: its model-id argument, evaluated.
+fn use_of<'t, G, B, S>(
+    grammar: &G,
+    call: Node<'t>,
+    method: &'static SdkMethod,
+    method_range: Range<usize>,
+    text: &S,
+    bindings: &mut B,
+) -> Option<ModelUse>
+where
+    G: Grammar,
+    B: Bindings<'t>,
+    S: SourceText + ?Sized,
+{
     let argument = grammar.model_argument(call, method, text)?;
     let mut targets = Vec::new();
     let argument_range = match argument {
@@ -209,11 +237,26 @@ where
             grammar.argument_range(node)
         }
         Argument::Unpacked(node) => {
-            targets.push(Target::Dynamic {
-                range: node.byte_range(),
-                expression: text_prefix(text, node.byte_range(), DYNAMIC_PREFIX_CHARS),
-            });
+            targets.push(dynamic_target(text, node.byte_range(), node.byte_range()));
             grammar.argument_range(node)
+        }
+        Argument::Property(node) => {
+            let mut evaluator = Evaluator::new(grammar, text, bindings);
+            match evaluator.property(node, method.keywords)? {
+                Some((value, None)) => {
+                    evaluator.evaluate(value, &mut targets);
+                    grammar.argument_range(value)
+                }
+                Some((value, Some(anchor))) => {
+                    evaluator.evaluate_at(value, 1, Some(&anchor), &mut targets);
+                    anchor
+                }
+                None => {
+                    let range = grammar.argument_range(node);
+                    targets.push(dynamic_target(text, range.clone(), range.clone()));
+                    range
+                }
+            }
         }
     };
     Some(ModelUse {
@@ -223,6 +266,136 @@ where
         argument_range,
         targets,
     })
+}
+
+fn dynamic_target<S: SourceText + ?Sized>(
+    text: &S,
+    range: Range<usize>,
+    expression: Range<usize>,
+) -> Target {
+    Target::Dynamic {
+        range,
+        expression: text_prefix(text, expression, DYNAMIC_PREFIX_CHARS),
+    }
+}
+
+/// Every provider SDK call among `calls`: the callee's root is a name (or a
+/// field of `this`/`self`) bound to an SDK import or client, and the table
+/// says the path takes a model id.
+pub(super) fn provider_uses<'t, G, B, S>(
+    grammar: &G,
+    receivers: &Receivers,
+    calls: &[Node<'t>],
+    language: SdkLanguage,
+    text: &S,
+    bindings: &mut B,
+) -> Vec<ModelUse>
+where
+    G: Grammar,
+    B: Bindings<'t>,
+    S: SourceText + ?Sized,
+{
+    let mut uses = Vec::new();
+    if receivers.is_empty() {
+        return uses;
+    }
+    for &call in calls {
+        let Some(callee) = grammar.callee(call) else {
+            continue;
+        };
+        let Some((denotes, steps)) = receiver(grammar, receivers, callee, text) else {
+            continue;
+        };
+        let names: Vec<&str> = steps.iter().map(|(name, _)| name.as_str()).collect();
+        let method = Called::classify(denotes, &names, language)
+            .into_iter()
+            .find_map(|called| match called {
+                Called::Model(method) => Some(method),
+                Called::Client(_) => None,
+            });
+        let Some(method) = method else { continue };
+        let method_range = steps
+            .last()
+            .map_or_else(|| callee.byte_range(), |(_, range)| range.clone());
+        if let Some(found) = use_of(grammar, call, method, method_range, text, bindings) {
+            uses.push(found);
+        }
+    }
+    uses
+}
+
+/// What a callee's receiver is bound to, and the steps after it.
+fn receiver<'r, G: Grammar, S: SourceText + ?Sized>(
+    grammar: &G,
+    receivers: &'r Receivers,
+    callee: Node<'_>,
+    text: &S,
+) -> Option<(&'r Denotes, Vec<Step>)> {
+    let (root, mut steps) = grammar.callee_path(callee, text)?;
+    if let Root::Name(name) = &root
+        && let Some(denotes) = receivers.names.get(name)
+    {
+        return Some((denotes, steps));
+    }
+    if grammar.is_this(&root) && !steps.is_empty() {
+        let denotes = receivers.fields.get(&steps[0].0)?;
+        steps.remove(0);
+        return Some((denotes, steps));
+    }
+    None
+}
+
+/// Binds names (and `this`/`self` fields) assigned a provider client
+/// (`client = OpenAI()`, `const r = new Replicate()`), or a name that holds
+/// one, until nothing new is learned.
+pub(super) fn bind_clients<'t, G, S>(
+    grammar: &G,
+    receivers: &mut Receivers,
+    bound: &[(bool, String, Node<'t>)],
+    language: SdkLanguage,
+    text: &S,
+) where
+    G: Grammar,
+    S: SourceText + ?Sized,
+{
+    // Each round learns at least one binding or stops; copies chain rarely.
+    for _ in 0..=bound.len().min(8) {
+        let mut learned = false;
+        for (is_field, name, value) in bound {
+            let value = grammar.unwrap(*value);
+            let denotes = match grammar.constructor_callee(value) {
+                Some(callee) => {
+                    receiver(grammar, receivers, callee, text).and_then(|(denotes, steps)| {
+                        let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+                        Called::classify(denotes, &names, language)
+                            .into_iter()
+                            .find_map(|called| match called {
+                                Called::Client(sdk) => Some(Denotes::Client(sdk)),
+                                Called::Model(_) => None,
+                            })
+                    })
+                }
+                None if grammar.shape(value, text) == Shape::Name => receivers
+                    .names
+                    .get(&*text.slice(value.byte_range()))
+                    .cloned(),
+                None => None,
+            };
+            let Some(denotes) = denotes else { continue };
+            let map = if *is_field {
+                &mut receivers.fields
+            } else {
+                &mut receivers.names
+            };
+            if map.get(name) != Some(&denotes) {
+                map.insert(name.clone(), denotes);
+                learned = true;
+            }
+        }
+        if !learned {
+            break;
+        }
+    }
 }
 
 /// Evaluates expressions of one file into targets.
@@ -249,6 +422,38 @@ where
     /// Every value `node` may have: one target, or one per arm of a choice.
     pub(super) fn evaluate(&mut self, node: Node<'t>, out: &mut Vec<Target>) {
         self.evaluate_at(node, 0, None, out);
+    }
+
+    /// The value of the first of `keys` in an options object: `None` when
+    /// the object is written out and has none of them (no model id: the
+    /// SDK's default), `Some(None)` when the object cannot be known, else
+    /// the value and, when the object was reached through a binding, the
+    /// call-site range to report it at.
+    #[allow(clippy::type_complexity)]
+    fn property(
+        &mut self,
+        node: Node<'t>,
+        keys: &[&str],
+    ) -> Option<Option<(Node<'t>, Option<Range<usize>>)>> {
+        let object = self.grammar.unwrap(node);
+        let (container, anchor) = match self.grammar.shape(object, self.text) {
+            Shape::Name | Shape::Member { .. } => match self.container(object, 0) {
+                Some(container) => (container, Some(object.byte_range())),
+                None => return Some(None),
+            },
+            _ => (object, None),
+        };
+        for key in keys {
+            let key = Key::Field((*key).to_string());
+            if let Some(value) = self.grammar.entry(container, &key, self.text) {
+                return Some(Some((value, anchor)));
+            }
+        }
+        if self.grammar.is_plain_container(container) {
+            None
+        } else {
+            Some(None)
+        }
     }
 
     /// `anchor` is the call-site range once a binding has been followed.

@@ -27,26 +27,36 @@ use crate::text::SourceText;
 mod clients;
 mod eval;
 mod javascript;
+pub mod providers;
 mod python;
 pub mod url;
 
 pub use clients::Clients;
 pub use javascript::incremental::ExtractCache;
+pub use providers::Route;
 
 /// An SDK method that takes a model id, and which argument holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SdkMethod {
     /// The member path after the client, e.g. `["models", "get"]`.
     pub path: &'static [&'static str],
-    /// Zero-based index of the model-id argument.
-    pub model_argument: usize,
+    /// Zero-based index of the positional model-id argument, if it has one.
+    pub model_argument: Option<usize>,
     /// Keyword arguments that may carry the model id in Python
-    /// (`client.run(model="flux-dev")`). Abstrakt documents no Python method
-    /// signature, so these follow the REST path parameter's meaning.
+    /// (`client.run(model="flux-dev")`), or, with [`Self::object_argument`],
+    /// the properties of a JavaScript options object that do. Abstrakt
+    /// documents no Python method signature, so its keywords follow the REST
+    /// path parameter's meaning.
     pub keywords: &'static [&'static str],
+    /// JavaScript: the position of the options object whose property
+    /// ([`Self::keywords`]) holds the model id (`images.generate({ model })`).
+    pub object_argument: Option<usize>,
     /// Whether Abstrakt's published docs show this method (the others mirror REST
     /// endpoints that take a model id and are recognised so nothing slips through).
+    /// Provider SDK methods come from their SDKs' sources and count as documented.
     pub documented: bool,
+    /// The route a call of this method takes.
+    pub route: Route,
 }
 
 impl SdkMethod {
@@ -63,33 +73,43 @@ const MODEL_KEYWORDS: &[&str] = &["model", "model_id"];
 pub const SDK_METHODS: &[SdkMethod] = &[
     SdkMethod {
         path: &["run"],
-        model_argument: 0,
+        model_argument: Some(0),
         keywords: MODEL_KEYWORDS,
+        object_argument: None,
         documented: true,
+        route: Route::Abstrakt,
     },
     SdkMethod {
         path: &["models", "get"],
-        model_argument: 0,
+        model_argument: Some(0),
         keywords: MODEL_KEYWORDS,
+        object_argument: None,
         documented: true,
+        route: Route::Abstrakt,
     },
     SdkMethod {
         path: &["models", "run"],
-        model_argument: 0,
+        model_argument: Some(0),
         keywords: MODEL_KEYWORDS,
+        object_argument: None,
         documented: false,
+        route: Route::Abstrakt,
     },
     SdkMethod {
         path: &["stream"],
-        model_argument: 0,
+        model_argument: Some(0),
         keywords: MODEL_KEYWORDS,
+        object_argument: None,
         documented: false,
+        route: Route::Abstrakt,
     },
     SdkMethod {
         path: &["subscribe"],
-        model_argument: 0,
+        model_argument: Some(0),
         keywords: MODEL_KEYWORDS,
+        object_argument: None,
         documented: false,
+        route: Route::Abstrakt,
     },
 ];
 
@@ -114,6 +134,13 @@ pub struct ModelUse {
     pub argument_range: Range<usize>,
     /// What the argument evaluates to: usually one id; two for `c ? 'a' : 'b'`.
     pub targets: Vec<Target>,
+}
+
+impl ModelUse {
+    /// The route the call takes (`abstrakt` for the Abstrakt SDK and API URLs).
+    pub fn route(&self) -> Route {
+        self.method.route
+    }
 }
 
 /// One possible value of a model-id argument.
@@ -152,6 +179,7 @@ pub struct ExtractOptions {
 pub fn may_contain_calls(text: &[u8], options: &ExtractOptions) -> bool {
     let finder = memchr::memmem::Finder::new(b"bstrakt");
     finder.find(text).is_some()
+        || providers::may_use_providers(text)
         || (options.api_url.is_some() && url::may_contain_urls(text, &url::api_bases(options)))
         || options
             .client_names
@@ -169,12 +197,40 @@ pub fn extract<S: SourceText + ?Sized>(
         Some(Language::Python) => python::extract(tree, text, options),
         _ => javascript::extract(tree, text, options),
     };
-    let urls = url::extract(tree, text, options);
-    if !urls.is_empty() {
-        uses.extend(urls);
+    add_providers_and_urls(tree, text, options, &mut uses);
+    uses
+}
+
+/// Adds the provider SDK calls and the model URLs to a front end's SDK
+/// calls, in file order.
+fn add_providers_and_urls<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    options: &ExtractOptions,
+    uses: &mut Vec<ModelUse>,
+) {
+    let before = uses.len();
+    let python = Language::of_tree(tree) == Some(Language::Python);
+    let language = if python {
+        providers::SdkLanguage::Python
+    } else {
+        providers::SdkLanguage::Javascript
+    };
+    let whole = text.slice(0..text.len_bytes());
+    if providers::may_use_providers_in(whole.as_bytes(), language) {
+        drop(whole);
+        if python {
+            uses.extend(python::provider_uses(tree, text));
+        } else {
+            uses.extend(javascript::provider_uses(tree, text));
+        }
+    } else {
+        drop(whole);
+    }
+    uses.extend(url::extract(tree, text, options));
+    if uses.len() > before {
         uses.sort_by_key(|u| u.call_range.start);
     }
-    uses
 }
 
 /// [`extract`] reusing what the previous extraction of the same document
@@ -196,11 +252,7 @@ pub fn extract_incremental<S: SourceText + ?Sized>(
             (uses, Some(cache))
         }
     };
-    let urls = url::extract(tree, text, options);
-    if !urls.is_empty() {
-        uses.extend(urls);
-        uses.sort_by_key(|u| u.call_range.start);
-    }
+    add_providers_and_urls(tree, text, options, &mut uses);
     (uses, cache)
 }
 

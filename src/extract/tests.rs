@@ -283,7 +283,12 @@ fn prefilter_rejects_text_without_clients() {
         &ExtractOptions::default()
     ));
     assert!(!may_contain_calls(
-        b"replicate.run('x')",
+        b"runner.run('x')",
+        &ExtractOptions::default()
+    ));
+    // A provider SDK's package name may mean a provider call (issue 17).
+    assert!(may_contain_calls(
+        b"import replicate\nreplicate.run('x')",
         &ExtractOptions::default()
     ));
     assert!(may_contain_calls(b"gen.run('x')", &options));

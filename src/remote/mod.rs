@@ -11,6 +11,7 @@
 //! - no redirects are followed, so the key cannot be forwarded elsewhere.
 
 pub mod cache;
+pub mod settings;
 pub mod store;
 
 use std::fmt;
@@ -232,6 +233,11 @@ impl ApiModel {
             attribution,
             attribution_text: if attribution == Attribution::Required {
                 kept(|l| l.attribution_text.clone())
+            } else {
+                None
+            },
+            attribution_text_origin: if attribution == Attribution::Required {
+                kept(|l| l.attribution_text_origin.clone())
             } else {
                 None
             },

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Summary, path_text};
 use crate::cli::walk::Scan;
+use crate::extract::Route;
 use crate::rules::{RuleCode, Severity};
 
 #[derive(Debug, Serialize)]
@@ -32,6 +33,9 @@ struct JsonFinding<'a> {
     /// The family pattern the id matched, when it is not listed itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     matched_pattern: Option<&'a str>,
+    /// The route the call takes, when it is not the Abstrakt API.
+    #[serde(skip_serializing_if = "Route::is_abstrakt")]
+    route: Route,
 }
 
 pub fn render(scan: &Scan) -> String {
@@ -54,6 +58,7 @@ pub fn render(scan: &Scan) -> String {
                 license: f.license.as_deref(),
                 suggestions: &f.suggestions,
                 matched_pattern: f.matched_pattern.as_deref(),
+                route: f.route,
             }
         })
         .collect();

@@ -14,6 +14,7 @@ use super::normalize;
 
 use crate::cli::walk::Scan;
 use crate::cli::{Fatal, PROJECT_URL};
+use crate::extract::Route;
 use crate::rules::{RuleCode, Severity};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -191,6 +192,9 @@ struct Properties {
     /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     matched_pattern: Option<String>,
+    /// The route the call takes, when it is not the Abstrakt API.
+    #[serde(skip_serializing_if = "Route::is_abstrakt")]
+    route: Route,
 }
 
 fn rules() -> Vec<Rule> {
@@ -259,6 +263,7 @@ pub fn render(scan: &Scan) -> Result<String, Fatal> {
                 model_id: f.model_id.clone(),
                 license: f.license.clone(),
                 matched_pattern: f.matched_pattern.clone(),
+                route: f.route,
             });
             SarifResult {
                 rule_id: f.code.as_str(),

@@ -32,6 +32,8 @@ pub struct Entry {
     pub credit: String,
     /// `true`: the wording a named source prescribes; `false`: our suggestion.
     pub prescribed: bool,
+    /// Who gives the wording when it is not the licence's own (a provider's example).
+    pub origin: Option<String>,
     /// The passage that requires the credit: (text, verbatim, source URL, where).
     pub evidence: Vec<(String, bool, String, Option<String>)>,
     pub license: String,
@@ -69,6 +71,7 @@ fn entry_for(model: &Model) -> Option<Entry> {
         vendor: model.vendor.clone().filter(|v| !v.trim().is_empty()),
         credit: one_line(&credit.text),
         prescribed: credit.prescribed,
+        origin: credit.origin.clone(),
         evidence,
         license: model.licensing.license.clone(),
         license_url: model.licensing.license_url.clone(),
@@ -153,10 +156,15 @@ pub fn render(entries: &[Entry]) -> String {
     for entry in entries {
         let _ = writeln!(out, "## {} ({})\n", md(&entry.name), md_code(&entry.id));
         let _ = writeln!(out, "> {}\n", md(&entry.credit));
-        let label = if entry.prescribed {
-            "prescribed: the wording the source requires, to be shown as written"
-        } else {
-            "suggested: the source requires a credit but gives no wording; this is abstrakt-lsp's suggestion"
+        let label = match &entry.origin {
+            Some(origin) if entry.prescribed => format!(
+                "given: {}; the wording the source shows, to be shown as written",
+                md(origin)
+            ),
+            _ if entry.prescribed => {
+                "prescribed: the wording the source requires, to be shown as written".to_string()
+            }
+            _ => "suggested: the source requires a credit but gives no wording; this is abstrakt-lsp's suggestion".to_string(),
         };
         let _ = writeln!(out, "- Credit text: {label}");
         for (text, verbatim, source, at) in &entry.evidence {
@@ -240,6 +248,7 @@ mod tests {
             vendor: Some("Acme".to_string()),
             credit: "Built with *Acme*".to_string(),
             prescribed,
+            origin: None,
             evidence: vec![(
                 "You must display Built with Acme".to_string(),
                 true,

@@ -280,6 +280,9 @@ fn model_properties(resolved: &Resolved, intended: &BTreeSet<&'static str>) -> V
             "abstrakt:attribution-suggested-credit"
         };
         props.push(property(name, credit.text));
+        if let Some(origin) = credit.origin {
+            props.push(property("abstrakt:attribution-text-origin", origin));
+        }
     }
     for restriction in &licensing.restrictions {
         props.push(property("abstrakt:restriction", one_line(restriction)));

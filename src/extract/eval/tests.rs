@@ -127,6 +127,14 @@ impl Grammar for Toy {
     fn argument_range(&self, argument: Node<'_>) -> Range<usize> {
         argument.byte_range()
     }
+
+    fn constructor_callee<'t>(&self, _value: Node<'t>) -> Option<Node<'t>> {
+        None
+    }
+
+    fn is_plain_container(&self, _container: Node<'_>) -> bool {
+        false
+    }
 }
 
 /// Evaluates the value of the last `const x = ...` in `source`; each target

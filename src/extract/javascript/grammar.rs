@@ -235,7 +235,8 @@ impl Grammar for JavaScript {
         Some((root, path))
     }
 
-    /// The positional argument the method names (comments do not count).
+    /// The positional argument the method names, or the options object
+    /// whose property holds the id (comments do not count).
     fn model_argument<'t, S: SourceText + ?Sized>(
         &self,
         call: Node<'t>,
@@ -244,14 +245,41 @@ impl Grammar for JavaScript {
     ) -> Option<Argument<'t>> {
         let arguments = call.child_by_field_id(self.arguments)?;
         let mut cursor = arguments.walk();
-        arguments
+        let mut arguments = arguments
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
-            .nth(method.model_argument)
-            .map(Argument::Value)
+            .filter(|n| n.kind() != "comment");
+        match method.object_argument {
+            Some(position) => arguments.nth(position).map(Argument::Property),
+            None => arguments.nth(method.model_argument?).map(Argument::Value),
+        }
     }
 
     fn argument_range(&self, argument: Node<'_>) -> Range<usize> {
         argument.byte_range()
+    }
+
+    fn constructor_callee<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let value = unwrap_expression(value);
+        match value.kind() {
+            "new_expression" => value
+                .child_by_field_name("constructor")
+                .map(unwrap_expression),
+            "call_expression" => self.callee(value),
+            _ => None,
+        }
+    }
+
+    fn is_plain_container(&self, object: Node<'_>) -> bool {
+        let mut cursor = object.walk();
+        object.kind() == "object"
+            && object
+                .named_children(&mut cursor)
+                .all(|member| match member.kind() {
+                    "pair" => member.child_by_field_name("key").is_some_and(|k| {
+                        matches!(k.kind(), "property_identifier" | "string" | "number")
+                    }),
+                    "shorthand_property_identifier" | "comment" | "method_definition" => true,
+                    _ => false,
+                })
     }
 }

@@ -9,7 +9,8 @@
 
 use tree_sitter::Tree;
 
-use super::eval::model_use;
+use super::eval::{model_use, provider_uses as provider_uses_with};
+use super::providers::SdkLanguage;
 use super::{Clients, ExtractOptions, ModelUse};
 use crate::text::SourceText;
 
@@ -17,6 +18,7 @@ mod clients;
 mod grammar;
 pub(super) mod incremental;
 mod literal;
+mod providers;
 mod scopes;
 
 use clients::Scan;
@@ -38,6 +40,21 @@ pub(super) fn extract<S: SourceText + ?Sized>(
         .iter()
         .filter_map(|call| model_use(&grammar, &clients, *call, text, &mut scopes))
         .collect()
+}
+
+/// Every provider SDK call in a parsed JavaScript/TypeScript file.
+pub(super) fn provider_uses<S: SourceText + ?Sized>(tree: &Tree, text: &S) -> Vec<ModelUse> {
+    let grammar = grammar::JavaScript::new(&tree.language());
+    let scan = providers::scan(tree.root_node(), &grammar, text);
+    let mut scopes = Scopes::new(tree.root_node());
+    provider_uses_with(
+        &grammar,
+        &scan.receivers,
+        &scan.calls,
+        SdkLanguage::Javascript,
+        text,
+        &mut scopes,
+    )
 }
 
 /// Who counts as a client in a parsed JavaScript/TypeScript file.

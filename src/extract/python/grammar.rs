@@ -169,7 +169,7 @@ impl Grammar for Python {
             match argument.kind() {
                 "keyword_argument" | "dictionary_splat" => {}
                 "list_splat" => return Some(Argument::Unpacked(*argument)),
-                _ if position == method.model_argument => {
+                _ if Some(position) == method.model_argument => {
                     return Some(Argument::Value(*argument));
                 }
                 _ => position += 1,
@@ -192,6 +192,22 @@ impl Grammar for Python {
 
     fn argument_range(&self, argument: Node<'_>) -> Range<usize> {
         unwrap_expression(argument).byte_range()
+    }
+
+    fn constructor_callee<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let value = unwrap_expression(value);
+        match value.kind() {
+            "call" => self.callee(value),
+            _ => None,
+        }
+    }
+
+    fn is_plain_container(&self, dict: Node<'_>) -> bool {
+        let mut cursor = dict.walk();
+        dict.kind() == "dictionary"
+            && dict
+                .named_children(&mut cursor)
+                .all(|entry| matches!(entry.kind(), "pair" | "comment"))
     }
 }
 

@@ -15,13 +15,15 @@
 
 use tree_sitter::Tree;
 
-use super::eval::model_use;
+use super::eval::{model_use, provider_uses as provider_uses_with};
+use super::providers::SdkLanguage;
 use super::{Clients, ExtractOptions, ModelUse};
 use crate::text::SourceText;
 
 mod clients;
 mod grammar;
 mod literal;
+mod providers;
 mod scopes;
 
 use clients::Scan;
@@ -42,6 +44,20 @@ pub(super) fn extract<S: SourceText + ?Sized>(
         .iter()
         .filter_map(|call| model_use(&Python, &clients, *call, text, &mut scopes))
         .collect()
+}
+
+/// Every provider SDK call in a parsed Python file.
+pub(super) fn provider_uses<S: SourceText + ?Sized>(tree: &Tree, text: &S) -> Vec<ModelUse> {
+    let scan = providers::scan(tree.root_node(), text);
+    let mut scopes = Scopes::new(tree.root_node());
+    provider_uses_with(
+        &Python,
+        &scan.receivers,
+        &scan.calls,
+        SdkLanguage::Python,
+        text,
+        &mut scopes,
+    )
 }
 
 /// Who counts as a client in a parsed Python file.

@@ -3,21 +3,21 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::extract::Target;
+use crate::extract::{Route, Target};
 use crate::hover::{self, Format};
 use crate::lsp::convert;
-use crate::lsp::session::{Session, View};
-use crate::registry::{Lookup, Resolver};
-use crate::rules::IntendedUse;
+use crate::lsp::session::View;
+use crate::registry::Resolver;
+use crate::rules::{self, IntendedUse};
 
-pub fn hover(session: &Session, view: &View, position: Position) -> Option<Hover> {
-    let context = session.context(&view.sources());
+pub fn hover(view: &View, position: Position) -> Option<Hover> {
+    let project = view.project();
     let snapshot = &view.analysed;
     let encoding = view.caps.encoding;
     let format = view.caps.hover_format;
     let index = snapshot.document.line_index();
     let offset = index.offset(convert::position_from_lsp(position), encoding);
-    let intended_use = context.project.intended_use.unwrap_or_default();
+    let intended_use = project.intended_use();
     for model_use in &snapshot.analysis.uses {
         let on_method =
             model_use.method_range.contains(&offset) || model_use.method_range.end == offset;
@@ -32,7 +32,15 @@ pub fn hover(session: &Session, view: &View, position: Position) -> Option<Hover
         };
         let cards: Vec<String> = targets
             .iter()
-            .map(|t| target_card(t, &context.resolver, intended_use, format))
+            .map(|t| {
+                target_card(
+                    t,
+                    model_use.route(),
+                    &project.resolver,
+                    intended_use,
+                    format,
+                )
+            })
             .collect();
         let separator = match format {
             Format::Markdown => "\n\n---\n\n",
@@ -56,18 +64,33 @@ pub fn hover(session: &Session, view: &View, position: Position) -> Option<Hover
     None
 }
 
-/// The hover text for one possible model id.
+/// The hover text for one possible model id, resolved on the call's route;
+/// a provider route is named on the card.
 fn target_card(
     target: &Target,
+    route: Route,
     resolver: &Resolver,
     intended_use: IntendedUse,
     format: Format,
 ) -> String {
-    match target {
-        Target::Static { id, .. } => match resolver.resolve(id) {
+    let card = match target {
+        Target::Static { id, .. } => match rules::resolve_on(resolver, route, id) {
             Some(resolved) => hover::card(id, &resolved, intended_use, format),
-            None => hover::unknown_card(id, &resolver.suggest(id, 3), format),
+            None => hover::unknown_card(id, &rules::suggest_on(resolver, route, id, 3), format),
         },
         Target::Dynamic { expression, .. } => hover::dynamic_card(expression, format),
+    };
+    if route.is_abstrakt() {
+        return card;
     }
+    let label = match format {
+        Format::Markdown => "**Route**",
+        Format::PlainText => "Route",
+    };
+    format!(
+        "{card}
+
+{label}: {} (`{route}`)",
+        route.label()
+    )
 }

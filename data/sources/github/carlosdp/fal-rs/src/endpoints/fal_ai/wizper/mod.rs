@@ -1,0 +1,4 @@
+/// Wizper (Whisper v3 -- fal.ai edition)
+///
+/// Category: speech-to-text
+/// Machine Type: A100

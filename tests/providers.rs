@@ -1,0 +1,233 @@
+//! Provider SDK calls (fal, Replicate, OpenAI, Google, Anthropic, Hugging
+//! Face, the Vercel AI SDK, self-hosted weights) in the fixture project
+//! `tests/fixtures/providers`, one file per SDK and language, each SDK
+//! called at least twice: `check` and the server find the same uses, at the
+//! same exact ranges, on the same route.
+
+mod cli_support;
+mod common;
+
+use cli_support::{fixture, run};
+use common::{Server, summarize};
+use serde_json::Value;
+
+/// `(file, line, column, end line, end column, code, route)` per finding.
+type Row = (String, u64, u64, u64, u64, String, String);
+
+fn rows(stdout: &str) -> (Value, Vec<Row>) {
+    let value: Value = serde_json::from_str(stdout).expect("JSON output");
+    let rows = value["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+                f["endLine"].as_u64().unwrap_or_default(),
+                f["endColumn"].as_u64().unwrap_or_default(),
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["route"].as_str().unwrap_or("abstrakt").to_string(),
+            )
+        })
+        .collect();
+    (value["summary"].clone(), rows)
+}
+
+fn row(file: &str, at: [u64; 4], code: &str, route: &str) -> Row {
+    (
+        file.to_string(),
+        at[0],
+        at[1],
+        at[2],
+        at[3],
+        code.to_string(),
+        route.to_string(),
+    )
+}
+
+#[test]
+fn check_finds_every_provider_call_with_its_route() {
+    let out = run(&fixture("providers"), &["check", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let (summary, found) = rows(&out.stdout);
+    // 15 calls per language; the look-alike files add none.
+    assert_eq!(summary["modelUses"], 30, "{summary}");
+    assert_eq!(summary["filesChecked"], 16, "{summary}");
+    assert_eq!(
+        found,
+        [
+            row(
+                "python/fal_calls.py",
+                [4, 31, 4, 48],
+                "attribution-required",
+                "fal"
+            ),
+            row(
+                "python/google_calls.py",
+                [6, 47, 6, 72],
+                "unknown-model",
+                "google"
+            ),
+            row(
+                "python/huggingface_calls.py",
+                [5, 32, 5, 62],
+                "attribution-required",
+                "weights"
+            ),
+            row(
+                "python/huggingface_calls.py",
+                [5, 32, 5, 62],
+                "non-commercial",
+                "weights"
+            ),
+            row(
+                "python/openai_calls.py",
+                [5, 43, 5, 50],
+                "unknown-model",
+                "openai"
+            ),
+            row(
+                "python/replicate_calls.py",
+                [3, 23, 3, 51],
+                "attribution-required",
+                "replicate"
+            ),
+            row(
+                "python/weights_calls.py",
+                [5, 37, 5, 67],
+                "attribution-required",
+                "weights"
+            ),
+            row(
+                "python/weights_calls.py",
+                [5, 37, 5, 67],
+                "non-commercial",
+                "weights"
+            ),
+            row(
+                "python/weights_calls.py",
+                [6, 45, 6, 84],
+                "unknown-model",
+                "weights"
+            ),
+            row(
+                "typescript/fal.ts",
+                [3, 35, 3, 52],
+                "attribution-required",
+                "fal"
+            ),
+            row(
+                "typescript/google.ts",
+                [7, 50, 7, 66],
+                "unknown-model",
+                "google"
+            ),
+            row(
+                "typescript/replicate.ts",
+                [4, 36, 4, 64],
+                "attribution-required",
+                "replicate"
+            ),
+            row(
+                "typescript/vercel-ai.ts",
+                [7, 54, 7, 71],
+                "attribution-required",
+                "fal"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn the_flux_dev_weights_are_non_commercial_with_the_licence_words() {
+    let out = run(
+        &fixture("providers"),
+        &["check", "--format", "json", "python/weights_calls.py"],
+    );
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON output");
+    let finding = value["findings"]
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["code"] == "non-commercial"))
+        .expect("a non-commercial finding");
+    assert_eq!(finding["canonicalId"], "flux-dev");
+    assert_eq!(
+        finding["message"],
+        "black-forest-labs/FLUX.1-dev (self-hosted weights) is licensed for non-commercial use only (FLUX.1-dev): use a commercial-safe model such as `black-forest-labs/FLUX.1-schnell`, or set intended-use if this project is not commercial"
+    );
+    // Alternatives are spelled as repository ids, so the quick fix stays a valid call.
+    assert_eq!(
+        finding["suggestions"][0],
+        "black-forest-labs/FLUX.1-schnell"
+    );
+}
+
+#[test]
+fn suggestions_never_cross_vendors() {
+    let out = run(
+        &fixture("providers"),
+        &["check", "--format", "json", "python/openai_calls.py"],
+    );
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON output");
+    let finding = &value["findings"][0];
+    assert_eq!(finding["modelId"], "tts-1");
+    let suggestions: Vec<&str> = finding["suggestions"]
+        .as_array()
+        .expect("suggestions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(!suggestions.contains(&"qwen3-tts"), "{suggestions:?}");
+    assert!(!suggestions.is_empty());
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(fixture("providers").join(path)).expect("fixture")
+}
+
+#[test]
+fn the_server_reports_the_same_ranges_and_names_the_route_on_the_card() {
+    let mut server = Server::start();
+    let python = "file:///p/weights_calls.py";
+    server.open(python, "python", &read("python/weights_calls.py"));
+    assert_eq!(
+        summarize(&server.diagnostics(python)),
+        [
+            (4, 36, 4, 66, "attribution-required".to_string(), 2),
+            (4, 36, 4, 66, "non-commercial".to_string(), 1),
+            (5, 44, 5, 83, "unknown-model".to_string(), 2),
+        ]
+    );
+    let hover = server.hover(python, 4, 40);
+    let card = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(card.contains("self-hosted weights (`weights`)"), "{card}");
+    assert!(card.contains("§2(b)"), "{card}");
+
+    let typescript = "file:///p/replicate.ts";
+    server.open(typescript, "typescript", &read("typescript/replicate.ts"));
+    assert_eq!(
+        summarize(&server.diagnostics(typescript)),
+        [(3, 35, 3, 63, "attribution-required".to_string(), 2)]
+    );
+    let hover = server.hover(typescript, 4, 70);
+    let card = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(card.contains("Replicate API (`replicate`)"), "{card}");
+    assert!(
+        card.contains("the terms on the Replicate API route"),
+        "{card}"
+    );
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn look_alikes_are_silent_in_the_server_too() {
+    let mut server = Server::start();
+    let uri = "file:///p/look_alikes.py";
+    server.open(uri, "python", &read("python/look_alikes.py"));
+    assert_eq!(summarize(&server.diagnostics(uri)), []);
+    let uri = "file:///p/look-alikes.ts";
+    server.open(uri, "typescript", &read("typescript/look-alikes.ts"));
+    assert_eq!(summarize(&server.diagnostics(uri)), []);
+    server.shutdown_and_exit();
+}
