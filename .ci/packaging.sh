@@ -320,6 +320,20 @@ cargo_package() {
   for f in data/models.toml schemas/abstrakt.schema.json src/main.rs README.md CHANGELOG.md; do
     grep -qx "$f" "$work/package.list" || { echo "cargo package leaves out $f" >&2; return 1; }
   done
+  # Every file the sources compile in (include_str!/include_bytes!) is packaged.
+  python3 - "$work/package.list" <<'PY'
+import pathlib, posixpath, re, sys
+packaged = set(pathlib.Path(sys.argv[1]).read_text().split())
+missing = []
+for src in sorted(pathlib.Path("src").rglob("*.rs")):
+    for rel in re.findall(r'include_(?:str|bytes)!\(\s*"([^"]+)"', src.read_text(encoding="utf-8")):
+        path = posixpath.normpath(posixpath.join(src.parent.as_posix(), rel))
+        if path not in packaged:
+            missing.append(f"{src}: {rel} -> {path}")
+if missing:
+    sys.exit("compiled in but not in the crate package:\n" + "\n".join(missing))
+print("every include_str!/include_bytes! target is packaged")
+PY
   echo "$(wc -l <"$work/package.list") files in the crate"
   # Against the crates.io index; the packaged crate's build is verified by
   # `cargo publish` in the release workflow (here it would recompile every
