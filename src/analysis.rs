@@ -26,18 +26,9 @@ pub struct Analysis {
 /// `project` is the file's `abstrakt.toml` (`ProjectConfig::default()` when
 /// there is none); its `[[models]]` should already be layered into `lookup`
 /// (see [`ProjectConfig::resolver`]). `lock` is the project's `abstrakt.lock`.
+/// `today` decides exception expiry: the caller's clock
+/// ([`crate::host::Host::today`]); the engine reads none.
 pub fn analyze<S: SourceText + ?Sized>(
-    tree: &Tree,
-    text: &S,
-    lookup: &impl Lookup,
-    project: &ProjectConfig,
-    lock: Option<&Lockfile>,
-) -> Analysis {
-    analyze_on(tree, text, lookup, project, lock, today())
-}
-
-/// [`analyze`] as of a given day (exception expiry), for tests.
-pub fn analyze_on<S: SourceText + ?Sized>(
     tree: &Tree,
     text: &S,
     lookup: &impl Lookup,
@@ -66,9 +57,10 @@ pub fn analyze_incremental<S: SourceText + ?Sized>(
     project: &ProjectConfig,
     lock: Option<&Lockfile>,
     previous: Option<&ExtractCache>,
+    today: jiff::civil::Date,
 ) -> (Analysis, Option<ExtractCache>) {
     let (uses, cache) = extract_incremental(tree, text, &project.extract_options(), previous);
-    let mut findings = judge(&uses, lookup, project, lock, today());
+    let mut findings = judge(&uses, lookup, project, lock, today);
     policy::apply_suppressions(&mut findings, tree, text);
     let analysis = Analysis {
         uses,
@@ -87,9 +79,10 @@ pub fn analyze_plain(
     lookup: &impl Lookup,
     project: &ProjectConfig,
     lock: Option<&Lockfile>,
+    today: jiff::civil::Date,
 ) -> Analysis {
     let uses = url::extract_text(text, kind, &project.extract_options());
-    let mut findings = judge(&uses, lookup, project, lock, today());
+    let mut findings = judge(&uses, lookup, project, lock, today);
     policy::apply_line_suppressions(&mut findings, text);
     Analysis {
         uses,
@@ -121,11 +114,6 @@ fn judge(
     findings
 }
 
-/// The shared "today" (UTC; see [`crate::context::today`]).
-pub fn today() -> jiff::civil::Date {
-    crate::context::today()
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -142,7 +130,7 @@ mod tests {
         let project = ProjectConfig::parse(toml, Path::new("/p/abstrakt.toml")).expect("valid");
         let tree = parse(Language::TypeScript, source);
         let resolver = project.resolver(Resolver::builtin());
-        analyze_on(&tree, source, &resolver, &project, lock, TODAY)
+        analyze(&tree, source, &resolver, &project, lock, TODAY)
             .findings
             .into_iter()
             .map(|f| {
@@ -251,8 +239,7 @@ mod tests {
         let lapsed = live.replace("2026-06-01", "2026-05-31");
         let project = ProjectConfig::parse(&lapsed, Path::new("abstrakt.toml")).expect("valid");
         let tree = parse(Language::TypeScript, FLUX);
-        let findings =
-            analyze_on(&tree, FLUX, &Resolver::builtin(), &project, None, TODAY).findings;
+        let findings = analyze(&tree, FLUX, &Resolver::builtin(), &project, None, TODAY).findings;
         assert_eq!(findings.len(), 1);
         assert!(
             findings[0].message.ends_with("expired on 2026-05-31)"),
@@ -294,7 +281,7 @@ mod tests {
         let source = "from abstrakt import Abstrakt\nai = Abstrakt()\n# abstrakt-ignore-next-line attribution-required -- credited in the footer\nai.run('flux-dev')\nai.run(\"flux-dev\")\n";
         let tree = parse(Language::Python, source);
         let project = ProjectConfig::default();
-        let found = analyze_on(&tree, source, &Resolver::builtin(), &project, None, TODAY).findings;
+        let found = analyze(&tree, source, &Resolver::builtin(), &project, None, TODAY).findings;
         let at: Vec<(&str, &str)> = found
             .iter()
             .map(|f| (f.code.as_str(), &source[f.range.clone()]))
@@ -308,6 +295,7 @@ mod tests {
             &Resolver::builtin(),
             &project,
             None,
+            TODAY,
         )
         .findings;
         assert_eq!(found.len(), 1);
@@ -319,7 +307,8 @@ mod tests {
                 PlainKind::Markdown,
                 &Resolver::builtin(),
                 &project,
-                None
+                None,
+                TODAY,
             )
             .findings
             .is_empty()
@@ -350,7 +339,7 @@ mod tests {
         );
         assert_eq!(found[1].1, "warning");
         let tree = parse(Language::TypeScript, source);
-        let message = analyze_on(
+        let message = analyze(
             &tree,
             source,
             &Resolver::builtin(),

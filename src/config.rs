@@ -1,5 +1,5 @@
-//! The project file, `abstrakt.toml` (DESIGN.md §6): found by walking up from
-//! a source file, so a monorepo can have several. It sets how the project uses
+//! The project file, `abstrakt.toml` (docs/architecture.md, "The project
+//! index"): found by walking up from a source file, so a monorepo can have several. It sets how the project uses
 //! model outputs, its license policy, rule severities, extra client names,
 //! reviewed exceptions and local model entries.
 //!

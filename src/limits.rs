@@ -1,5 +1,5 @@
-//! Which files are too big to analyse (DESIGN.md §7: any input has bounded
-//! time, memory and output). One policy for `check` and the server: a file over
+//! Which files are too big to analyse (docs/architecture.md, "Invariants":
+//! any input has bounded time, memory and output). One policy for `check` and the server: a file over
 //! the size limit, or with a line over the line-length limit (minified bundles,
 //! generated data), is skipped with a notice instead of parsed.
 //!

@@ -1,6 +1,6 @@
 //! Resolution: which licensing answer applies to a model id, and where it came
-//! from (DESIGN.md §4). Sources are layered; the first that knows the id wins,
-//! and an exact id beats a family pattern in every layer (see [`Resolver`]).
+//! from (docs/architecture.md, "The layered resolver"). Sources are layered;
+//! the first that knows the id wins, and an exact id beats a family pattern in every layer (see [`Resolver`]).
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -91,8 +91,8 @@ pub trait RemoteSource: Send + Sync + std::fmt::Debug {
     fn cached(&self, id: &str) -> Option<RemoteAnswer>;
 }
 
-/// The layered resolver (DESIGN.md §4): project overrides ▸ Abstrakt API
-/// (fresh cache) ▸ built-in registry ▸ expired API cache ▸ unknown.
+/// The layered resolver (docs/architecture.md, "The layered resolver"):
+/// project overrides ▸ Abstrakt API (fresh cache) ▸ built-in registry ▸ expired API cache ▸ unknown.
 ///
 /// Family patterns come last: every layer is asked for the exact id (or an
 /// alias) first, and only when none knows it do the project's patterns, then

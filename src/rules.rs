@@ -1,5 +1,6 @@
 //! Rules: from model uses and their licensing to findings with stable codes
-//! (DESIGN.md §5). Pure; the server and the CLI both call [`check`].
+//! (docs/architecture.md, "Rules"). Pure; the server and the CLI both call
+//! [`check`].
 
 use std::collections::HashMap;
 use std::fmt;

@@ -124,6 +124,7 @@ fn findings(doc_tree: &tree_sitter::Tree, text: &str) -> Vec<String> {
         &Resolver::builtin(),
         &ProjectConfig::default(),
         None,
+        jiff::civil::date(2026, 6, 1),
     )
     .findings
     .iter()

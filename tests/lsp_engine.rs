@@ -233,13 +233,16 @@ fn a_markup_save_republishes_only_documents_it_changes() {
     server.notify("initialized", json!({}));
     let app = format!("file://{}", root.join("app.ts").display());
     let plain = format!("file://{}", root.join("plain.ts").display());
-    server.open(&plain, "typescript", "export const x = 1;\n");
-    server.diagnostics(&plain);
     server.open(&app, "typescript", FLUX);
     let app_wait = app.clone();
+    // Information: the attribution index is built (and its re-analysis of
+    // every open document done) before `plain` opens, so nothing but the
+    // markup save below can publish it again.
     server.wait_for(move |m| {
         published(m, &app_wait) && m["params"]["diagnostics"][0]["severity"] == 3
     });
+    server.open(&plain, "typescript", "export const x = 1;\n");
+    server.diagnostics(&plain);
     server.backlog.clear();
     std::fs::write(&footer, "export const F = () => null;\n").expect("write");
     std::fs::write(&button, "export const B = () => <button>OK</button>;\n").expect("write");

@@ -2,6 +2,7 @@
 //! same project: `[clients] names` are honoured, a Latin-1 byte does not hide
 //! a file, and an attribution the project already shows is information in both.
 
+mod cli_support;
 mod common;
 
 use std::path::Path;
@@ -35,6 +36,11 @@ fn fixture(root: &Path) {
 type Row = (u64, u64, String, u64, String);
 
 fn from_check(root: &Path) -> Vec<Row> {
+    from_check_file(root, None)
+}
+
+/// The findings `check` reports (for one file, when `only` names it).
+fn from_check_file(root: &Path, only: Option<&str>) -> Vec<Row> {
     let out = Command::new(common::binary())
         .args(["check", "--format", "json"])
         .current_dir(root)
@@ -45,6 +51,7 @@ fn from_check(root: &Path) -> Vec<Row> {
         .as_array()
         .expect("findings")
         .iter()
+        .filter(|f| only.is_none_or(|file| f["file"] == file))
         .map(|f| {
             let severity = match f["severity"].as_str() {
                 Some("error") => 1,
@@ -209,5 +216,121 @@ fn the_report_command_returns_the_cli_report_made_with_the_editor_settings() {
         outside["error"]["message"],
         "not a folder of this workspace"
     );
+    server.shutdown_and_exit();
+}
+
+/// `ABSTRAKT_OFFLINE` is read by one function for both faces: `y` is offline
+/// and `enabled` (not a yes/no value) is offline with the same warning in
+/// both, `n` is online in both. (The command line used to exit 2 on
+/// `enabled` and the server to treat both as online.)
+#[test]
+fn both_faces_read_abstrakt_offline_alike() {
+    const WARNING: &str =
+        "ABSTRAKT_OFFLINE: expected a yes/no value such as 1 or 0; working offline";
+    for (value, offline) in [("y", true), ("enabled", true), ("n", false)] {
+        let (url, seen) = cli_support::serve_api(|_| ("404 Not Found", "{}"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("project");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        std::fs::write(root.join("a.js"), "abstrakt.run('flux-dev');\n").expect("write");
+        let cache = dir.path().join("cache");
+        let cache_text = cache.display().to_string();
+        let env = [
+            ("ABSTRAKT_OFFLINE", value),
+            ("ABSTRAKT_API_KEY", "sk_test_offline"),
+            ("ABSTRAKT_API_URL", url.as_str()),
+            ("ABSTRAKT_CACHE_DIR", cache_text.as_str()),
+        ];
+
+        let cli = cli_support::run_with(&root, &["check", "--format", "json"], &env);
+        assert_eq!(cli.code, 0, "{value}: {}", cli.stderr);
+        assert_eq!(
+            seen.lock().expect("log").is_empty(),
+            offline,
+            "{value}: the command line asked the API: {:?}",
+            seen.lock().expect("log")
+        );
+        assert_eq!(
+            cli.stderr.contains(WARNING),
+            value == "enabled",
+            "{}",
+            cli.stderr
+        );
+
+        let mut log_env = env.to_vec();
+        log_env.push(("RUST_LOG", "info"));
+        let mut server = Server::spawn_logged(&[], &log_env);
+        server.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": format!("file://{}", root.display()),
+                "capabilities": {},
+            }),
+        );
+        server.notify("initialized", json!({}));
+        // The store built from the environment (the one before `initialize`
+        // has no key).
+        let log = server.wait_for_log("has_key=true");
+        let line = log
+            .lines()
+            .find(|l| l.contains("licensing sources") && l.contains("has_key=true"))
+            .expect("log line");
+        assert!(
+            line.contains(&format!("online={}", !offline))
+                && line.contains(&format!("offline={offline}")),
+            "{value}: {line}"
+        );
+        if value == "enabled" {
+            let shown = server.wait_for(|m| m["method"] == "window/showMessage");
+            assert!(
+                shown["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(WARNING)),
+                "{shown}"
+            );
+        }
+        server.shutdown_and_exit();
+    }
+}
+
+/// Model URLs in shell scripts and Markdown code blocks: the workspace scope
+/// reports what `check` reports (it used to skip both kinds of file).
+#[test]
+fn the_workspace_scope_reports_model_urls_in_shell_and_markdown_like_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("scripts")).expect("mkdir");
+    std::fs::write(
+        root.join("scripts/render.sh"),
+        "#!/bin/sh\ncurl https://api.abstrakt.one/v1/models/flux-dev/run -d '{}'\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("GUIDE.md"),
+        "# Guide\n\n```sh\ncurl https://api.abstrakt.one/v1/models/musicgen/run\n```\n",
+    )
+    .expect("write");
+
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": {},
+            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
+        }),
+    );
+    server.notify("initialized", json!({}));
+    for file in ["scripts/render.sh", "GUIDE.md"] {
+        let cli = from_check_file(root, Some(file));
+        assert!(!cli.is_empty(), "check reports {file}");
+        let uri = format!("file://{}", root.join(file).display());
+        let published = server.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        assert_eq!(from_editor(&published["params"]), cli, "{file}");
+    }
     server.shutdown_and_exit();
 }

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use super::Fatal;
 use super::output::current_dir;
-use super::project::Project;
 use super::project_findings;
 use super::report::attribution;
 use super::walk::Scan;
+use crate::project::Project;
 use crate::rules::RuleCode;
 
 /// How a project's committed attribution file compares with the code.

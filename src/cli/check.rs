@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::output;
-use super::walk::{Scan, ScanOptions};
+use super::walk::Scan;
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
+use crate::host::System;
 use crate::rules::Severity;
 
 #[derive(Debug, Args)]
@@ -68,8 +69,9 @@ impl FailOn {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let options = ScanOptions::from_args(&args.walk);
-    let (mut scan, projects) = super::remote::scan_with_api(&options, &args.project)?;
+    let host = System;
+    let options = super::walk::options(&args.walk, &host);
+    let (mut scan, projects) = super::remote::scan_with_api(&options, &args.project, &host)?;
     // Findings about whole projects, when the walk covered them.
     let covered = super::project_findings::covered_projects(&scan, &options, &projects)?;
     super::attribution_file::check(&mut scan, &covered)?;
@@ -82,7 +84,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         Format::Junit => output::junit::render(&scan)?,
     };
     super::write::stdout(&rendered, args.color)?;
-    scan.print_diagnostics(args.walk.verbose);
+    super::walk::print_diagnostics(&scan, args.walk.verbose);
     Ok(exit_code(&scan, args.fail_on))
 }
 

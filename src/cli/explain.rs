@@ -26,7 +26,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
-    let (projects, store) = super::remote::projects(&args.project)?;
+    let (projects, store) = super::remote::projects(&args.project, &crate::host::System)?;
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
     let project = projects.project_for(&cwd)?;

@@ -8,13 +8,12 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::project::Projects;
-use super::report::today;
-use super::walk::ScanOptions;
 use super::{Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
+use crate::host::{Host, System};
 use crate::licensing::Model;
 use crate::lockfile::{FILE_NAME, Lockfile};
+use crate::project::ProjectIndex;
 use crate::registry::Lookup;
 
 #[derive(Debug, Args)]
@@ -36,8 +35,9 @@ pub struct LockArgs {
 }
 
 pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
-    let options = ScanOptions::from_args(&args.walk);
-    let (scan, projects) = super::remote::scan_with_api(&options, &args.project)?;
+    let host = System;
+    let options = super::walk::options(&args.walk, &host);
+    let (scan, projects) = super::remote::scan_with_api(&options, &args.project, &host)?;
     let first = options
         .paths
         .first()
@@ -71,12 +71,12 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
     // Keep the entries (and dates) of unchanged models, record the rest, drop unused ones.
     let mut wanted = existing.clone().unwrap_or_default();
     wanted.models.retain(|id, _| current.contains_key(id));
-    let today = today();
+    let today = host.today();
     for (id, model) in &current {
         wanted.record(id, &model.licensing, today);
     }
 
-    scan.print_diagnostics(args.walk.verbose);
+    super::walk::print_diagnostics(&scan, args.walk.verbose);
     if unlocked > 0 {
         eprintln!(
             "note: {unlocked} model {} with an unknown or dynamic id {} not recorded",
@@ -168,7 +168,7 @@ fn relative_to_cwd(path: PathBuf) -> PathBuf {
 
 /// The nearest existing lock file for the first path, else next to its
 /// abstrakt.toml, else in the first path (its directory for a file).
-fn default_location(first: &Path, projects: &Projects) -> Result<PathBuf, Fatal> {
+fn default_location(first: &Path, projects: &ProjectIndex) -> Result<PathBuf, Fatal> {
     let dir = if first.is_dir() {
         first.to_path_buf()
     } else {
@@ -181,7 +181,7 @@ fn default_location(first: &Path, projects: &Projects) -> Result<PathBuf, Fatal>
     if let Some(path) = project.lock.as_ref().and_then(|l| l.path.clone()) {
         return Ok(path);
     }
-    let base = match project.config_path().and_then(Path::parent) {
+    let base = match project.config_path.as_deref().and_then(Path::parent) {
         Some(config_dir) => config_dir.to_path_buf(),
         None => dir,
     };

@@ -12,11 +12,10 @@ mod explain;
 mod lock;
 mod models;
 mod output;
-pub(crate) mod project;
 mod project_findings;
 mod remote;
-pub(crate) mod report;
-pub(crate) mod walk;
+mod report;
+mod walk;
 mod write;
 
 use std::path::PathBuf;
@@ -26,7 +25,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::rules::IntendedUse;
 
-pub use project::{Project, Projects};
+pub use crate::project::Project;
 pub use walk::{FileResult, LocatedFinding, LocatedUse, Scan, ScanOptions};
 
 /// Where the project's documentation lives; `--help`, SARIF `informationUri`
@@ -132,19 +131,23 @@ pub struct ProjectArgs {
     #[arg(long, value_enum, value_name = "USE")]
     pub intended_use: Option<IntendedUseArg>,
 
-    /// Never touch the network: use built-in and cached licensing data only.
+    /// Never touch the network: use built-in and cached licensing data only
+    /// [env: ABSTRAKT_OFFLINE=1; 1/true/yes/on or 0/false/no/off].
     ///
     /// Without ABSTRAKT_API_KEY nothing is fetched either; with it, ids that have
-    /// no fresh cached answer are fetched once per run.
-    #[arg(long, env = "ABSTRAKT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    /// no fresh cached answer are fetched once per run. The environment is read
+    /// as the language server reads it: another value of ABSTRAKT_OFFLINE is
+    /// a warning and means offline.
+    #[arg(long)]
     pub offline: bool,
 
-    /// Base URL of the Abstrakt API [default: https://api.abstrakt.one/v1].
+    /// Base URL of the Abstrakt API [env: ABSTRAKT_API_URL] [default:
+    /// https://api.abstrakt.one/v1].
     ///
     /// The API key (ABSTRAKT_API_KEY) is sent only here; https:// only, except
     /// loopback addresses. Cached answers live in ABSTRAKT_CACHE_DIR (default:
     /// the user cache folder).
-    #[arg(long, env = "ABSTRAKT_API_URL", value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
 }
 
@@ -185,6 +188,12 @@ impl std::fmt::Display for Fatal {
     }
 }
 
+impl From<crate::project::ProjectError> for Fatal {
+    fn from(error: crate::project::ProjectError) -> Self {
+        Fatal(error.0)
+    }
+}
+
 impl From<String> for Fatal {
     fn from(message: String) -> Self {
         Fatal(message)
@@ -197,44 +206,16 @@ fn fatal(error: Fatal) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Logs go to stderr only: stdout belongs to JSON-RPC in server mode.
-fn init_logging(default_level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(crate::redact::RedactingStderr)
-        .with_ansi(false)
-        .try_init();
-}
-
-pub fn run(cli: Cli) -> ExitCode {
+/// Runs a command; `None` (no command, `--stdio` or `serve`) is for the
+/// binary to serve LSP: the command line does not know the server.
+pub fn run(cli: Cli) -> Option<ExitCode> {
     let result = match cli.command {
-        None | Some(Command::Serve) => return serve(),
+        None | Some(Command::Serve) => return None,
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Models(args)) => models::run(args),
         Some(Command::Lock(args)) => lock::run(args),
     };
-    result.unwrap_or_else(fatal)
-}
-
-fn serve() -> ExitCode {
-    init_logging("info");
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("abstrakt-lsp: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(crate::lsp::serve_stdio());
-    // Reading stdin parks a blocking thread that only returns with the
-    // next byte; after `exit`, do not wait for it.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    ExitCode::SUCCESS
+    Some(result.unwrap_or_else(fatal))
 }

@@ -35,15 +35,17 @@ pub struct ModelsArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Never touch the network: list the built-in registry only.
+    /// Never touch the network: list the built-in registry only
+    /// [env: ABSTRAKT_OFFLINE=1].
     ///
     /// Without ABSTRAKT_API_KEY nothing is fetched either; with it, the Abstrakt
     /// API's catalog is merged with the built-in registry.
-    #[arg(long, env = "ABSTRAKT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    #[arg(long)]
     pub offline: bool,
 
-    /// Base URL of the Abstrakt API [default: https://api.abstrakt.one/v1].
-    #[arg(long, env = "ABSTRAKT_API_URL", value_name = "URL")]
+    /// Base URL of the Abstrakt API [env: ABSTRAKT_API_URL] [default:
+    /// https://api.abstrakt.one/v1].
+    #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
 }
 
@@ -95,7 +97,8 @@ pub struct Row {
 }
 
 pub fn run(args: ModelsArgs) -> Result<ExitCode, Fatal> {
-    let (_, api) = super::remote::client(args.api_url.as_deref(), args.offline)?;
+    let (_, api) =
+        super::remote::client(args.api_url.as_deref(), args.offline, &crate::host::System)?;
     let catalog = match api {
         None => None,
         Some(api) => {

@@ -16,9 +16,9 @@ use ropey::Rope;
 
 use super::Fatal;
 use super::output::{current_dir, normalize};
-use super::project::{Project, Projects};
 use super::walk::{FileResult, LocatedFinding, Scan, ScanOptions, Span};
 use crate::document::{LineIndex, PositionEncoding};
+use crate::project::{Project, ProjectIndex};
 use crate::rules::Finding;
 
 /// The projects with an `abstrakt.toml` whose whole folder the walk covered:
@@ -26,7 +26,7 @@ use crate::rules::Finding;
 pub fn covered_projects(
     scan: &Scan,
     options: &ScanOptions,
-    projects: &Projects,
+    projects: &ProjectIndex,
 ) -> Result<Vec<Arc<Project>>, Fatal> {
     let cwd = current_dir()?;
     let walked_dirs: Vec<PathBuf> = options
@@ -37,8 +37,12 @@ pub fn covered_projects(
         .collect();
     let mut candidates: Vec<Arc<Project>> = Vec::new();
     for dir in &options.paths {
-        if dir.is_dir() {
-            candidates.push(projects.project_for(dir)?);
+        // An invalid project file is already among the scan's errors (the
+        // files it governs were not checked): no findings about it.
+        if dir.is_dir()
+            && let Ok(project) = projects.project_for(dir)
+        {
+            candidates.push(project);
         }
     }
     candidates.extend(scan.files.iter().map(|f| f.project.clone()));

@@ -1,32 +1,56 @@
 //! The Abstrakt API for the command line: answers from the disk cache while
 //! walking, then one fetch of the ids the walk found that have no fresh answer
-//! (with `ABSTRAKT_API_KEY` set and not `--offline`), then a second pass when
+//! (with `ABSTRAKT_API_KEY` set and not offline), then a second pass when
 //! the API changed anything. The key goes only to `--api-url` /
-//! `ABSTRAKT_API_URL` (default the public API), never to a URL from a repository file.
+//! `ABSTRAKT_API_URL` (default the public API), never to a URL from a
+//! repository file. Flags and the environment are read by
+//! [`RemoteSettings::resolve`], as the editor's settings are.
 
 use std::sync::Arc;
 
-use super::project::Projects;
 use super::walk::{Scan, ScanOptions, scan};
 use super::{Fatal, ProjectArgs};
 use crate::extract::Target;
-use crate::registry::Resolver;
-use crate::remote::cache::{self, DiskCache};
-use crate::remote::store::{DEFAULT_TTL, RemoteStore};
-use crate::remote::{DEFAULT_API_URL, HttpApi, HttpOptions, Secret, SharedApi, validate_api_url};
+use crate::host::Host;
+use crate::project::{OnError, Overrides, ProjectIndex};
+use crate::registry::RemoteSource;
+use crate::remote::settings::{self, Explicit, RemoteSettings};
+use crate::remote::store::RemoteStore;
+use crate::remote::{HttpApi, HttpOptions, validate_api_url};
 use reqwest::Url;
+
+/// The flags over the environment; problems with the environment are
+/// warnings (an unreadable `ABSTRAKT_OFFLINE` means offline), a refused API
+/// URL is fatal.
+fn resolve(
+    api_url: Option<&str>,
+    offline: bool,
+    host: &dyn Host,
+) -> Result<(RemoteSettings, Url), Fatal> {
+    let explicit = Explicit {
+        api_url: api_url.map(str::to_string),
+        offline: offline.then_some(true),
+        ..Explicit::default()
+    };
+    let (settings, problems) = RemoteSettings::resolve(&explicit, |name| host.env(name));
+    for problem in problems {
+        eprintln!("abstrakt-lsp: warning: {problem}");
+    }
+    let url = validate_api_url(&settings.api_url).map_err(|e| Fatal(format!("--api-url: {e}")))?;
+    Ok((settings, url))
+}
 
 /// The checked API base URL, and the client when `ABSTRAKT_API_KEY` is set
 /// and the run is not offline.
-pub fn client(api_url: Option<&str>, offline: bool) -> Result<(Url, Option<HttpApi>), Fatal> {
-    let url_text = api_url.unwrap_or(DEFAULT_API_URL);
-    let url = validate_api_url(url_text).map_err(|e| Fatal(format!("--api-url: {e}")))?;
-    let key = std::env::var("ABSTRAKT_API_KEY")
-        .ok()
-        .filter(|k| !k.trim().is_empty());
-    let api = match key {
-        Some(key) if !offline => Some(
-            HttpApi::new(url.clone(), Secret::new(key.trim()), HttpOptions::default())
+pub fn client(
+    api_url: Option<&str>,
+    offline: bool,
+    host: &dyn Host,
+) -> Result<(Url, Option<HttpApi>), Fatal> {
+    let (settings, url) = resolve(api_url, offline, host)?;
+    let api = match (&settings.api_key, settings.offline) {
+        (Some(key), false) => Some(
+            HttpApi::new(url.clone(), key.clone(), HttpOptions::default())
                 .map_err(|e| Fatal(format!("cannot set up the Abstrakt API client: {e}")))?,
         ),
         _ => None,
@@ -34,29 +58,35 @@ pub fn client(api_url: Option<&str>, offline: bool) -> Result<(Url, Option<HttpA
     Ok((url, api))
 }
 
-/// The resolver every project starts from, and the store behind it.
-pub fn base(args: &ProjectArgs) -> Result<(Resolver, Arc<RemoteStore>), Fatal> {
-    let (url, api) = client(args.api_url.as_deref(), args.offline)?;
-    let api: Option<SharedApi> = api.map(|api| Arc::new(api) as SharedApi);
-    let cache_dir = std::env::var_os("ABSTRAKT_CACHE_DIR")
-        .filter(|d| !d.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(cache::default_dir);
-    let cache = cache_dir.map(|dir| DiskCache::new(&dir, url.as_str()));
-    let store = Arc::new(RemoteStore::new(api, url.as_str(), cache, DEFAULT_TTL));
-    Ok((Resolver::builtin().with_remote(store.clone()), store))
-}
-
-/// Projects whose resolvers consult the API's cached answers.
-pub fn projects(args: &ProjectArgs) -> Result<(Projects, Arc<RemoteStore>), Fatal> {
-    let (resolver, store) = base(args)?;
-    Ok((Projects::with_resolver(args.clone(), resolver), store))
+/// The project index of a run (a file under an invalid project file fails,
+/// the others are checked), its resolvers consulting the API's cached answers.
+pub fn projects(
+    args: &ProjectArgs,
+    host: &dyn Host,
+) -> Result<(ProjectIndex, Arc<RemoteStore>), Fatal> {
+    let (settings, _) = resolve(args.api_url.as_deref(), args.offline, host)?;
+    let (store, problems) = settings::build(&settings);
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(Fatal(problem));
+    }
+    let overrides = Overrides {
+        intended_use: args.intended_use.map(Into::into),
+        intended_use_fallback: None,
+        api_url: settings.configured_api_url(),
+    };
+    let remote: Arc<dyn RemoteSource> = store.clone();
+    let index = ProjectIndex::new(OnError::Fail, overrides, Some(remote));
+    Ok((index, store))
 }
 
 /// Walks, then asks the API about the ids without a fresh answer and walks
 /// again when that changed anything.
-pub fn scan_with_api(options: &ScanOptions, args: &ProjectArgs) -> Result<(Scan, Projects), Fatal> {
-    let (projects, store) = projects(args)?;
+pub fn scan_with_api(
+    options: &ScanOptions,
+    args: &ProjectArgs,
+    host: &dyn Host,
+) -> Result<(Scan, ProjectIndex), Fatal> {
+    let (projects, store) = projects(args, host)?;
     let first = scan(options, &projects)?;
     if !store.online() {
         return Ok((first, projects));

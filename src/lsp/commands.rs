@@ -1,7 +1,6 @@
 //! `workspace/executeCommand`: acknowledging new licensing in `abstrakt.lock`,
 //! and the workspace's licensing report (`abstrakt.report`).
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -11,22 +10,13 @@ use tracing::info;
 
 use super::lifecycle::project_files_changed;
 use super::session::Session;
+use crate::batch::ScanOptions;
 use crate::lockfile::Lockfile;
 use crate::registry::Lookup;
 
 /// The command behind the "acknowledge in abstrakt.lock" quick fix:
 /// arguments `[document uri, canonical model id]`.
 pub const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
-
-/// Where a document's lock file is or would be: the one in force, else beside
-/// its `abstrakt.toml`. Derived from server state, never from a client argument.
-pub fn lock_target(config_path: Option<&Path>, lock_path: Option<&Path>) -> Option<PathBuf> {
-    lock_path.map(Path::to_path_buf).or_else(|| {
-        config_path
-            .and_then(Path::parent)
-            .map(|dir| dir.join(crate::lockfile::FILE_NAME))
-    })
-}
 
 /// The Markdown licensing report of the workspace (what `abstrakt-lsp report
 /// --format markdown` prints), made with the editor's settings: intended use,
@@ -61,13 +51,14 @@ pub async fn execute(
     let Some(view) = session.view(&uri) else {
         return Err(Error::invalid_params("the document is not open"));
     };
-    let Some(target) = lock_target(view.config_path.as_deref(), view.lock_path.as_deref()) else {
+    // Derived from the document's project, never from a client argument.
+    let project = view.project();
+    let Some(target) = project.lock_target() else {
         return Err(Error::invalid_params(
             "the document has no abstrakt.toml or abstrakt.lock",
         ));
     };
-    let context = session.context(&view.sources());
-    let Some(resolved) = context.resolver.resolve(id) else {
+    let Some(resolved) = project.resolver.resolve(id) else {
         return Err(Error::invalid_params(format!(
             "no licensing is known for {id}"
         )));
@@ -81,7 +72,7 @@ pub async fn execute(
     lock.record(
         &resolved.model.id,
         &resolved.model.licensing,
-        crate::analysis::today(),
+        session.today(),
     );
     if let Err(error) = lock.write(&target) {
         let message = format!("abstrakt: cannot write {}: {error}", target.display());
@@ -96,18 +87,11 @@ pub async fn execute(
     Ok(None)
 }
 
-/// Runs the CLI's walk and report over the workspace folders (or the one
-/// folder asked for) on a blocking thread, with the editor's settings.
+/// Runs the batch pipeline and the report over the workspace folders (or the
+/// one folder asked for) on a blocking thread, with the editor's project
+/// index (its settings, its remote store, the last good project files).
 async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
-    let (roots, intended_use, api_url, remote) = {
-        let state = session.state();
-        (
-            state.roots.clone(),
-            state.settings.intended_use,
-            state.configured_api_url(),
-            state.remote.clone(),
-        )
-    };
+    let roots = session.state().roots.clone();
     let roots = match arguments.first().and_then(Value::as_str) {
         Some(uri) => {
             let uri: Uri = uri
@@ -126,27 +110,14 @@ async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
     if roots.is_empty() {
         return Err(Error::invalid_params("the workspace has no folder"));
     }
+    let session = session.clone();
     let made = tokio::task::spawn_blocking(move || {
-        let args = crate::cli::ProjectArgs {
-            intended_use: None,
-            offline: false,
-            api_url,
-        };
-        let remote: Arc<dyn crate::registry::RemoteSource> = remote;
-        let base = crate::registry::Resolver::builtin().with_remote(remote);
-        let projects = crate::cli::project::Projects::with_resolver(args, base)
-            .with_fallback_intended_use(intended_use);
-        let options = crate::cli::walk::ScanOptions {
-            paths: roots.clone(),
-            respect_ignore: true,
-            hidden: false,
-            // The project's `[limits]`, as in `check`.
-            max_file_size: None,
-            max_line_length: None,
-            threads: 0,
-            progress: false,
-        };
-        let mut scan = crate::cli::walk::scan(&options, &projects)?;
+        // The editor's project index: its settings, its remote store, the
+        // last good version of each project file.
+        let projects = session.projects();
+        let today = session.today();
+        let options = ScanOptions::workspace(roots.clone(), today);
+        let mut scan = crate::batch::scan(&options, projects, &|| ())?;
         // Paths as the CLI shows them when run in the folder: relative.
         for file in &mut scan.files {
             if let Some(relative) = roots
@@ -156,12 +127,12 @@ async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
                 file.path = relative.to_path_buf();
             }
         }
-        Ok::<_, crate::cli::Fatal>(crate::cli::report::markdown_of(&scan))
+        Ok::<_, String>(crate::report::markdown_of(&scan, today))
     })
     .await
     .map_err(|_| Error::internal_error())?;
     match made {
         Ok(markdown) => Ok(Value::String(markdown)),
-        Err(error) => Err(Error::invalid_params(error.0)),
+        Err(error) => Err(Error::invalid_params(error)),
     }
 }

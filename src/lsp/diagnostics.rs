@@ -7,8 +7,9 @@ use tracing::warn;
 
 use super::convert;
 use super::session::{Session, Snapshot};
+use crate::analysis::Analysis;
 use crate::config::ConfigError;
-use crate::document::PositionEncoding;
+use crate::document::{LineIndex, PositionEncoding};
 use crate::rules::Finding;
 
 /// What a diagnostic carries for the quick fixes, so they need not recompute
@@ -46,14 +47,25 @@ impl DiagnosticData {
 
 /// The diagnostics of an analysed document.
 pub fn of_snapshot(snapshot: &Snapshot, encoding: PositionEncoding) -> Vec<Diagnostic> {
-    let index = snapshot.document.line_index();
-    let analysis = &snapshot.analysis;
+    of_analysis(
+        &snapshot.analysis,
+        &snapshot.document.line_index(),
+        encoding,
+    )
+}
+
+/// The diagnostics of an analysis of the text `index` was made from.
+pub fn of_analysis(
+    analysis: &Analysis,
+    index: &LineIndex,
+    encoding: PositionEncoding,
+) -> Vec<Diagnostic> {
     analysis
         .findings
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut diagnostic = convert::finding_to_diagnostic(f, &index, encoding);
+            let mut diagnostic = convert::finding_to_diagnostic(f, index, encoding);
             if let Some((_, found)) = analysis.attribution_found.iter().find(|(j, _)| *j == i)
                 && let Some(uri) = Uri::from_file_path(&found.path)
             {

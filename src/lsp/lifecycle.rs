@@ -12,7 +12,7 @@ use tracing::{debug, info, warn};
 use super::capabilities::{ClientCaps, server_capabilities};
 use super::diagnostics::report_loads;
 use super::scheduler;
-use super::session::{Session, discover_project_files, file_path};
+use super::session::{Session, file_path};
 use super::workspace::{self, DiagnosticsScope};
 use crate::attribution::AttributionIndex;
 
@@ -109,7 +109,7 @@ pub async fn initialized(session: &Arc<Session>) {
                         { "globPattern": "**/abstrakt.toml" },
                         { "globPattern": "**/abstrakt.lock" },
                         { "globPattern": "**/*.{html,htm,jsx,tsx,vue,svelte,md,mdx}" },
-                        { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts,py,pyi}" }
+                        { "globPattern": "**/*.{js,mjs,cjs,ts,mts,cts,py,pyi,sh,bash,zsh}" }
                     ]
                 })),
             };
@@ -192,19 +192,7 @@ pub async fn project_files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) 
         return;
     }
     session.reload_project_files(&paths);
-    let uris: Vec<Uri> = session.state().documents.keys().cloned().collect();
-    let found = discover_project_files(uris);
-    let governed: Vec<Uri> = {
-        let mut state = session.state();
-        let mut governed = state.set_project_files(found);
-        for (uri, open) in &state.documents {
-            let uses = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| paths.contains(p));
-            if (uses(&open.config_path) || uses(&open.lock_path)) && !governed.contains(uri) {
-                governed.push(uri.clone());
-            }
-        }
-        governed
-    };
+    let governed = session.moved_projects();
     report_loads(session).await;
     for uri in governed {
         scheduler::request(session, &uri);

@@ -7,7 +7,6 @@ mod diagnostics;
 mod guard;
 mod handlers;
 mod lifecycle;
-mod projects;
 mod remote;
 mod scheduler;
 mod server;

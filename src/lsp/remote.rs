@@ -1,61 +1,15 @@
-//! The licensing API as the server uses it: the store built from the
-//! settings, and background fetches that re-publish what they change.
+//! Background fetches from the licensing API that re-publish what they
+//! change (the store itself is built by [`crate::remote::settings::build`],
+//! as for the command line).
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::MessageType;
-use tracing::{debug, info};
+use tracing::debug;
 
 use super::scheduler;
 use super::session::Session;
-use super::settings::RemoteSettings;
-use crate::remote::cache::DiskCache;
-use crate::remote::store::{DEFAULT_TTL, RemoteStore};
-use crate::remote::{HttpApi, HttpOptions, SharedApi, validate_api_url};
-
-/// Builds the API store from the effective settings. Never logs the key.
-pub fn build(remote: &RemoteSettings) -> (Arc<RemoteStore>, Vec<String>) {
-    let mut problems = Vec::new();
-    let url = match validate_api_url(&remote.api_url) {
-        Ok(url) => Some(url),
-        Err(problem) => {
-            problems.push(format!("API URL: {problem}; not contacting the API"));
-            None
-        }
-    };
-    let base = url
-        .as_ref()
-        .map_or_else(|| remote.api_url.clone(), |u| u.to_string());
-    let api: Option<SharedApi> = match (&url, &remote.api_key, remote.offline) {
-        (Some(url), Some(key), false) => {
-            match HttpApi::new(url.clone(), key.clone(), HttpOptions::default()) {
-                Ok(api) => Some(Arc::new(api)),
-                Err(error) => {
-                    problems.push(format!("cannot start the HTTP client: {error}"));
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
-    let cache = remote
-        .cache_dir
-        .as_ref()
-        .map(|dir| DiskCache::new(dir, &base));
-    info!(
-        online = api.is_some(),
-        offline = remote.offline,
-        has_key = remote.api_key.is_some(),
-        api = base,
-        cache = ?cache.as_ref().map(|c| c.dir().display().to_string()),
-        "licensing sources"
-    );
-    (
-        Arc::new(RemoteStore::new(api, &base, cache, DEFAULT_TTL)),
-        problems,
-    )
-}
 
 /// Starts a background fetch of whichever of `ids` need one; when answers
 /// arrive, documents using them are re-analysed. Never awaited by handlers.

@@ -70,7 +70,6 @@ struct Round {
     snapshot_document: crate::document::Document,
     /// The last analysis's extraction cache, reused for unchanged statements.
     extract_cache: Option<Arc<crate::extract::ExtractCache>>,
-    sources: super::session::Sources,
     encoding: crate::document::PositionEncoding,
 }
 
@@ -78,22 +77,12 @@ struct Round {
 /// document was closed (or reopened: another worker owns it now).
 fn take_round(session: &Session, uri: &Uri, id: u64) -> Option<Round> {
     let mut state = session.state();
-    let settings_intended_use = state.settings.intended_use;
-    let api_url = state.configured_api_url();
-    let remote = state.remote.clone();
     let encoding = state.caps.encoding;
     let open = state.documents.get_mut(uri).filter(|open| open.id == id)?;
     open.schedule.dirty = false;
     Some(Round {
         snapshot_document: open.document.clone(),
         extract_cache: open.analysed.extract_cache.clone(),
-        sources: super::session::Sources {
-            config_path: open.config_path.clone(),
-            lock_path: open.lock_path.clone(),
-            settings_intended_use,
-            api_url,
-            remote,
-        },
         encoding,
     })
 }
@@ -106,19 +95,20 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         };
         let encoding = round.encoding;
         let worker_session = session.clone();
+        let worker_uri = uri.clone();
         let analysed = tokio::task::spawn_blocking(move || {
             let mut document = round.snapshot_document;
             inject_panic(&document, "analysis");
-            let context = worker_session.context(&round.sources);
+            let project = worker_session.project_for(&worker_uri);
             // Over the project's `[limits]` (a minified bundle): not parsed.
-            if let Some(reason) = context.project.limits.check_rope(document.rope()) {
-                return Snapshot::skipped(document, reason);
+            if let Some(reason) = project.config.limits.check_rope(document.rope()) {
+                return Snapshot::skipped(document, reason, project);
             }
             // The incremental parse of the edits recorded since the last one
             // (or a full parse for a new, idle or formerly skipped document).
             document.reparse();
             document.tree();
-            worker_session.analyse_after(document, &context, round.extract_cache.as_deref())
+            worker_session.analyse_after(document, project, round.extract_cache.as_deref())
         })
         .await;
         match analysed {

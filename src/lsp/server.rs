@@ -74,11 +74,7 @@ impl LanguageServer for Backend {
         };
         guarded("codeAction", || {
             inject_panic(&view.current, "codeAction");
-            Some(code_actions::request(
-                &self.session,
-                &view,
-                &params.context.diagnostics,
-            ))
+            Some(code_actions::request(&view, &params.context.diagnostics))
         })
     }
 
@@ -89,7 +85,7 @@ impl LanguageServer for Backend {
         };
         guarded("completion", || {
             inject_panic(&view.current, "completion");
-            completion::request(&self.session, &view, position.position)
+            completion::request(&view, position.position)
         })
     }
 
@@ -105,11 +101,7 @@ impl LanguageServer for Backend {
         };
         guarded("inlayHint", || {
             inject_panic(&view.current, "inlayHint");
-            Some(inlay_hints::hints_request(
-                &self.session,
-                &view,
-                params.range,
-            ))
+            Some(inlay_hints::hints_request(&view, params.range))
         })
     }
 
@@ -119,7 +111,7 @@ impl LanguageServer for Backend {
         };
         guarded("documentLink", || {
             inject_panic(&view.current, "documentLink");
-            Some(inlay_hints::links_request(&self.session, &view))
+            Some(inlay_hints::links_request(&view))
         })
     }
 
@@ -139,7 +131,7 @@ impl LanguageServer for Backend {
         };
         guarded("hover", || {
             inject_panic(&view.current, "hover");
-            hover::hover(&self.session, &view, position.position)
+            hover::hover(&view, position.position)
         })
     }
 }

@@ -15,24 +15,26 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::capabilities::ClientCaps;
-use super::projects::{LoadReport, Projects};
-use super::remote;
-use super::settings::{EditorSettings, RemoteSettings};
+use super::settings::EditorSettings;
 use super::workspace::DiagnosticsScope;
 use crate::analysis::{Analysis, analyze_incremental};
 use crate::attribution::{AttributionIndex, Found};
-use crate::config::ProjectConfig;
 use crate::document::Document;
 use crate::extract::ExtractCache;
+use crate::host::{Host, System};
 use crate::limits::SkipReason;
-use crate::lockfile::Lockfile;
+use crate::project::{LoadReport, OnError, Overrides, Project, ProjectIndex};
 use crate::registry::{RemoteSource, Resolver};
+use crate::remote::settings::{self as remote_settings, RemoteSettings};
 use crate::remote::store::RemoteStore;
 
 /// What was analysed: the document as it was and what the analysis found.
 /// Requests answer from this, so byte ranges and text always agree.
 pub struct Snapshot {
     pub document: Document,
+    /// The project it was analysed under (config, lock, resolver): requests
+    /// answer from it rather than rebuilding one.
+    pub project: Arc<Project>,
     pub analysis: Analysis,
     /// The attribution texts this analysis looked up and what the index
     /// answered: a changed markup file re-analyses only documents whose
@@ -48,10 +50,11 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// A document over its limits: no tree, no findings.
-    pub fn skipped(mut document: Document, reason: SkipReason) -> Self {
+    pub fn skipped(mut document: Document, reason: SkipReason, project: Arc<Project>) -> Self {
         document.drop_tree();
         Self {
             document,
+            project,
             analysis: Analysis::default(),
             attribution_queries: Vec::new(),
             extract_cache: None,
@@ -94,16 +97,6 @@ pub struct OpenDocument {
     pub document: Document,
     /// The newest analysis; its version may trail `document.version`.
     pub analysed: Arc<Snapshot>,
-    /// The nearest `abstrakt.toml` and `abstrakt.lock`, if any.
-    pub config_path: Option<PathBuf>,
-    pub lock_path: Option<PathBuf>,
-}
-
-/// What a document is analysed with.
-pub struct Context {
-    pub project: Arc<ProjectConfig>,
-    pub lock: Option<Arc<Lockfile>>,
-    pub resolver: Resolver,
 }
 
 /// Documents, settings and workspace knowledge.
@@ -133,8 +126,16 @@ impl State {
     pub fn configured_api_url(&self) -> Option<String> {
         self.remote_settings
             .as_ref()
-            .map(|remote| remote.api_url.clone())
-            .filter(|url| url != crate::remote::DEFAULT_API_URL)
+            .and_then(RemoteSettings::configured_api_url)
+    }
+
+    /// What the editor sets on top of project files.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            intended_use: None,
+            intended_use_fallback: self.settings.intended_use,
+            api_url: self.configured_api_url(),
+        }
     }
 
     pub fn scope(&self) -> DiagnosticsScope {
@@ -142,48 +143,19 @@ impl State {
     }
 
     /// (Re)builds the API store when the settings that shape it changed.
+    /// The environment is read by the same function as the command line's.
     pub fn refresh_remote(&mut self) -> Vec<String> {
-        let wanted = self.settings.remote(|name| std::env::var(name).ok());
+        let (wanted, mut problems) =
+            RemoteSettings::resolve(&self.settings.explicit_remote(), |name| System.env(name));
         if self.remote_settings.as_ref() == Some(&wanted) {
             return Vec::new();
         }
-        let (store, problems) = remote::build(&wanted);
+        let (store, built) = remote_settings::build(&wanted);
+        problems.extend(built);
         self.remote = store;
         self.remote_settings = Some(wanted);
         problems
     }
-
-    /// Sets each open document's project files to what `found` says (from
-    /// [`discover_project_files`]); returns the documents whose files changed.
-    pub fn set_project_files(&mut self, found: Vec<(Uri, ProjectPaths)>) -> Vec<Uri> {
-        let mut moved = Vec::new();
-        for (uri, (config_path, lock_path)) in found {
-            if let Some(open) = self.documents.get_mut(&uri)
-                && (open.config_path != config_path || open.lock_path != lock_path)
-            {
-                open.config_path = config_path;
-                open.lock_path = lock_path;
-                moved.push(uri);
-            }
-        }
-        moved
-    }
-}
-
-/// A document's nearest `abstrakt.toml` and `abstrakt.lock`.
-pub type ProjectPaths = (Option<PathBuf>, Option<PathBuf>);
-
-/// Finds each of `uris`' project files on disk (no lock held: this reads
-/// directories).
-pub fn discover_project_files(uris: Vec<Uri>) -> Vec<(Uri, ProjectPaths)> {
-    uris.into_iter()
-        .map(|uri| {
-            let path = file_path(&uri);
-            let config = path.as_deref().and_then(ProjectConfig::discover);
-            let lock = path.as_deref().and_then(Lockfile::discover);
-            (uri, (config, lock))
-        })
-        .collect()
 }
 
 /// Everything a request needs about one open document, copied out of the
@@ -193,35 +165,15 @@ pub struct View {
     pub uri: Uri,
     pub current: Document,
     pub analysed: Arc<Snapshot>,
-    pub config_path: Option<PathBuf>,
-    pub lock_path: Option<PathBuf>,
     pub caps: ClientCaps,
     pub settings: EditorSettings,
-    pub remote: Arc<RemoteStore>,
     pub roots: Vec<PathBuf>,
-    pub api_url: Option<String>,
-}
-
-/// The project settings a document is analysed under, without the document.
-pub struct Sources {
-    pub config_path: Option<PathBuf>,
-    pub lock_path: Option<PathBuf>,
-    pub settings_intended_use: Option<crate::rules::IntendedUse>,
-    /// The editor's API URL when it is not the public one: model URLs on that
-    /// host count like the public API's.
-    pub api_url: Option<String>,
-    pub remote: Arc<RemoteStore>,
 }
 
 impl View {
-    pub fn sources(&self) -> Sources {
-        Sources {
-            config_path: self.config_path.clone(),
-            lock_path: self.lock_path.clone(),
-            settings_intended_use: self.settings.intended_use,
-            api_url: self.api_url.clone(),
-            remote: self.remote.clone(),
-        }
+    /// The project the latest analysis ran under.
+    pub fn project(&self) -> &Arc<Project> {
+        &self.analysed.project
     }
 }
 
@@ -232,15 +184,13 @@ pub struct Session {
     /// How often the quiet-document check found the incremental tree wrong.
     pub tree_repairs: std::sync::atomic::AtomicU64,
     state: Mutex<State>,
-    projects: Mutex<ProjectFiles>,
+    /// The engine's project index (its own lock: loading reads the disk).
+    projects: ProjectIndex,
+    /// The overrides and remote store the index was last configured with.
+    configured: Mutex<Option<(Overrides, Arc<RemoteStore>)>>,
+    /// The clock and the environment.
+    host: Box<dyn Host>,
     attribution: Mutex<AttributionIndex>,
-}
-
-/// Loaded project files and the load problems not yet reported.
-#[derive(Default)]
-struct ProjectFiles {
-    projects: Projects,
-    reports: Vec<LoadReport>,
 }
 
 /// A poisoned lock is taken anyway: no state is half-updated across a panic
@@ -257,7 +207,7 @@ pub fn file_path(uri: &Uri) -> Option<PathBuf> {
 
 impl Session {
     pub fn new(client: Client) -> Self {
-        let (remote, _) = remote::build(&RemoteSettings {
+        let (remote, _) = remote_settings::build(&RemoteSettings {
             api_key: None,
             api_url: crate::remote::DEFAULT_API_URL.to_string(),
             offline: true,
@@ -279,7 +229,9 @@ impl Session {
                 workspace_files: HashMap::new(),
                 skip_notified: HashSet::new(),
             }),
-            projects: Mutex::new(ProjectFiles::default()),
+            projects: ProjectIndex::new(OnError::KeepLastGood, Overrides::default(), None),
+            configured: Mutex::new(None),
+            host: Box::new(System),
             attribution: Mutex::new(AttributionIndex::default()),
         }
     }
@@ -311,82 +263,93 @@ impl Session {
             uri: uri.clone(),
             current: open.document.clone(),
             analysed: open.analysed.clone(),
-            config_path: open.config_path.clone(),
-            lock_path: open.lock_path.clone(),
             caps: state.caps,
             settings: state.settings.clone(),
-            remote: state.remote.clone(),
             roots: state.roots.clone(),
-            api_url: state.configured_api_url(),
         })
     }
 
-    /// The sources for a file that is not (necessarily) open.
-    pub fn sources_for(&self, path: &Path) -> Sources {
-        let state = self.state();
-        Sources {
-            config_path: ProjectConfig::discover(path),
-            lock_path: Lockfile::discover(path),
-            settings_intended_use: state.settings.intended_use,
-            api_url: state.configured_api_url(),
-            remote: state.remote.clone(),
+    /// The project governing the file at `uri` (the last good version of
+    /// its project files; none for a document without a path). Memoised by
+    /// the index; rebuilt when the editor's settings or remote store changed.
+    pub fn project_for(&self, uri: &Uri) -> Arc<Project> {
+        match file_path(uri) {
+            Some(path) => self.project_for_path(&path),
+            None => {
+                self.configure_projects();
+                self.projects.detached()
+            }
         }
     }
 
-    /// The project context for `sources`: loads project files the first time
-    /// (under the project lock only).
-    pub fn context(&self, sources: &Sources) -> Context {
-        let mut files = guard(&self.projects);
-        let files = &mut *files;
-        let mut project = match &sources.config_path {
-            Some(path) => {
-                let (config, report) = files.projects.config(path);
-                files.reports.extend(report);
-                config.unwrap_or_default()
-            }
-            None => Arc::default(),
+    /// [`Session::project_for`] by path.
+    pub fn project_for_path(&self, path: &Path) -> Arc<Project> {
+        self.configure_projects();
+        self.projects
+            .project_for_file(path)
+            .unwrap_or_else(|_| self.projects.detached())
+    }
+
+    /// Today (UTC; `SOURCE_DATE_EPOCH` when set).
+    pub fn today(&self) -> jiff::civil::Date {
+        self.host.today()
+    }
+
+    /// The project index, configured with the editor's current settings.
+    pub fn projects(&self) -> &ProjectIndex {
+        self.configure_projects();
+        &self.projects
+    }
+
+    /// Hands the editor's overrides and store to the index when they changed.
+    fn configure_projects(&self) {
+        let (overrides, remote) = {
+            let state = self.state();
+            (state.overrides(), state.remote.clone())
         };
-        if project.intended_use.is_none() && sources.settings_intended_use.is_some() {
-            Arc::make_mut(&mut project).intended_use = sources.settings_intended_use;
-        }
-        if let Some(api_url) = &sources.api_url
-            && project.api_url.as_deref() != Some(api_url.as_str())
-        {
-            Arc::make_mut(&mut project).api_url = Some(api_url.clone());
-        }
-        let lock = sources.lock_path.as_deref().and_then(|path| {
-            let (lock, report) = files.projects.lock(path);
-            files.reports.extend(report);
-            lock
-        });
-        let remote: Arc<dyn RemoteSource> = sources.remote.clone();
-        let resolver = project.resolver(Resolver::builtin().with_remote(remote));
-        Context {
-            project,
-            lock,
-            resolver,
+        let mut configured = guard(&self.configured);
+        let current = configured
+            .as_ref()
+            .is_some_and(|(o, r)| *o == overrides && Arc::ptr_eq(r, &remote));
+        if !current {
+            let source: Arc<dyn RemoteSource> = remote.clone();
+            self.projects.configure(overrides.clone(), Some(source));
+            *configured = Some((overrides, remote));
         }
     }
 
-    /// Re-reads changed project files; returns what the reload found.
+    /// Re-reads changed project files.
     pub fn reload_project_files(&self, paths: &[PathBuf]) {
-        let mut files = guard(&self.projects);
         for path in paths {
-            if let Some(report) = files.projects.reload(path) {
-                files.reports.push(report);
-            }
+            self.projects.reload(path);
         }
     }
 
     /// Project-file problems found since the last call.
     pub fn take_reports(&self) -> Vec<LoadReport> {
-        std::mem::take(&mut guard(&self.projects).reports)
+        self.projects.take_reports()
+    }
+
+    /// The open documents whose project is no longer the one their latest
+    /// analysis ran under (a project file changed, appeared or went away).
+    pub fn moved_projects(&self) -> Vec<Uri> {
+        let analysed: Vec<(Uri, Arc<Project>)> = self
+            .state()
+            .documents
+            .iter()
+            .map(|(uri, open)| (uri.clone(), open.analysed.project.clone()))
+            .collect();
+        analysed
+            .into_iter()
+            .filter(|(uri, before)| !Arc::ptr_eq(before, &self.project_for(uri)))
+            .map(|(uri, _)| uri)
+            .collect()
     }
 
     /// Analyses a document (no state lock held): the shared analysis entry,
     /// then the editor's attribution knowledge.
-    pub fn analyse(&self, document: Document, context: &Context) -> Snapshot {
-        self.analyse_after(document, context, None)
+    pub fn analyse(&self, document: Document, project: Arc<Project>) -> Snapshot {
+        self.analyse_after(document, project, None)
     }
 
     /// [`Session::analyse`] reusing the extraction cache of the analysis of an
@@ -394,20 +357,22 @@ impl Session {
     pub fn analyse_after(
         &self,
         document: Document,
-        context: &Context,
+        project: Arc<Project>,
         previous: Option<&ExtractCache>,
     ) -> Snapshot {
         let (mut analysis, cache) = analyze_incremental(
             document.tree(),
             document.rope(),
-            &context.resolver,
-            &context.project,
-            context.lock.as_deref(),
+            &project.resolver,
+            &project.config,
+            project.lock.as_ref(),
             previous,
+            self.today(),
         );
-        let attribution_queries = self.lower_shown_attributions(&mut analysis, &context.resolver);
+        let attribution_queries = self.lower_shown_attributions(&mut analysis, &project.resolver);
         Snapshot {
             document,
+            project,
             analysis,
             attribution_queries,
             extract_cache: cache.map(Arc::new),
@@ -417,7 +382,7 @@ impl Session {
 
     /// `attribution-required` drops to information where the workspace already
     /// shows the attribution text. Returns the texts looked up and the answers.
-    fn lower_shown_attributions(
+    pub fn lower_shown_attributions(
         &self,
         analysis: &mut Analysis,
         resolver: &Resolver,

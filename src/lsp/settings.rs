@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::remote::Secret;
+use crate::remote::settings::Explicit;
 use crate::rules::IntendedUse;
 
 /// What the editor may configure. Unknown keys are ignored; a bad value keeps
@@ -74,42 +75,16 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// The settings that decide how the API is reached, with environment fallbacks applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteSettings {
-    pub api_key: Option<Secret>,
-    pub api_url: String,
-    pub offline: bool,
-    pub cache_dir: Option<PathBuf>,
-}
-
 impl EditorSettings {
-    /// Explicit settings beat the environment (`env` looks a variable up).
-    pub fn remote(&self, env: impl Fn(&str) -> Option<String>) -> RemoteSettings {
-        let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        RemoteSettings {
-            api_key: self
-                .api_key
-                .clone()
-                .or_else(|| env("ABSTRAKT_API_KEY").map(|k| Secret::new(k.trim()))),
-            api_url: self
-                .api_url
-                .clone()
-                .or_else(|| env("ABSTRAKT_API_URL"))
-                .unwrap_or_else(|| crate::remote::DEFAULT_API_URL.to_string()),
-            offline: self.offline.unwrap_or_else(|| {
-                env("ABSTRAKT_OFFLINE").is_some_and(|v| {
-                    matches!(
-                        v.trim().to_ascii_lowercase().as_str(),
-                        "1" | "true" | "yes" | "on"
-                    )
-                })
-            }),
-            cache_dir: self
-                .cache_dir
-                .clone()
-                .or_else(|| env("ABSTRAKT_CACHE_DIR").map(PathBuf::from))
-                .or_else(crate::remote::cache::default_dir),
+    /// The API settings the editor set explicitly; the environment fills in
+    /// the rest ([`crate::remote::settings::RemoteSettings::resolve`], the
+    /// reading the command line uses too).
+    pub fn explicit_remote(&self) -> Explicit {
+        Explicit {
+            api_key: self.api_key.clone(),
+            api_url: self.api_url.clone(),
+            offline: self.offline,
+            cache_dir: self.cache_dir.clone(),
         }
     }
 }
@@ -247,29 +222,18 @@ mod tests {
     }
 
     #[test]
-    fn api_settings_beat_the_environment_and_bad_urls_are_refused() {
-        let env = |name: &str| match name {
-            "ABSTRAKT_API_KEY" => Some("sk_env".to_string()),
-            "ABSTRAKT_API_URL" => Some("https://env.example/v1".to_string()),
-            "ABSTRAKT_OFFLINE" => Some("1".to_string()),
-            "ABSTRAKT_CACHE_DIR" => Some("/tmp/env-cache".to_string()),
-            _ => None,
-        };
+    fn api_settings_are_read_and_bad_values_refused() {
         let mut s = EditorSettings::default();
-        let remote = s.remote(env);
-        assert_eq!(remote.api_key, Some(Secret::new("sk_env")));
-        assert_eq!(remote.api_url, "https://env.example/v1");
-        assert!(remote.offline);
-        assert_eq!(remote.cache_dir, Some(PathBuf::from("/tmp/env-cache")));
+        assert_eq!(s.explicit_remote(), Explicit::default());
         let problems = s.apply(&json!({
             "apiKey": "sk_set", "apiUrl": "http://127.0.0.1:9/v1", "offline": false,
             "cacheDir": "/tmp/set", "inlayHints": { "enabled": true }, "diagnostics": { "scope": "workspace" }
         }));
         assert!(problems.is_empty(), "{problems:?}");
-        let remote = s.remote(env);
+        let remote = s.explicit_remote();
         assert_eq!(remote.api_key, Some(Secret::new("sk_set")));
-        assert_eq!(remote.api_url, "http://127.0.0.1:9/v1");
-        assert!(!remote.offline);
+        assert_eq!(remote.api_url.as_deref(), Some("http://127.0.0.1:9/v1"));
+        assert_eq!(remote.offline, Some(false));
         assert_eq!(remote.cache_dir, Some(PathBuf::from("/tmp/set")));
         assert_eq!(s.inlay_hints_enabled, Some(true));
         assert_eq!(s.diagnostics_scope.as_deref(), Some("workspace"));
@@ -279,6 +243,6 @@ mod tests {
         assert_eq!(s.api_url.as_deref(), Some("http://127.0.0.1:9/v1"));
         assert!(!format!("{s:?}").contains("sk_secret_value"));
         s.apply(&json!({ "apiKey": null }));
-        assert_eq!(s.remote(|_| None).api_key, None);
+        assert_eq!(s.explicit_remote().api_key, None);
     }
 }

@@ -1,19 +1,21 @@
-//! `diagnostics.scope = "workspace"`: which files of the workspace to check
-//! (the CLI's walker settings: `.gitignore` respected, hidden files skipped).
+//! `diagnostics.scope = "workspace"`: the files of the workspace that are not
+//! open get diagnostics too. They are found and read by the batch pipeline
+//! ([`crate::batch`]) exactly as `check` finds and reads them (ignore files,
+//! hidden files, each project's `[limits]`, the prefilter, shell scripts and
+//! Markdown for model URLs), then analysed with the editor's attribution index.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
 
 use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
 use super::session::Session;
-use crate::config::ProjectConfig;
-use crate::document::Document;
-use crate::extract::may_contain_calls;
-use crate::limits::Limits;
-use crate::syntax::Language;
+use crate::analysis::analyze_plain;
+use crate::batch::{self, Candidate, FileKind, Read, ScanOptions};
+use crate::document::{Document, LineIndex};
 
 /// Which files get diagnostics: the open documents, or every file of the
 /// workspace (`abstrakt.diagnostics.scope`).
@@ -34,86 +36,75 @@ impl DiagnosticsScope {
     }
 }
 
-/// Every source file under `roots` that may contain a model call and is within
-/// its project's `[limits]`, with its text, in parallel; sorted by path.
-/// Walked and read as `check` does ([`crate::context`]); `project_for` gives
-/// each file's project (its `[clients] names` and `[limits]`).
-pub fn candidate_files(
-    roots: &[PathBuf],
-    project_for: &(dyn Fn(&Path) -> Arc<ProjectConfig> + Sync),
-) -> Vec<(PathBuf, String)> {
-    let Some(builder) = crate::context::walker(roots, true, false) else {
-        return Vec::new();
-    };
+/// Every file under `roots` that may contain a model use and is within its
+/// project's `[limits]`, with its text, in parallel; sorted by path.
+pub fn candidate_files(session: &Session, roots: &[PathBuf]) -> Vec<Candidate> {
+    let options = ScanOptions::workspace(roots.to_vec(), session.today());
     let found = Mutex::new(Vec::new());
-    builder.build_parallel().run(|| {
-        let found = &found;
-        Box::new(move |entry| {
-            if let Ok(entry) = entry
-                && entry.file_type().is_some_and(|t| t.is_file())
-                && Language::from_path(entry.path()).is_some()
-            {
-                let project = project_for(entry.path());
-                // As in `check`: the size before reading, the lines only of
-                // files the prefilter keeps.
-                if let Some(text) = read_within(entry.path(), project.limits.max_file_size)
-                    && may_contain_calls(text.as_bytes(), &project.extract_options())
-                    && project.limits.check_text(&text).is_none()
-                {
-                    found
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push((entry.path().to_path_buf(), text));
-                }
-            }
-            ignore::WalkState::Continue
-        })
-    });
+    let collect = |_: &Path, read: Read| {
+        if let Read::Candidate(candidate) = read {
+            found
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(candidate);
+        }
+    };
+    // A folder that went away meanwhile has nothing to check.
+    let _ = batch::walk(&options, session.projects(), &collect);
     let mut files = found.into_inner().unwrap_or_else(|p| p.into_inner());
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files.dedup_by(|a, b| a.0 == b.0);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
     files
 }
 
-/// A source file's text as `check` reads it (invalid UTF-8 read as U+FFFD),
-/// unless it is not a language the server analyses or is over `limits`.
-pub fn read(path: &Path, limits: &Limits) -> Option<String> {
-    Language::from_path(path)?;
-    let text = read_within(path, limits.max_file_size)?;
-    limits.check_text(&text).is_none().then_some(text)
-}
-
-/// The text of a file of at most `max_file_size` bytes (checked before reading).
-fn read_within(path: &Path, max_file_size: u64) -> Option<String> {
-    crate::context::read_source(path, max_file_size)
-}
-
-/// The `[limits]` of the project governing `path`.
-pub fn limits_for(session: &Session, path: &Path) -> Limits {
-    session.context(&session.sources_for(path)).project.limits
+/// One file as the pipeline reads it; `None` when it cannot hold a model use
+/// or is over its limits (or is not a file the pipeline reads).
+pub fn read(session: &Session, path: &Path) -> Option<Candidate> {
+    let options = ScanOptions::workspace(Vec::new(), session.today());
+    match batch::read_candidate(path, &options, session.projects()) {
+        Read::Candidate(candidate) => Some(candidate),
+        _ => None,
+    }
 }
 
 /// Analyses a file that is not open, from its text on disk; records and
-/// returns its diagnostics (`None` when it is open or not JS/TS).
-pub fn analyze_file(session: &Session, path: &Path, text: &str) -> Option<(Uri, Vec<Diagnostic>)> {
-    let uri = Uri::from_file_path(path)?;
+/// returns its diagnostics (`None` when it is open).
+pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec<Diagnostic>)> {
+    let uri = Uri::from_file_path(&candidate.path)?;
     if session.state().documents.contains_key(&uri) {
         return None;
     }
-    let language = Language::from_path(path)?;
-    let context = session.context(&session.sources_for(path));
-    let document = Document::new(language, 0, text);
-    let snapshot = session.analyse(document, &context);
-    let mut state = session.state();
-    let diagnostics = diagnostics::of_snapshot(&snapshot, state.caps.encoding);
-    state
+    let encoding = session.state().caps.encoding;
+    let diagnostics = match candidate.kind {
+        FileKind::Parsed(language) => {
+            let document = Document::new(language, 0, &candidate.text);
+            let snapshot = session.analyse(document, candidate.project);
+            diagnostics::of_snapshot(&snapshot, encoding)
+        }
+        FileKind::Plain(kind) => {
+            let project = &candidate.project;
+            let mut analysis = analyze_plain(
+                &candidate.text,
+                kind,
+                &project.resolver,
+                &project.config,
+                project.lock.as_ref(),
+                session.today(),
+            );
+            session.lower_shown_attributions(&mut analysis, &project.resolver);
+            let rope = Rope::from_str(&candidate.text);
+            diagnostics::of_analysis(&analysis, &LineIndex::new(&rope), encoding)
+        }
+    };
+    session
+        .state()
         .workspace_files
         .insert(uri.clone(), diagnostics.clone());
     Some((uri, diagnostics))
 }
 
-/// Checks every JS/TS file of the workspace that is not open, publishing as
-/// it goes, with `$/progress` begin/report/end.
+/// Checks every file of the workspace that is not open, publishing as it
+/// goes, with `$/progress` begin/report/end.
 pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
     let client = session.client.clone();
     let token = NumberOrString::String("abstrakt-workspace-scan".to_string());
@@ -130,17 +121,13 @@ pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
         None => None,
     };
     let worker = session.clone();
-    let files = tokio::task::spawn_blocking(move || {
-        // Each file's own project decides its client names, as in `check`.
-        let project_for = |path: &Path| worker.context(&worker.sources_for(path)).project;
-        candidate_files(&roots, &project_for)
-    })
-    .await
-    .unwrap_or_default();
+    let files = tokio::task::spawn_blocking(move || candidate_files(&worker, &roots))
+        .await
+        .unwrap_or_default();
     let total = files.len().max(1);
     let mut ids = Vec::new();
-    for (i, (path, text)) in files.into_iter().enumerate() {
-        let published = analyze_file(&session, &path, &text);
+    for (i, candidate) in files.into_iter().enumerate() {
+        let published = analyze_file(&session, candidate);
         if let Some((uri, diagnostics)) = published {
             ids.extend(
                 diagnostics

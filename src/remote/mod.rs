@@ -11,6 +11,7 @@
 //! - no redirects are followed, so the key cannot be forwarded elsewhere.
 
 pub mod cache;
+pub mod settings;
 pub mod store;
 
 use std::fmt;

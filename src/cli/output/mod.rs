@@ -76,15 +76,7 @@ impl Summary {
     }
 }
 
-/// A path as written in JSON and reports: `/`-separated.
-pub fn path_text(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        text.into_owned()
-    } else {
-        text.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
+pub use crate::batch::path_text;
 
 /// The current directory, normalised: what CI paths are relative to.
 pub fn current_dir() -> Result<PathBuf, Fatal> {

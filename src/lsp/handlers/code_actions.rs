@@ -11,10 +11,10 @@ use tree_sitter::Tree;
 
 use crate::document::{LineIndex, PositionEncoding};
 use crate::fixes::{self, Edit};
-use crate::lsp::commands::{ACKNOWLEDGE_COMMAND, lock_target};
+use crate::lsp::commands::ACKNOWLEDGE_COMMAND;
 use crate::lsp::convert;
 use crate::lsp::diagnostics::DiagnosticData;
-use crate::lsp::session::{Session, View};
+use crate::lsp::session::View;
 use crate::registry::{Lookup, Resolver};
 
 /// What the quick fixes of one document need.
@@ -250,17 +250,13 @@ fn exception_edit(
 }
 
 /// `textDocument/codeAction` on the current text.
-pub fn request(
-    session: &Session,
-    view: &View,
-    diagnostics: &[Diagnostic],
-) -> Vec<CodeActionOrCommand> {
-    let context = session.context(&view.sources());
+pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+    let project = view.project();
     // Edits not parsed yet are parsed here (incremental: cheap).
     let mut current = view.current.clone();
     current.reparse();
     let text = current.text();
-    let config_target = view.config_path.clone().or_else(|| {
+    let config_target = project.config_path.clone().or_else(|| {
         let path = crate::lsp::session::file_path(&view.uri)?;
         let root = view
             .roots
@@ -277,10 +273,9 @@ pub fn request(
         rope: current.rope(),
         tree: current.tree(),
         encoding: view.caps.encoding,
-        resolver: &context.resolver,
+        resolver: &project.resolver,
         config_target,
-        has_lock_target: lock_target(view.config_path.as_deref(), view.lock_path.as_deref())
-            .is_some(),
+        has_lock_target: project.lock_target().is_some(),
         acknowledge_command: ACKNOWLEDGE_COMMAND,
     };
     actions(&input, diagnostics)

@@ -127,12 +127,8 @@ pub fn resolve(
 
 /// `textDocument/completion` on the current text (not the last analysis: the
 /// cursor is where the user just typed).
-pub fn request(
-    session: &crate::lsp::session::Session,
-    view: &crate::lsp::session::View,
-    position: Position,
-) -> Option<CompletionResponse> {
-    let context = session.context(&view.sources());
+pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<CompletionResponse> {
+    let project = view.project();
     let encoding = view.caps.encoding;
     let offset = view
         .current
@@ -146,7 +142,7 @@ pub fn request(
     complete(
         &document,
         offset,
-        &context.project,
+        &project.config,
         encoding,
         view.caps.hover_format,
         lazy,
@@ -164,12 +160,12 @@ pub fn resolve_request(
     let Some(view) = session.view(&uri) else {
         return item;
     };
-    let context = session.context(&view.sources());
-    let intended_use = context.project.intended_use.unwrap_or_default();
+    let project = view.project();
+    let intended_use = project.intended_use();
     resolve(
         item,
         &id,
-        &context.resolver,
+        &project.resolver,
         intended_use,
         view.caps.hover_format,
     )

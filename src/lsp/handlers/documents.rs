@@ -6,14 +6,12 @@ use tower_lsp_server::ls_types::*;
 use tracing::debug;
 
 use crate::analysis::Analysis;
-use crate::config::ProjectConfig;
 use crate::document::Document;
-use crate::lockfile::Lockfile;
 use crate::lsp::lifecycle::{open_project_file, project_files_changed};
-use crate::lsp::projects::is_project_file;
 use crate::lsp::session::{OpenDocument, Schedule, Session, Snapshot, file_path};
 use crate::lsp::workspace::{self, DiagnosticsScope};
 use crate::lsp::{convert, scheduler};
+use crate::project::is_project_file;
 use crate::syntax::Language;
 
 fn language_of(uri: &Uri, language_id: Option<&str>) -> Option<Language> {
@@ -39,7 +37,8 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
         );
         return;
     };
-    let path = file_path(&item.uri);
+    // Memoised discovery: a couple of `stat`s the first time in a folder.
+    let project = session.project_for(&item.uri);
     // Parsed by the first analysis, off the request path.
     let document = Document::unparsed(language, item.version, &item.text);
     let placeholder = document.clone();
@@ -48,14 +47,13 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
         schedule: Schedule::default(),
         analysed: Arc::new(Snapshot {
             document: placeholder,
+            project,
             analysis: Analysis::default(),
             attribution_queries: Vec::new(),
             extract_cache: None,
             skipped: None,
         }),
         document,
-        config_path: path.as_deref().and_then(ProjectConfig::discover),
-        lock_path: path.as_deref().and_then(Lockfile::discover),
     };
     session.state().documents.insert(item.uri.clone(), open);
     scheduler::request(session, &item.uri);
@@ -103,11 +101,9 @@ pub async fn did_close(session: &Arc<Session>, params: DidCloseTextDocumentParam
     };
     // Workspace scope: the file keeps the diagnostics of its text on disk.
     let from_disk = match (scope, file_path(&uri)) {
-        (DiagnosticsScope::Workspace, Some(path)) => {
-            workspace::read(&path, &workspace::limits_for(session, &path))
-                .and_then(|text| workspace::analyze_file(session, &path, &text))
-                .map(|(_, diagnostics)| diagnostics)
-        }
+        (DiagnosticsScope::Workspace, Some(path)) => workspace::read(session, &path)
+            .and_then(|candidate| workspace::analyze_file(session, candidate))
+            .map(|(_, diagnostics)| diagnostics),
         _ => None,
     };
     if was_open {

@@ -6,18 +6,18 @@ use tower_lsp_server::ls_types::*;
 use crate::extract::{Route, Target};
 use crate::hover::{self, Format};
 use crate::lsp::convert;
-use crate::lsp::session::{Session, View};
+use crate::lsp::session::View;
 use crate::registry::Resolver;
 use crate::rules::{self, IntendedUse};
 
-pub fn hover(session: &Session, view: &View, position: Position) -> Option<Hover> {
-    let context = session.context(&view.sources());
+pub fn hover(view: &View, position: Position) -> Option<Hover> {
+    let project = view.project();
     let snapshot = &view.analysed;
     let encoding = view.caps.encoding;
     let format = view.caps.hover_format;
     let index = snapshot.document.line_index();
     let offset = index.offset(convert::position_from_lsp(position), encoding);
-    let intended_use = context.project.intended_use.unwrap_or_default();
+    let intended_use = project.intended_use();
     for model_use in &snapshot.analysis.uses {
         let on_method =
             model_use.method_range.contains(&offset) || model_use.method_range.end == offset;
@@ -36,7 +36,7 @@ pub fn hover(session: &Session, view: &View, position: Position) -> Option<Hover
                 target_card(
                     t,
                     model_use.route(),
-                    &context.resolver,
+                    &project.resolver,
                     intended_use,
                     format,
                 )

@@ -94,14 +94,13 @@ pub fn links<S: SourceText + ?Sized>(
 
 /// `textDocument/inlayHint` from the latest analysis.
 pub fn hints_request(
-    session: &crate::lsp::session::Session,
     view: &crate::lsp::session::View,
     range: tower_lsp_server::ls_types::Range,
 ) -> Vec<InlayHint> {
     if view.settings.inlay_hints_enabled == Some(false) {
         return Vec::new();
     }
-    let context = session.context(&view.sources());
+    let project = view.project();
     let encoding = view.caps.encoding;
     let snapshot = &view.analysed;
     let index = snapshot.document.line_index();
@@ -111,23 +110,20 @@ pub fn hints_request(
         &snapshot.analysis,
         &index,
         encoding,
-        &context.resolver,
+        &project.resolver,
         start..end.max(start),
     )
 }
 
 /// `textDocument/documentLink` from the latest analysis.
-pub fn links_request(
-    session: &crate::lsp::session::Session,
-    view: &crate::lsp::session::View,
-) -> Vec<DocumentLink> {
-    let context = session.context(&view.sources());
+pub fn links_request(view: &crate::lsp::session::View) -> Vec<DocumentLink> {
+    let project = view.project();
     let snapshot = &view.analysed;
     links(
         &snapshot.analysis,
         snapshot.document.rope(),
         &snapshot.document.line_index(),
         view.caps.encoding,
-        &context.resolver,
+        &project.resolver,
     )
 }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 
 use crate::attribution;
+use crate::batch::FileKind;
 use crate::lsp::lifecycle::project_files_changed;
-use crate::lsp::projects::is_project_file;
 use crate::lsp::scheduler;
 use crate::lsp::session::{Session, file_path};
 use crate::lsp::workspace::{self, DiagnosticsScope};
-use crate::syntax::Language;
+use crate::project::is_project_file;
 
 /// Returns at once: the work happens in background tasks, so saving a file
 /// never holds up a request.
@@ -29,7 +29,7 @@ pub async fn did_change_watched_files(session: &Arc<Session>, params: DidChangeW
         .collect();
     let sources: Vec<PathBuf> = paths
         .iter()
-        .filter(|p| Language::from_path(p).is_some())
+        .filter(|p| FileKind::from_path(p).is_some())
         .cloned()
         .collect();
     if !sources.is_empty() && session.state().scope() == DiagnosticsScope::Workspace {
@@ -72,8 +72,8 @@ async fn recheck_unopened(session: Arc<Session>, sources: Vec<PathBuf>) {
     let batches = tokio::task::spawn_blocking(move || {
         let mut batches = Vec::new();
         for path in &sources {
-            match workspace::read(path, &workspace::limits_for(&worker, path)) {
-                Some(text) => batches.extend(workspace::analyze_file(&worker, path, &text)),
+            match workspace::read(&worker, path) {
+                Some(candidate) => batches.extend(workspace::analyze_file(&worker, candidate)),
                 None => {
                     if let Some(uri) = Uri::from_file_path(path)
                         && worker.state().workspace_files.remove(&uri).is_some()
