@@ -5,8 +5,10 @@ use tower_lsp_server::ls_types::*;
 
 use crate::complete::{self, Candidate};
 use crate::config::ProjectConfig;
-use crate::document::{Document, LineIndex, PositionEncoding};
-use crate::extract;
+use ropey::Rope;
+
+use crate::document::{LineIndex, PositionEncoding};
+use crate::extract::Clients;
 use crate::hover::Format;
 use crate::licensing::Registry;
 use crate::lsp::convert;
@@ -18,19 +20,20 @@ pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
 ///
 /// With `lazy_docs` (the client resolves `documentation`), items carry
 /// `data` for [`resolve`] instead of their cards: a list of every id stays small.
+/// `clients` are the document's SDK clients as its last analysis found them,
+/// so completion is offered exactly where diagnostics would be (`None`: not
+/// analysed yet, so nothing is known to be a client).
 pub fn complete(
-    document: &Document,
+    rope: &Rope,
+    clients: Option<&Clients>,
     offset: usize,
     project: &ProjectConfig,
     encoding: PositionEncoding,
     format: Format,
     lazy_docs: Option<&Uri>,
 ) -> Option<CompletionResponse> {
-    let rope = document.rope();
-    // Clients as extraction sees them, so completion and diagnostics agree;
-    // the tree is only needed (and parsed if it was dropped) at an SDK call.
-    let clients = || extract::clients(document.tree(), rope, &project.extract_options());
-    let site = complete::id_site(rope, offset, clients)?;
+    let clients = clients?;
+    let site = complete::id_site(rope, offset, || clients.clone())?;
     let intended_use = project.intended_use.unwrap_or_default();
     let project_models = project
         .path
@@ -125,8 +128,8 @@ pub fn resolve(
     item
 }
 
-/// `textDocument/completion` on the current text (not the last analysis: the
-/// cursor is where the user just typed).
+/// `textDocument/completion` on the current text (the cursor is where the user
+/// just typed), with the clients of the latest analysis: nothing is parsed here.
 pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<CompletionResponse> {
     let project = view.project();
     let encoding = view.caps.encoding;
@@ -135,12 +138,9 @@ pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<C
         .line_index()
         .offset(convert::position_from_lsp(position), encoding);
     let lazy = view.caps.lazy_completion_docs.then_some(&view.uri);
-    // The view is a copy: bring its tree up to date with the edits typed since
-    // the last parse (incremental, cheap) so client detection reads current text.
-    let mut document = view.current.clone();
-    document.reparse();
     complete(
-        &document,
+        view.current.rope(),
+        view.analysed.clients.as_deref(),
         offset,
         &project.config,
         encoding,
