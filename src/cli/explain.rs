@@ -68,7 +68,13 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
     if args.json {
         print_json(&known(id, &resolved, project.intended_use()))?;
     } else {
-        let mut card = hover::card(id, &resolved, project.intended_use(), Format::PlainText);
+        let mut card = hover::card(
+            id,
+            &resolved,
+            project.intended_use(),
+            Format::PlainText,
+            crate::host::Host::now(&crate::host::System),
+        );
         card.push('\n');
         super::write::stdout(&card, ColorChoice::Never)?;
     }

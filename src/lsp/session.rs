@@ -168,6 +168,8 @@ pub struct View {
     pub caps: ClientCaps,
     pub settings: EditorSettings,
     pub roots: Vec<PathBuf>,
+    /// Now, as the host tells it (ages on licensing cards).
+    pub now: jiff::Timestamp,
 }
 
 impl View {
@@ -266,6 +268,7 @@ impl Session {
             caps: state.caps,
             settings: state.settings.clone(),
             roots: state.roots.clone(),
+            now: self.host.now(),
         })
     }
 

@@ -25,6 +25,7 @@ pub fn complete(
     encoding: PositionEncoding,
     format: Format,
     lazy_docs: Option<&Uri>,
+    now: jiff::Timestamp,
 ) -> Option<CompletionResponse> {
     let rope = document.rope();
     // Clients as extraction sees them, so completion and diagnostics agree;
@@ -46,7 +47,7 @@ pub fn complete(
     let range = convert::byte_range_to_lsp(&index, site.range, encoding);
     let items = candidates
         .into_iter()
-        .map(|candidate| item(candidate, range, intended_use, format, lazy_docs))
+        .map(|candidate| item(candidate, range, intended_use, format, lazy_docs, now))
         .collect();
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: false,
@@ -60,6 +61,7 @@ fn item(
     intended_use: crate::rules::IntendedUse,
     format: Format,
     lazy_docs: Option<&Uri>,
+    now: jiff::Timestamp,
 ) -> CompletionItem {
     let (documentation, data) = match lazy_docs {
         Some(uri) => (
@@ -67,7 +69,10 @@ fn item(
             Some(serde_json::json!({ "uri": uri.as_str(), "id": candidate.name })),
         ),
         None => (
-            Some(documentation(candidate.card(intended_use, format), format)),
+            Some(documentation(
+                candidate.card(intended_use, format, now),
+                format,
+            )),
             None,
         ),
     };
@@ -116,10 +121,11 @@ pub fn resolve(
     resolver: &crate::registry::Resolver,
     intended_use: crate::rules::IntendedUse,
     format: Format,
+    now: jiff::Timestamp,
 ) -> CompletionItem {
     use crate::registry::Lookup;
     if let Some(resolved) = resolver.resolve(id) {
-        let card = crate::hover::card(id, &resolved, intended_use, format);
+        let card = crate::hover::card(id, &resolved, intended_use, format, now);
         item.documentation = Some(documentation(card, format));
     }
     item
@@ -146,6 +152,7 @@ pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<C
         encoding,
         view.caps.hover_format,
         lazy,
+        view.now,
     )
 }
 
@@ -168,5 +175,6 @@ pub fn resolve_request(
         &project.resolver,
         intended_use,
         view.caps.hover_format,
+        view.now,
     )
 }
