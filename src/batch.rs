@@ -212,25 +212,7 @@ impl ScanOptions {
     }
 }
 
-/// The walker every walk uses: `.gitignore` respected (also outside git
-/// repositories: fresh clones in CI without `.git`, tarballs), hidden files
-/// skipped unless asked for.
-pub fn walker(
-    roots: &[PathBuf],
-    respect_ignore: bool,
-    hidden: bool,
-) -> Option<ignore::WalkBuilder> {
-    let (first, rest) = roots.split_first()?;
-    let mut builder = ignore::WalkBuilder::new(first);
-    for root in rest {
-        builder.add(root);
-    }
-    builder
-        .standard_filters(respect_ignore)
-        .hidden(!hidden)
-        .require_git(false);
-    Some(builder)
-}
+pub use crate::walker::walker;
 
 /// What the pipeline reads: source files it parses, and (for model URLs
 /// only) shell scripts and Markdown.

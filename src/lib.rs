@@ -27,3 +27,4 @@ pub mod report;
 pub mod rules;
 pub mod syntax;
 pub mod text;
+pub mod walker;
