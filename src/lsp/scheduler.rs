@@ -108,7 +108,12 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
             // (or a full parse for a new, idle or formerly skipped document).
             document.reparse();
             document.tree();
-            worker_session.analyse_after(document, project, round.extract_cache.as_deref())
+            super::analyse::analyse_after(
+                &worker_session,
+                document,
+                project,
+                round.extract_cache.as_deref(),
+            )
         })
         .await;
         match analysed {
@@ -158,7 +163,7 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
                         .publish_diagnostics(uri.clone(), published, Some(version))
                         .await;
                     settle_after_close(&session, &uri, id).await;
-                    schedule_fetch(&session, &static_ids(&snapshot.analysis));
+                    schedule_fetch(&session, &static_ids(&snapshot.analysis), reanalyse_using);
                 } else {
                     debug!(uri = uri.as_str(), "analysis superseded; not published");
                 }

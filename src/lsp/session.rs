@@ -1,9 +1,11 @@
-//! The server's state: open documents with their latest analysis, project
-//! files, settings and what the client can do.
+//! The server's state: open documents with their latest analysis, the
+//! project index, settings and what the client can do. State only: analysing
+//! lives in [`super::analyse`] and [`super::scheduler`], fetching in
+//! [`super::remote`].
 //!
 //! Three locks, each held only for short synchronous work and never across an
-//! `.await`: `state` (documents, settings), `projects` (loaded project files;
-//! loading one reads the disk, so it is not the document lock) and
+//! `.await`: `state` (documents, settings), the project index's own lock
+//! (loading a project file reads the disk, so it is not the document lock) and
 //! `attribution` (the index of shown attribution texts). Handlers copy what
 //! they need out with [`Session::view`] and compute without any lock.
 
@@ -15,16 +17,15 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::capabilities::ClientCaps;
-use super::settings::EditorSettings;
-use super::workspace::DiagnosticsScope;
-use crate::analysis::{Analysis, analyze_incremental};
+use super::settings::{DiagnosticsScope, EditorSettings};
+use crate::analysis::Analysis;
 use crate::attribution::{AttributionIndex, Found};
 use crate::document::Document;
 use crate::extract::ExtractCache;
 use crate::host::{Host, System};
 use crate::limits::SkipReason;
 use crate::project::{LoadReport, OnError, Overrides, Project, ProjectIndex};
-use crate::registry::{RemoteSource, Resolver};
+use crate::registry::RemoteSource;
 use crate::remote::settings::{self as remote_settings, RemoteSettings};
 use crate::remote::store::RemoteStore;
 
@@ -345,80 +346,6 @@ impl Session {
         analysed
             .into_iter()
             .filter(|(uri, before)| !Arc::ptr_eq(before, &self.project_for(uri)))
-            .map(|(uri, _)| uri)
-            .collect()
-    }
-
-    /// Analyses a document (no state lock held): the shared analysis entry,
-    /// then the editor's attribution knowledge.
-    pub fn analyse(&self, document: Document, project: Arc<Project>) -> Snapshot {
-        self.analyse_after(document, project, None)
-    }
-
-    /// [`Session::analyse`] reusing the extraction cache of the analysis of an
-    /// earlier version (whose tree this document's was incrementally parsed from).
-    pub fn analyse_after(
-        &self,
-        document: Document,
-        project: Arc<Project>,
-        previous: Option<&ExtractCache>,
-    ) -> Snapshot {
-        let (mut analysis, cache) = analyze_incremental(
-            document.tree(),
-            document.rope(),
-            &project.resolver,
-            &project.config,
-            project.lock.as_ref(),
-            previous,
-            self.today(),
-        );
-        let attribution_queries = self.lower_shown_attributions(&mut analysis, &project.resolver);
-        Snapshot {
-            document,
-            project,
-            analysis,
-            attribution_queries,
-            extract_cache: cache.map(Arc::new),
-            skipped: None,
-        }
-    }
-
-    /// `attribution-required` drops to information where the workspace already
-    /// shows the attribution text. Returns the texts looked up and the answers.
-    pub fn lower_shown_attributions(
-        &self,
-        analysis: &mut Analysis,
-        resolver: &Resolver,
-    ) -> Vec<(String, Option<Found>)> {
-        let mut index = self.attribution();
-        let (queries, lowered) =
-            crate::attribution::lower_shown(&mut analysis.findings, &mut index, resolver);
-        analysis.attribution_found.extend(lowered);
-        queries
-    }
-
-    /// The open documents whose attribution answers differ from what the
-    /// index says now (after a markup file changed).
-    pub fn attribution_changed(&self) -> Vec<Uri> {
-        let analysed: Vec<(Uri, Arc<Snapshot>)> = self
-            .state()
-            .documents
-            .iter()
-            .map(|(uri, open)| (uri.clone(), open.analysed.clone()))
-            .collect();
-        let mut index = self.attribution();
-        analysed
-            .into_iter()
-            .filter(|(_, snapshot)| {
-                snapshot.attribution_queries.iter().any(|(text, before)| {
-                    let now = if index.is_empty() {
-                        None
-                    } else {
-                        index.find(text)
-                    };
-                    now != *before
-                })
-            })
             .map(|(uri, _)| uri)
             .collect()
     }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
 
+use super::analyse;
 use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
 use super::session::Session;
@@ -17,24 +18,7 @@ use crate::analysis::analyze_plain;
 use crate::batch::{self, Candidate, FileKind, Read, ScanOptions};
 use crate::document::{Document, LineIndex};
 
-/// Which files get diagnostics: the open documents, or every file of the
-/// workspace (`abstrakt.diagnostics.scope`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DiagnosticsScope {
-    #[default]
-    OpenFiles,
-    Workspace,
-}
-
-impl DiagnosticsScope {
-    /// The scope a setting value asks for; anything but `"workspace"` is the default.
-    pub fn from_setting(scope: Option<&str>) -> Self {
-        match scope {
-            Some("workspace") => Self::Workspace,
-            _ => Self::OpenFiles,
-        }
-    }
-}
+pub use super::settings::DiagnosticsScope;
 
 /// Every file under `roots` that may contain a model use and is within its
 /// project's `[limits]`, with its text, in parallel; sorted by path.
@@ -78,7 +62,7 @@ pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec
     let diagnostics = match candidate.kind {
         FileKind::Parsed(language) => {
             let document = Document::new(language, 0, &candidate.text);
-            let snapshot = session.analyse(document, candidate.project);
+            let snapshot = analyse::analyse(session, document, candidate.project);
             diagnostics::of_snapshot(&snapshot, encoding)
         }
         FileKind::Plain(kind) => {
@@ -91,7 +75,7 @@ pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec
                 project.lock.as_ref(),
                 session.today(),
             );
-            session.lower_shown_attributions(&mut analysis, &project.resolver);
+            analyse::lower_shown_attributions(session, &mut analysis, &project.resolver);
             let rope = Rope::from_str(&candidate.text);
             diagnostics::of_analysis(&analysis, &LineIndex::new(&rope), encoding)
         }
@@ -149,5 +133,5 @@ pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
     }
     ids.sort();
     ids.dedup();
-    schedule_fetch(&session, &ids);
+    schedule_fetch(&session, &ids, super::scheduler::reanalyse_using);
 }

@@ -11,9 +11,6 @@ use crate::hover::Format;
 use crate::licensing::Registry;
 use crate::lsp::convert;
 
-/// The characters that open or continue a model id.
-pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
-
 /// The completion list at `offset`, or `None` when the cursor is not in a model id.
 ///
 /// With `lazy_docs` (the client resolves `documentation`), items carry

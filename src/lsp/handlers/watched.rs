@@ -53,7 +53,7 @@ async fn reindex_attribution(session: Arc<Session>, shown: Vec<PathBuf>) {
                 index.update(path);
             }
         }
-        worker.attribution_changed()
+        crate::lsp::analyse::attribution_changed(&worker)
     })
     .await
     .unwrap_or_else(|error| {
