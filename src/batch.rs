@@ -53,6 +53,8 @@ pub struct LocatedUse {
     pub span: Span,
     /// The SDK method, e.g. `run` or `models.get`.
     pub method: String,
+    /// The route the call takes (`abstrakt` for the Abstrakt SDK and API URLs).
+    pub route: crate::extract::Route,
     pub target: Target,
 }
 
@@ -679,6 +681,7 @@ fn locate(candidate: Candidate, analysis: crate::analysis::Analysis) -> Option<F
             model_use.targets.iter().map(move |target| LocatedUse {
                 span: span(target.range()),
                 method: method.clone(),
+                route: model_use.route(),
                 target: target.clone(),
             })
         })

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::batch::{FileResult, LocatedUse, Scan, path_text};
 use crate::extract::Target;
 use crate::licensing::{CommercialUse, Licensing};
-use crate::registry::{Lookup, Resolved, Source};
+use crate::registry::{Resolved, Source};
 use crate::rules::IntendedUse;
 
 /// What is known about one model use.
@@ -57,6 +57,9 @@ pub struct Row {
     /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_pattern: Option<String>,
+    /// The route the call takes (JSON only; left out for the Abstrakt API).
+    #[serde(skip_serializing_if = "crate::extract::Route::is_abstrakt")]
+    pub route: crate::extract::Route,
     /// Closest known ids, for unknown ids.
     pub suggestions: Vec<String>,
     /// Finding codes at this use.
@@ -115,6 +118,7 @@ pub fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         line: model_use.span.start_line,
         column: model_use.span.start_column,
         method: model_use.method.clone(),
+        route: model_use.route,
         status: Status::Known,
         model_id: None,
         expression: None,
@@ -146,10 +150,11 @@ pub fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         }
         Target::Static { id, .. } => {
             row.model_id = Some(crate::registry::shown_id(id).into_owned());
-            match file.project.resolver.resolve(id) {
+            let resolver = &file.project.resolver;
+            match crate::rules::resolve_on(resolver, model_use.route, id) {
                 None => {
                     row.status = Status::Unknown;
-                    row.suggestions = file.project.resolver.suggest(id, 3);
+                    row.suggestions = crate::rules::suggest_on(resolver, model_use.route, id, 3);
                     row.commercial_use = "Unknown: no licensing source knows this model".into();
                     row.attribution = "Unknown: no licensing source knows this model".into();
                 }

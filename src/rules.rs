@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::extract::{ModelUse, Route, Target};
-use crate::licensing::{Attribution, CommercialUse, Evidence, EvidenceAbout};
+use crate::licensing::{Attribution, CommercialUse, EvidenceAbout};
 use crate::registry::{Lookup, Resolved, shown_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -245,23 +245,28 @@ pub fn resolve_on(lookup: &impl Lookup, route: Route, id: &str) -> Option<Resolv
     }
     let mut model = (*resolved.model).clone();
     let licensing = &mut model.licensing;
-    match crate::extract::providers::route_terms(&model.id, route) {
-        Some(terms) => {
+    // A route term applies only with its words: the registry's evidence at
+    // the place the term names.
+    let sourced = crate::extract::providers::route_terms(&model.id, route).and_then(|terms| {
+        licensing
+            .evidence
+            .iter()
+            .find(|e| {
+                e.about == EvidenceAbout::Commercial && e.at.as_deref() == Some(&terms.evidence)
+            })
+            .cloned()
+            .map(|evidence| (terms, evidence))
+    });
+    match sourced {
+        Some((terms, evidence)) => {
             licensing.commercial = terms.commercial;
             licensing.commercial_condition = Some(format!(
                 "on the {} route: \"{}\" ({}, {})",
                 route.label(),
-                terms.quote,
-                terms.source,
-                terms.at
+                evidence.text,
+                evidence.source,
+                terms.evidence
             ));
-            licensing.evidence.push(Evidence {
-                about: EvidenceAbout::Commercial,
-                text: terms.quote.clone(),
-                verbatim: true,
-                source: terms.source.clone(),
-                at: Some(terms.at.clone()),
-            });
         }
         None => licensing.unverified.push(format!(
             "the terms on the {} route: the registry's answer is for the Abstrakt API route",

@@ -202,7 +202,12 @@ fn the_server_reports_the_same_ranges_and_names_the_route_on_the_card() {
     let hover = server.hover(python, 4, 40);
     let card = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(card.contains("self-hosted weights (`weights`)"), "{card}");
+    // The route term's words come from the registry's evidence at §2(b).
     assert!(card.contains("§2(b)"), "{card}");
+    assert!(
+        card.contains("Model or Derivatives for Non-Commercial Purposes"),
+        "{card}"
+    );
 
     let typescript = "file:///p/replicate.ts";
     server.open(typescript, "typescript", &read("typescript/replicate.ts"));
@@ -230,4 +235,115 @@ fn look_alikes_are_silent_in_the_server_too() {
     server.open(uri, "typescript", &read("typescript/look-alikes.ts"));
     assert_eq!(summarize(&server.diagnostics(uri)), []);
     server.shutdown_and_exit();
+}
+
+#[test]
+fn explain_answers_for_a_route() {
+    let cwd = fixture("providers");
+    let out = run(
+        &cwd,
+        &[
+            "explain",
+            "--route",
+            "replicate",
+            "black-forest-labs/flux-dev:abc123",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("flux-dev"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("written as black-forest-labs/flux-dev:abc123"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("Route: Replicate API (`replicate`)"),
+        "{}",
+        out.stdout
+    );
+
+    let out = run(
+        &cwd,
+        &[
+            "explain",
+            "--json",
+            "--route",
+            "weights",
+            "black-forest-labs/flux.1-dev",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(value["route"], "weights");
+    assert_eq!(value["canonicalId"], "flux-dev");
+    assert_eq!(value["model"]["licensing"]["commercial"], "not-allowed");
+
+    let out = run(&cwd, &["explain", "--json", "--route", "openai", "tts-2"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert!(
+        !value["suggestions"].to_string().contains("qwen"),
+        "{value}"
+    );
+
+    let out = run(&cwd, &["explain", "--route", "nowhere", "flux-dev"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn the_report_and_the_bom_carry_the_route() {
+    let cwd = fixture("providers");
+    let out = run(
+        &cwd,
+        &["report", "--format", "json", "python/weights_calls.py"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let uses = value["uses"].as_array().expect("uses");
+    assert_eq!(uses.len(), 2);
+    assert_eq!(uses[0]["route"], "weights");
+    assert_eq!(uses[0]["canonicalId"], "flux-dev");
+    assert!(
+        uses[0]["commercialUse"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("Not allowed")),
+        "{}",
+        uses[0]
+    );
+
+    let out = run(
+        &cwd,
+        &["report", "--format", "cyclonedx", "python/weights_calls.py"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let bom: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let component = bom["components"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|c| c["bom-ref"] == "model:flux-dev@weights")
+        })
+        .expect("a flux-dev component on the weights route");
+    let properties: Vec<(String, String)> = component["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["value"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("abstrakt:route", "weights"),
+        ("abstrakt:provider", "self-hosted weights"),
+        ("abstrakt:commercial-use", "not-allowed"),
+    ] {
+        assert!(
+            properties.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{properties:?}"
+        );
+    }
 }

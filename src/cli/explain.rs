@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use super::report::{commercial_for, source_and_date};
 use super::{ColorChoice, Fatal, ProjectArgs};
+use crate::extract::Route;
 use crate::hover::{self, Format};
 use crate::licensing::{Credit, Model};
-use crate::registry::{Lookup, Resolved, shown_id};
-use crate::rules::IntendedUse;
+use crate::registry::{Resolved, shown_id};
+use crate::rules::{self, IntendedUse};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -20,6 +21,13 @@ pub struct ExplainArgs {
     /// Print the licensing as JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// The route the model is called through: abstrakt, fal, replicate,
+    /// openai, google, anthropic, huggingface-inference or weights (self-hosted).
+    /// The id is looked up in that provider's namespace (`owner/model:version`
+    /// for Replicate) and the route's own terms apply where a source gives them.
+    #[arg(long, default_value = "abstrakt")]
+    pub route: Route,
 
     #[command(flatten)]
     pub project: ProjectArgs,
@@ -42,8 +50,9 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
             eprintln!("{message}");
         }
     }
-    let Some(resolved) = resolver.resolve(id) else {
-        let suggestions = resolver.suggest(id, 3);
+    let route = args.route;
+    let Some(resolved) = rules::resolve_on(resolver, route, id) else {
+        let suggestions = rules::suggest_on(resolver, route, id, 3);
         if args.json {
             print_json(&Unknown {
                 id: &shown_id(id),
@@ -66,7 +75,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
         return Ok(ExitCode::from(1));
     };
     if args.json {
-        print_json(&known(id, &resolved, project.intended_use()))?;
+        print_json(&known(id, route, &resolved, project.intended_use()))?;
     } else {
         let mut card = hover::card(
             id,
@@ -75,6 +84,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
             Format::PlainText,
             crate::host::Host::now(&crate::host::System),
         );
+        if !route.is_abstrakt() {
+            card.push_str(&format!("
+
+Route: {} (`{route}`)", route.label()));
+        }
         card.push('\n');
         super::write::stdout(&card, ColorChoice::Never)?;
     }
@@ -82,11 +96,17 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
 }
 
 /// The `explain --json` document for a known id.
-fn known<'a>(id: &'a str, resolved: &'a Resolved, intended_use: IntendedUse) -> Known<'a> {
+fn known<'a>(
+    id: &'a str,
+    route: Route,
+    resolved: &'a Resolved,
+    intended_use: IntendedUse,
+) -> Known<'a> {
     let (source, date) = source_and_date(resolved);
     Known {
         id: shown_id(id),
         known: true,
+        route,
         canonical_id: &resolved.model.id,
         matched_by: resolved.matched.kind(),
         matched_pattern: resolved.pattern(),
@@ -111,6 +131,9 @@ struct Unknown<'a> {
 struct Known<'a> {
     id: std::borrow::Cow<'a, str>,
     known: bool,
+    /// The route the licensing is answered for (left out for the Abstrakt API).
+    #[serde(skip_serializing_if = "Route::is_abstrakt")]
+    route: Route,
     canonical_id: &'a str,
     /// `id`, `alias` or `pattern`.
     matched_by: &'static str,
@@ -137,7 +160,7 @@ fn print_json(document: &impl Serialize) -> Result<(), Fatal> {
 mod tests {
     use super::*;
     use crate::licensing::Registry;
-    use crate::registry::Resolver;
+    use crate::registry::{Lookup, Resolver};
 
     const FIXTURE: &str = r#"
 [[model]]
@@ -175,6 +198,7 @@ at = "§2(d)"
         let resolved = resolver.resolve("fal-ai/flux-lora/x").expect("pattern");
         let value = serde_json::to_value(known(
             "fal-ai/flux-lora/x",
+            Route::Abstrakt,
             &resolved,
             IntendedUse::Commercial,
         ))
@@ -200,8 +224,13 @@ at = "§2(d)"
             }])
         );
         let exact = resolver.resolve("flux-dev").expect("id");
-        let value =
-            serde_json::to_value(known("flux-dev", &exact, IntendedUse::Commercial)).expect("JSON");
+        let value = serde_json::to_value(known(
+            "flux-dev",
+            Route::Abstrakt,
+            &exact,
+            IntendedUse::Commercial,
+        ))
+        .expect("JSON");
         assert_eq!(value["matchedBy"], "id");
         assert_eq!(value.get("matchedPattern"), None);
     }

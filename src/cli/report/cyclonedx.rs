@@ -19,7 +19,7 @@ use crate::cli::walk::{FileResult, LocatedUse, Scan};
 use crate::cli::{Fatal, PROJECT_URL};
 use crate::extract::Target;
 use crate::licensing::Model;
-use crate::registry::{Lookup, Resolved, Source};
+use crate::registry::{Resolved, Source};
 
 pub const SPEC_VERSION: &str = "1.6";
 
@@ -322,6 +322,8 @@ fn occurrence(file: &FileResult, model_use: &LocatedUse, root: &Path) -> Occurre
 /// One model, being assembled.
 struct Entry {
     component: Component,
+    /// The route every use in the entry takes.
+    route: crate::extract::Route,
     intended: BTreeSet<&'static str>,
     resolved: Option<Resolved>,
     written_as: BTreeSet<String>,
@@ -354,10 +356,18 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
             ));
             continue;
         };
-        let resolved = file.project.resolver.resolve(id);
+        let route = model_use.route;
+        let resolved = crate::rules::resolve_on(&file.project.resolver, route, id);
+        // One component per model and route: a route may bind other terms
+        // (self-hosted FLUX.1 [dev] weights are non-commercial).
+        let on_route = if route.is_abstrakt() {
+            String::new()
+        } else {
+            format!("@{route}")
+        };
         let bom_ref = match &resolved {
-            Some(r) => format!("model:{}", r.model.id),
-            None => format!("unknown-model:{id}"),
+            Some(r) => format!("model:{}{on_route}", r.model.id),
+            None => format!("unknown-model:{id}{on_route}"),
         };
         let entry = entries.entry(bom_ref.clone()).or_insert_with(|| {
             let component = match &resolved {
@@ -384,6 +394,7 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
             };
             Entry {
                 component,
+                route,
                 intended: BTreeSet::new(),
                 resolved: resolved.clone(),
                 written_as: BTreeSet::new(),
@@ -417,6 +428,10 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
             }
             for pattern in &entry.matched_patterns {
                 props.push(property("abstrakt:matched-pattern", pattern.clone()));
+            }
+            if !entry.route.is_abstrakt() {
+                props.push(property("abstrakt:route", entry.route.as_str()));
+                props.push(property("abstrakt:provider", entry.route.label()));
             }
             entry.component.properties = props;
             entry.component

@@ -98,6 +98,33 @@ impl Route {
     }
 }
 
+impl std::str::FromStr for Route {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ALL_ROUTES
+            .iter()
+            .copied()
+            .find(|route| route.as_str() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ALL_ROUTES.iter().map(Route::as_str).collect();
+                format!("unknown route `{text}` (one of: {})", names.join(", "))
+            })
+    }
+}
+
+/// Every route, in the order they are listed.
+pub const ALL_ROUTES: [Route; 8] = [
+    Route::Abstrakt,
+    Route::Fal,
+    Route::Replicate,
+    Route::Openai,
+    Route::Google,
+    Route::Anthropic,
+    Route::HuggingfaceInference,
+    Route::Weights,
+];
+
 impl std::fmt::Display for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -161,11 +188,9 @@ pub struct RouteTerms {
     pub model: String,
     pub route: Route,
     pub commercial: crate::licensing::CommercialUse,
-    /// The licence's words that decide it.
-    pub quote: String,
-    pub source: String,
-    /// Where in the source (`§2(b)`).
-    pub at: String,
+    /// Where in the model's licence the deciding words are (`§2(b)`): the
+    /// registry's evidence about commercial use at that place supplies them.
+    pub evidence: String,
 }
 
 #[derive(Deserialize)]
