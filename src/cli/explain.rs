@@ -85,9 +85,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
             crate::host::Host::now(&crate::host::System),
         );
         if !route.is_abstrakt() {
-            card.push_str(&format!("
-
-Route: {} (`{route}`)", route.label()));
+            card.push_str(&format!("\n\nRoute: {} (`{route}`)", route.label()));
         }
         card.push('\n');
         super::write::stdout(&card, ColorChoice::Never)?;
