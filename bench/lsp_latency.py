@@ -11,6 +11,9 @@ typescript-eslint parser) on the same 10,000-line TypeScript file:
   markup save, 100 open      a .tsx change (no attribution text in it) with 100 documents
                              open: the answer time of the next request, and documents re-published
   memory, 100 open           RSS with 100 open 1,000-line files, right away and after 40 s idle
+  memory, 10,000 small       RSS with 10,000 open 3-line files, then after closing them all
+  runaway parse              completion on the 2-line TSX whose parse runs for minutes, then a
+                             hover on another file (no answer within 20 s counts as 20,000 ms)
 
 Usage: bench/lsp_latency.py [--binary PATH] [--label NAME] [--binary PATH --label NAME ...]
        (builds target/release/abstrakt-lsp when no --binary is given; ESLint is
@@ -314,6 +317,56 @@ def measure(binary, workdir):
             if m.get("method") == "textDocument/publishDiagnostics"
         )
     client.close()
+
+    # 10,000 small documents open, then all closed.
+    small_dir = root / "small"
+    small_dir.mkdir()
+    client = Client(binary, small_dir)
+    small_uris = [f"file://{small_dir}/s{n}.ts" for n in range(10_000)]
+    for uri in small_uris:
+        client.open(uri, small_file())
+    for uri in small_uris:
+        client.diagnostics_at(uri, 1)
+    time.sleep(1.0)
+    figures["rss_10k_open"] = client.rss_mb()
+    for uri in small_uris:
+        client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    client.request("textDocument/hover", {"textDocument": {"uri": small_uris[0]}, "position": {"line": 0, "character": 0}})
+    time.sleep(1.0)
+    figures["rss_10k_closed"] = client.rss_mb()
+    client.close()
+
+    # The reduced hang of issue 18: completion on a document whose parse runs
+    # for minutes, then a hover elsewhere. Before the parse deadline the
+    # message loop froze: no answer at all.
+    runaway = root / "runaway"
+    runaway.mkdir()
+    client = Client(binary, runaway)
+    soup = f"file://{runaway}/soup.tsx"
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": soup, "languageId": "typescriptreact", "version": 1,
+                          "text": "<`(/${(]?e a n(x\"\nabstrakt.run('"}},
+    )
+    other = f"file://{runaway}/other.ts"
+    sent = time.perf_counter()
+    try:
+        rid = client.request_async(
+            "textDocument/completion",
+            {"textDocument": {"uri": soup}, "position": {"line": 1, "character": 14}},
+        )
+        client.wait(lambda m: m.get("id") == rid and "method" not in m, timeout=20)
+        client.open(other, small_file())
+        rid = client.request_async(
+            "textDocument/hover",
+            {"textDocument": {"uri": other}, "position": {"line": 2, "character": 16}},
+        )
+        _, t, _ = client.wait(lambda m: m.get("id") == rid and "method" not in m, timeout=20)
+        figures["runaway_answered"] = (t - sent) * 1000
+    except TimeoutError:
+        figures["runaway_answered"] = 20_000.0
+    figures["runaway_rss"] = client.rss_mb()
+    client.proc.kill()
     return figures
 
 
@@ -380,6 +433,10 @@ def main():
         ("RSS, server idle, MB", "rss_empty", False),
         ("RSS, 100 open 1,000-line files, MB", "rss_100", False),
         (f"RSS, the same after {IDLE_WAIT} s idle, MB", "rss_100_idle", False),
+        ("RSS, 10,000 open 3-line files, MB", "rss_10k_open", False),
+        ("RSS, the same after closing them all, MB", "rss_10k_closed", False),
+        ("runaway parse: completion + hover answered after, ms", "runaway_answered", False),
+        ("runaway parse: RSS then, MB", "runaway_rss", False),
     ]
     print(f"ESLint selector rule on the same 10,000-line file: {eslint:.0f} ms (warm, median of 3; {found} reports)")
     header = f"{'':58}" + "".join(f"{label:>14}" for label in labels)

@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let doc = Document::new(Language::TypeScript, 1, black_box(&text));
             black_box(analyze(
-                doc.tree(),
+                doc.tree().expect("parsed"),
                 doc.rope(),
                 &resolver,
                 &project,
@@ -68,7 +68,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("analyze", |b| {
         b.iter(|| {
             black_box(analyze(
-                document.tree(),
+                document.tree().expect("parsed"),
                 document.rope(),
                 &resolver,
                 &project,
@@ -83,7 +83,7 @@ fn bench(c: &mut Criterion) {
             |mut doc| {
                 doc.apply_changes(2, std::slice::from_ref(&keystroke), PositionEncoding::Utf16);
                 black_box(analyze(
-                    doc.tree(),
+                    doc.tree().expect("parsed"),
                     doc.rope(),
                     &resolver,
                     &project,
@@ -95,7 +95,7 @@ fn bench(c: &mut Criterion) {
         )
     });
     let (_, cache) = analyze_incremental(
-        document.tree(),
+        document.tree().expect("parsed"),
         document.rope(),
         &resolver,
         &project,
@@ -128,7 +128,7 @@ fn bench(c: &mut Criterion) {
                 |mut doc| {
                     doc.apply_changes(2, std::slice::from_ref(change), PositionEncoding::Utf16);
                     black_box(analyze_incremental(
-                        doc.tree(),
+                        doc.tree().expect("parsed"),
                         doc.rope(),
                         &resolver,
                         &project,

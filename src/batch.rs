@@ -483,20 +483,21 @@ impl Parsers {
     }
 }
 
-/// Parses and analyses a candidate; `None` when the parser gave up.
+/// Parses and analyses a candidate; an error when the parse did not finish
+/// within its limit (a few bytes of token soup can keep tree-sitter's error
+/// recovery busy for minutes).
 pub fn analyse(
     candidate: &Candidate,
     parsers: &mut Parsers,
     today: jiff::civil::Date,
-) -> Option<crate::analysis::Analysis> {
+) -> Result<crate::analysis::Analysis, crate::syntax::ParseFailure> {
     let project = &candidate.project;
     let text = &candidate.text;
     let analysis = match candidate.kind {
         FileKind::Parsed(language) => {
             let parser = parsers.get(language);
-            // On a stack that grows with the text: deep nesting must not overflow it.
-            let parsed = crate::syntax::with_parse_stack(text.len(), || parser.parse(text, None));
-            let tree = parsed.flatten()?;
+            let budget = crate::syntax::ParseBudget::for_len(text.len());
+            let tree = crate::syntax::try_parse(parser, text, &budget)?;
             analyze(
                 &tree,
                 text.as_str(),
@@ -515,7 +516,7 @@ pub fn analyse(
             today,
         ),
     };
-    Some(analysis)
+    Ok(analysis)
 }
 
 /// What one file came to in a scan.
@@ -562,10 +563,10 @@ pub fn scan(
                 }
                 PARSERS.with_borrow_mut(|parsers| {
                     match analyse(&candidate, parsers, options.today) {
-                        Some(analysis) => Outcome::Checked(locate(candidate, analysis)),
-                        None => Outcome::Skipped(
+                        Ok(analysis) => Outcome::Checked(locate(candidate, analysis)),
+                        Err(failure) => Outcome::Skipped(
                             SkipKind::Unparsed,
-                            format!("{}: skipped: the parser gave up", display(path).display()),
+                            format!("{}: skipped: {failure}", display(path).display()),
                         ),
                     }
                 })

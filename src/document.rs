@@ -6,12 +6,11 @@
 //! `cr_lines`), exactly LSP's set: U+2028/U+2029 and NEL are *not* breaks.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use ropey::Rope;
 use tree_sitter::{InputEdit, Point, Tree};
 
-use crate::syntax::{self, Language};
+use crate::syntax::{self, Language, ParseBudget, ParseFailure};
 
 /// How a client counts characters within a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -143,15 +142,21 @@ impl<'a> LineIndex<'a> {
 
 /// The document state the server keeps per open file.
 ///
-/// The tree can be dropped ([`Document::drop_tree`]) to save memory while a
-/// document sits idle (trees are ~96 % of an open document's memory); the
-/// next [`Document::tree`] parses the text again.
+/// The tree is parsed only where a [`ParseBudget`] is given
+/// ([`Document::parse`]): off the request path, under a deadline. It can be
+/// dropped ([`Document::drop_tree`]) to save memory while a document sits idle
+/// (trees are ~96 % of an open document's memory); the next parse starts from
+/// the text.
 #[derive(Clone)]
 pub struct Document {
     pub language: Language,
+    /// The client's version, echoed when publishing.
     pub version: i32,
+    /// Counts the edit batches applied: orders snapshots even when a client's
+    /// versions go backwards.
+    revision: u64,
     rope: Rope,
-    tree: OnceLock<Tree>,
+    tree: Option<Tree>,
     /// Edits were recorded on the tree ([`Document::apply_edits`]) but it was
     /// not parsed again yet.
     needs_reparse: bool,
@@ -161,27 +166,23 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document parsed now, within the default budget for its size (tests,
+    /// benchmarks, files read from disk). Over the budget it has no tree.
     pub fn new(language: Language, version: i32, text: &str) -> Self {
-        let rope = Rope::from_str(text);
-        let tree = OnceLock::from(syntax::parse(language, text));
-        Self {
-            language,
-            version,
-            rope,
-            tree,
-            needs_reparse: false,
-            incremental: false,
-        }
+        let mut document = Self::unparsed(language, version, text);
+        let _ = document.parse(&ParseBudget::for_len(text.len()));
+        document
     }
 
-    /// A document whose tree is parsed on first use (so opening a file costs
-    /// no parse on the caller's thread).
+    /// A document whose tree is parsed later, by [`Document::parse`] (so
+    /// opening a file costs no parse on the caller's thread).
     pub fn unparsed(language: Language, version: i32, text: &str) -> Self {
         Self {
             language,
             version,
+            revision: 0,
             rope: Rope::from_str(text),
-            tree: OnceLock::new(),
+            tree: None,
             needs_reparse: false,
             incremental: false,
         }
@@ -191,21 +192,24 @@ impl Document {
         &self.rope
     }
 
-    /// The syntax tree, parsed again first if it was dropped. After
-    /// [`Document::apply_edits`] call [`Document::reparse`] first.
-    pub fn tree(&self) -> &Tree {
-        self.tree
-            .get_or_init(|| parse_rope(self.language, &self.rope, None))
+    /// How many edit batches were applied since the document was opened.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
-    /// Whether the tree is in memory.
+    /// The syntax tree, when it is parsed and up to date with the text.
+    pub fn tree(&self) -> Option<&Tree> {
+        self.tree.as_ref().filter(|_| !self.needs_reparse)
+    }
+
+    /// Whether a tree is in memory (possibly with edits not parsed yet).
     pub fn has_tree(&self) -> bool {
-        self.tree.get().is_some()
+        self.tree.is_some()
     }
 
-    /// Forgets the tree; the next [`Document::tree`] parses the text again.
+    /// Forgets the tree; the next [`Document::parse`] starts from the text.
     pub fn drop_tree(&mut self) {
-        self.tree = OnceLock::new();
+        self.tree = None;
         self.needs_reparse = false;
         self.incremental = false;
     }
@@ -213,6 +217,30 @@ impl Document {
     /// Whether edits were recorded on the tree since it was last parsed.
     pub fn needs_reparse(&self) -> bool {
         self.needs_reparse
+    }
+
+    /// Brings the tree up to date with the text within `budget`: an
+    /// incremental parse of the recorded edits, or a full parse when there is
+    /// no tree. A parse that runs out of budget leaves no tree.
+    pub fn parse(&mut self, budget: &ParseBudget) -> Result<&Tree, ParseFailure> {
+        // `Some` only with edits recorded on it: parsed again incrementally.
+        let old = match self.tree.take() {
+            Some(tree) if !self.needs_reparse => return Ok(self.tree.insert(tree)),
+            old => old,
+        };
+        match parse_rope(self.language, &self.rope, old.as_ref(), budget) {
+            Ok(tree) => {
+                if old.is_none() {
+                    self.incremental = false;
+                }
+                self.needs_reparse = false;
+                Ok(self.tree.insert(tree))
+            }
+            Err(failure) => {
+                self.drop_tree();
+                Err(failure)
+            }
+        }
     }
 
     pub fn text(&self) -> String {
@@ -224,14 +252,12 @@ impl Document {
     }
 
     /// Applies one change to the rope and records it on the tree. Call
-    /// [`Document::reparse`] after a batch of changes.
+    /// [`Document::parse`] after a batch of changes.
     pub fn apply_change(&mut self, change: &TextChange, encoding: PositionEncoding) {
         let Some(range) = change.range else {
-            // A full replacement: parsed on first use, like a new document.
+            // A full replacement: parsed afresh, like a new document.
             self.rope = Rope::from_str(&change.text);
-            self.tree = OnceLock::new();
-            self.needs_reparse = false;
-            self.incremental = false;
+            self.drop_tree();
             return;
         };
         let index = LineIndex::new(&self.rope);
@@ -247,8 +273,8 @@ impl Document {
 
         let new_end_byte = start_byte + change.text.len();
         let new_end_position = LineIndex::new(&self.rope).point(new_end_byte);
-        // Without a tree there is nothing to keep in step: the next use parses.
-        let Some(tree) = self.tree.get_mut() else {
+        // Without a tree there is nothing to keep in step: the next parse starts afresh.
+        let Some(tree) = self.tree.as_mut() else {
             return;
         };
         self.needs_reparse = true;
@@ -263,36 +289,29 @@ impl Document {
         });
     }
 
-    /// Brings the tree up to date with the rope, reusing unchanged subtrees
-    /// (nothing to do while the tree is dropped).
-    pub fn reparse(&mut self) {
-        if !self.needs_reparse {
-            return;
-        }
-        if let Some(old) = self.tree.get_mut() {
-            *old = parse_rope(self.language, &self.rope, Some(old));
-        }
-        self.needs_reparse = false;
-    }
-
     /// A fresh parse of the current text when it differs from the
     /// incrementally maintained tree, else `None`. Tree-sitter's subtree reuse
     /// is not always equal to a fresh parse; the server runs this on a quiet
     /// document (off the request path, on a clone) and swaps the result in
-    /// with [`Document::replace_tree`].
-    pub fn fresh_tree_if_different(&self) -> Option<Tree> {
-        if self.needs_reparse || !self.incremental {
-            return None;
+    /// with [`Document::replace_with_fresh_tree`].
+    pub fn fresh_tree_if_different(
+        &self,
+        budget: &ParseBudget,
+    ) -> Result<Option<Tree>, ParseFailure> {
+        if !self.incremental {
+            return Ok(None);
         }
-        let current = self.tree.get()?;
-        let fresh = syntax::parse(self.language, &self.text());
-        (!syntax::same_shape(current, &fresh)).then_some(fresh)
+        let Some(current) = self.tree() else {
+            return Ok(None);
+        };
+        let fresh = parse_rope(self.language, &self.rope, None, budget)?;
+        Ok((!syntax::same_shape(current, &fresh)).then_some(fresh))
     }
 
-    /// Replaces the tree with one of exactly the current text (from a fresh
-    /// parse, or the same tree parsed further on a snapshot).
+    /// Replaces the tree with one of exactly the current text (the same tree
+    /// parsed further on a snapshot).
     pub fn replace_tree(&mut self, tree: Tree) {
-        self.tree = OnceLock::from(tree);
+        self.tree = Some(tree);
         self.needs_reparse = false;
     }
 
@@ -308,7 +327,9 @@ impl Document {
         self.incremental
     }
 
-    /// Applies a `didChange` batch in order and reparses once.
+    /// Applies a `didChange` batch in order and parses once, within the
+    /// default budget (tests and benchmarks; the server parses off the
+    /// request path).
     pub fn apply_changes(
         &mut self,
         version: i32,
@@ -316,7 +337,7 @@ impl Document {
         encoding: PositionEncoding,
     ) {
         self.apply_edits(version, changes, encoding);
-        self.reparse();
+        let _ = self.parse(&ParseBudget::for_len(self.rope.len_bytes()));
     }
 
     /// Applies a `didChange` batch to the text and records it on the tree
@@ -332,30 +353,32 @@ impl Document {
             self.apply_change(change, encoding);
         }
         self.version = version;
+        self.revision += 1;
     }
 }
 
-/// Parses the rope's chunks in place (no copy of the text), reusing `old`.
-fn parse_rope(language: Language, rope: &Rope, old: Option<&Tree>) -> Tree {
-    // On a stack that grows with the text: deep nesting must not overflow it.
-    let parsed = syntax::with_parse_stack(rope.len_bytes(), || {
-        language.parser().parse_with_options(
-            &mut |byte, _| {
-                if byte >= rope.len_bytes() {
-                    return &[][..];
-                }
-                let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
-                &chunk.as_bytes()[byte - chunk_start..]
-            },
-            old,
-            None,
-        )
-    });
-    // Without a timeout or cancellation flag the parser always yields a tree;
-    // a parse thread that cannot be spawned leaves an empty one.
-    parsed
-        .flatten()
-        .unwrap_or_else(|| syntax::parse(language, ""))
+/// Parses the rope's chunks in place (no copy of the text), reusing `old`,
+/// within `budget`.
+fn parse_rope(
+    language: Language,
+    rope: &Rope,
+    old: Option<&Tree>,
+    budget: &ParseBudget,
+) -> Result<Tree, ParseFailure> {
+    let len = rope.len_bytes();
+    syntax::parse_chunks(
+        &mut language.parser(),
+        len,
+        &mut |byte| {
+            if byte >= len {
+                return &[][..];
+            }
+            let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
+            &chunk.as_bytes()[byte - chunk_start..]
+        },
+        old,
+        budget,
+    )
 }
 
 #[cfg(test)]
@@ -411,15 +434,43 @@ mod tests {
             }),
             text: "bcd".into(),
         };
-        doc.apply_changes(2, &[change], Utf16);
-        assert!(!doc.has_tree());
-        assert_eq!(doc.fresh_tree_if_different().map(|_| ()), None);
+        doc.apply_edits(2, &[change], Utf16);
+        assert!(doc.tree().is_none());
+        let budget = ParseBudget::for_len(10);
         let fresh = syntax::parse(Language::TypeScript, "f('bcd');\n");
+        let tree = doc.parse(&budget).expect("parses");
+        assert_eq!(tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert!(!doc.is_incremental());
         assert_eq!(
-            doc.tree().root_node().to_sexp(),
-            fresh.root_node().to_sexp()
+            doc.fresh_tree_if_different(&budget)
+                .ok()
+                .flatten()
+                .map(|_| ()),
+            None
         );
-        assert!(doc.has_tree());
+    }
+
+    #[test]
+    fn a_parse_over_budget_leaves_no_tree_and_the_next_one_starts_afresh() {
+        let mut doc = Document::new(Language::TypeScriptReact, 1, "f('a');\n");
+        let all = TextChange {
+            range: None,
+            text: "<`(/${(]?e a n(x\"abstrakt".into(),
+        };
+        doc.apply_edits(2, &[all], Utf16);
+        let limit = std::time::Duration::from_millis(200);
+        assert_eq!(
+            doc.parse(&ParseBudget::within(limit)).err(),
+            Some(ParseFailure::TimedOut { limit })
+        );
+        assert!(!doc.has_tree());
+        let fixed = TextChange {
+            range: None,
+            text: "abstrakt.run('musicgen');".into(),
+        };
+        doc.apply_edits(3, &[fixed], Utf16);
+        let tree = doc.parse(&ParseBudget::for_len(25)).expect("parses");
+        assert!(!tree.root_node().has_error());
     }
 
     #[test]
@@ -440,8 +491,8 @@ mod tests {
         assert_eq!(doc.text(), "const a = 'flux-dev';\nabstrakt.run(a);\n");
         let fresh = syntax::parse(Language::TypeScript, &doc.text());
         assert_eq!(
-            doc.tree().root_node().to_sexp(),
-            fresh.root_node().to_sexp()
+            doc.tree().map(|tree| tree.root_node().to_sexp()),
+            Some(fresh.root_node().to_sexp())
         );
         assert_eq!(doc.version, 2);
     }

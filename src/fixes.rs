@@ -155,11 +155,9 @@ fn url_id(text: &str, range: &Range<usize>) -> Option<Range<usize>> {
     (!id.is_empty() && id.chars().all(id_char) && after_models).then(|| range.clone())
 }
 
-/// A line comment in the language of `tree` (`# ...` in Python, `// ...` elsewhere).
-pub fn line_comment(tree: &Tree, body: &str) -> String {
-    let marker =
-        crate::syntax::Language::of_tree(tree).map_or("//", crate::syntax::Language::line_comment);
-    format!("{marker} {body}")
+/// A line comment in `language` (`# ...` in Python, `// ...` elsewhere).
+pub fn line_comment(language: crate::syntax::Language, body: &str) -> String {
+    format!("{} {body}", language.line_comment())
 }
 
 const FUNCTION_KINDS: &[&str] = &[
@@ -216,6 +214,12 @@ fn returned_element<'t>(function: Node<'t>) -> Option<Node<'t>> {
 /// function returns. On its own line, one indentation step deeper than the
 /// closing tag, when the closing tag starts its line.
 pub fn jsx_markup(tree: &Tree, text: &str, offset: usize, markup: &str) -> Option<Edit> {
+    markup_before(text, jsx_closing_tag(tree, offset)?, markup)
+}
+
+/// Where the closing tag starts of the JSX element that the function around
+/// `offset` returns (the anchor of [`jsx_markup`]).
+pub fn jsx_closing_tag(tree: &Tree, offset: usize) -> Option<usize> {
     let mut node = tree.root_node().descendant_for_byte_range(offset, offset)?;
     let element = loop {
         if FUNCTION_KINDS.contains(&node.kind())
@@ -229,7 +233,12 @@ pub fn jsx_markup(tree: &Tree, text: &str, offset: usize, markup: &str) -> Optio
         .child_by_field_name("close_tag")
         .or_else(|| element.named_child(element.named_child_count().checked_sub(1)?))
         .filter(|n| n.kind() == "jsx_closing_element")?;
-    let at = close.start_byte();
+    Some(close.start_byte())
+}
+
+/// `markup` inserted before the closing tag at `at` (see [`jsx_markup`]);
+/// text only, so it can be built from a snapshot without its tree.
+pub fn markup_before(text: &str, at: usize, markup: &str) -> Option<Edit> {
     let start = line_start(text, at);
     let before = text.get(start..at)?;
     if before.chars().all(|c| c == ' ' || c == '\t') {
@@ -334,10 +343,8 @@ mod tests {
 
     #[test]
     fn comments_follow_the_language() {
-        let python = parse(Language::Python, "x = 1\n");
-        assert_eq!(line_comment(&python, "hi"), "# hi");
-        let ts = parse(Language::TypeScript, "x");
-        assert_eq!(line_comment(&ts, "hi"), "// hi");
+        assert_eq!(line_comment(Language::Python, "hi"), "# hi");
+        assert_eq!(line_comment(Language::TypeScript, "hi"), "// hi");
     }
 
     #[test]

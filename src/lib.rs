@@ -4,6 +4,7 @@
 //! that never import each other: docs/architecture.md.
 
 pub mod analysis;
+pub mod atomic_file;
 pub mod attribution;
 pub mod batch;
 pub mod cli;

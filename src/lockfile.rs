@@ -18,7 +18,6 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -327,21 +326,7 @@ fn list_changes(what: &str, before: &[String], after: &[String], out: &mut Vec<S
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a
-/// rename, so readers see the old or the new file, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".abstrakt-tmp-")
-        .tempfile_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+pub use crate::atomic_file::write_atomic;
 
 #[cfg(test)]
 mod tests {

@@ -37,9 +37,14 @@ fn serve() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(abstrakt_lsp::lsp::serve_stdio());
+    let shut_down = runtime.block_on(abstrakt_lsp::lsp::serve_stdio());
     // Reading stdin parks a blocking thread that only returns with the
     // next byte; after `exit`, do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    ExitCode::SUCCESS
+    // LSP: exit with 0 only after a `shutdown` request, otherwise 1.
+    if shut_down {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -284,3 +284,45 @@ fn group(n: usize) -> String {
     }
     out
 }
+
+/// Issue 18: 25 bytes of TSX that kept tree-sitter's error recovery busy for
+/// 212 CPU-seconds. Parsed under a deadline, the file is counted as
+/// unparsable (named with `-v`), and the other files are still checked.
+#[test]
+fn a_file_whose_parse_runs_away_is_counted_unparsable_and_the_rest_is_checked() {
+    let tree = Tree::new(&[
+        ("soup.tsx", b"<`(/${(]?e a n(x\"abstrakt"),
+        ("song.ts", b"abstrakt.run('musicgen');\n"),
+    ]);
+    let human = run(tree.path(), &["check", "-v"]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(
+        human.stderr.contains(
+            "note: soup.tsx: skipped: parsing did not finish within 5.0 s of CPU time (the parser's error recovery on text it cannot read as code)\n"
+        ),
+        "{}",
+        human.stderr
+    );
+    assert!(
+        human
+            .stdout
+            .contains("skipped 1 file: 1 unparsable; -v lists them"),
+        "{}",
+        human.stdout
+    );
+    let json = run(tree.path(), &["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap_or_default();
+    assert_eq!(value["summary"]["skipped"]["unparsable"], 1);
+    let findings = json_findings(&json.stdout);
+    assert_eq!(
+        findings,
+        [(
+            "song.ts".to_string(),
+            1,
+            14,
+            1,
+            24,
+            "non-commercial".to_string()
+        )]
+    );
+}

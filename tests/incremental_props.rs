@@ -144,8 +144,16 @@ fn options() -> ExtractOptions {
 /// must equal a full extraction of that tree.
 fn check_extraction(doc: &Document, cache: &mut Option<ExtractCache>) -> Result<(), TestCaseError> {
     let options = options();
-    let (uses, next) = extract_incremental(doc.tree(), doc.rope(), &options, cache.as_ref());
-    prop_assert_eq!(&uses, &extract(doc.tree(), doc.rope(), &options));
+    let (uses, next) = extract_incremental(
+        doc.tree().expect("parsed"),
+        doc.rope(),
+        &options,
+        cache.as_ref(),
+    );
+    prop_assert_eq!(
+        &uses,
+        &extract(doc.tree().expect("parsed"), doc.rope(), &options)
+    );
     *cache = next;
     Ok(())
 }
@@ -192,19 +200,26 @@ fn edit(
 fn check_settled(doc: &mut Document, reference: &str) -> Result<bool, TestCaseError> {
     prop_assert_eq!(doc.text(), reference);
     let fresh = parse(doc.language, reference);
-    let repaired = match doc.fresh_tree_if_different() {
+    let budget = abstrakt_lsp::syntax::ParseBudget::for_len(reference.len());
+    let repaired = match doc
+        .fresh_tree_if_different(&budget)
+        .expect("parses in time")
+    {
         Some(tree) => {
             doc.replace_tree(tree);
             true
         }
         None => false,
     };
-    prop_assert!(same_shape(doc.tree(), &fresh));
+    prop_assert!(same_shape(doc.tree().expect("parsed"), &fresh));
     prop_assert_eq!(
-        doc.tree().root_node().to_sexp(),
+        doc.tree().expect("parsed").root_node().to_sexp(),
         fresh.root_node().to_sexp()
     );
-    prop_assert_eq!(findings(doc.tree(), reference), findings(&fresh, reference));
+    prop_assert_eq!(
+        findings(doc.tree().expect("parsed"), reference),
+        findings(&fresh, reference)
+    );
     Ok(repaired)
 }
 
@@ -309,7 +324,7 @@ fn known_mismatches_are_repaired_by_the_safety_net() {
         let reference = case["final"].as_str().expect("final");
         let fresh = parse(Language::TypeScript, reference);
         assert_ne!(
-            findings(doc.tree(), reference),
+            findings(doc.tree().expect("parsed"), reference),
             findings(&fresh, reference),
             "{name}: the incremental tree no longer differs; the fixture lost its point"
         );

@@ -89,7 +89,11 @@ fn several_changes_in_one_notification_apply_in_order() {
 }
 
 #[test]
-fn stale_versions_are_dropped() {
+fn a_change_with_a_lower_version_is_applied_in_order() {
+    // Notifications arrive in order over stdio, so a lower version means the
+    // client's numbering went back, not a late message: its edit is relative
+    // to the editor's current text and must be applied, or the server's text
+    // (and every later diagnostic) stays out of step with the editor's.
     let mut server = Server::start();
     let uri = "file:///p/stale.js";
     server.open(uri, "javascript", "abstrakt.run('flux-dev');\n");
@@ -101,13 +105,17 @@ fn stale_versions_are_dropped() {
         json!([edit((0, 14), (0, 22), "musicgen")]),
     );
     server.diagnostics_at(uri, 5);
-    // An older version arrives late: it must not be applied.
     change(&mut server, uri, 3, json!([edit((0, 0), (0, 25), "")]));
-    change(&mut server, uri, 6, json!([edit((1, 0), (1, 0), "\n")]));
+    change(
+        &mut server,
+        uri,
+        6,
+        json!([edit((1, 0), (1, 0), "abstrakt.run('musicgen');")]),
+    );
     let published = server.diagnostics_at(uri, 6);
     assert_eq!(
         summarize(&published),
-        [(0, 13, 0, 23, "non-commercial".to_string(), 1)]
+        [(1, 13, 1, 23, "non-commercial".to_string(), 1)]
     );
 }
 

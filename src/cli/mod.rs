@@ -209,6 +209,11 @@ fn fatal(error: Fatal) -> ExitCode {
 /// Runs a command; `None` (no command, `--stdio` or `serve`) is for the
 /// binary to serve LSP: the command line does not know the server.
 pub fn run(cli: Cli) -> Option<ExitCode> {
+    if !matches!(cli.command, None | Some(Command::Serve)) {
+        // Commands write files (the lock, the API cache, reports): an
+        // interrupted write leaves no temporary file behind.
+        crate::atomic_file::clean_up_on_signals();
+    }
     let result = match cli.command {
         None | Some(Command::Serve) => return None,
         Some(Command::Check(args)) => check::run(args),

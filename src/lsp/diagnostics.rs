@@ -5,15 +5,32 @@ use tower_lsp_server::ls_types::*;
 use tracing::warn;
 
 use super::convert;
-use super::session::{Session, Snapshot};
+use super::session::{NotAnalysed, Session, Snapshot};
 use crate::analysis::Analysis;
 use crate::config::ConfigError;
 use crate::document::{LineIndex, PositionEncoding};
 
 pub use super::convert::DiagnosticData;
 
+/// The code of the diagnostic that marks a document whose findings are
+/// unavailable (it did not parse in time), so the editor never looks clean
+/// where nothing was checked.
+pub const NOT_ANALYSED_CODE: &str = "not-analysed";
+
 /// The diagnostics of an analysed document.
 pub fn of_snapshot(snapshot: &Snapshot, encoding: PositionEncoding) -> Vec<Diagnostic> {
+    if let Some(NotAnalysed::Unparsable(failure)) = snapshot.not_analysed {
+        return vec![Diagnostic {
+            range: Range::default(),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code: Some(NumberOrString::String(NOT_ANALYSED_CODE.to_string())),
+            source: Some("abstrakt".to_string()),
+            message: format!(
+                "Licensing not checked: {failure}. Model calls in this file are not reported until it parses."
+            ),
+            ..Diagnostic::default()
+        }];
+    }
     of_analysis(
         &snapshot.analysis,
         &snapshot.document.line_index(),

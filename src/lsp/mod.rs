@@ -1,6 +1,5 @@
 //! The LSP face of the engine.
 
-mod analyse;
 mod capabilities;
 mod commands;
 mod convert;
@@ -24,13 +23,20 @@ use tower_lsp_server::{LspService, Server};
 /// Buffer between the framing guard and the server, in each direction.
 const PIPE_BYTES: usize = 1 << 16;
 
+/// How many messages the server works on at once. Completion and code
+/// actions may wait (bounded) for an analysis; waiting futures cost nothing,
+/// and only this many of them could hold up the messages behind them.
+const CONCURRENT_REQUESTS: usize = 64;
+
 /// Serves LSP on stdin/stdout until the client sends `exit` or closes stdin.
-pub async fn serve_stdio() {
-    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+/// Whether the client asked for `shutdown` first.
+pub async fn serve_stdio() -> bool {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await
 }
 
-/// Serves LSP over any byte streams, behind the framing guard of [`transport`].
-pub async fn serve<I, O>(input: I, output: O)
+/// Serves LSP over any byte streams, behind the framing guard of [`transport`];
+/// whether the client asked for `shutdown` before the end.
+pub async fn serve<I, O>(input: I, output: O) -> bool
 where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
     O: tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -45,10 +51,21 @@ where
         errors_rx,
     ));
 
-    let (service, socket) = LspService::new(Backend::new);
+    let mut session = None;
+    let (service, socket) = LspService::new(|client| {
+        let backend = Backend::new(client);
+        session = Some(backend.session());
+        backend
+    });
     Server::new(server_input, server_output, socket)
+        .concurrency_level(CONCURRENT_REQUESTS)
         .serve(service)
         .await;
     // The server's output side is dropped now; let the writer drain it.
     let _ = writer.await;
+    session.is_some_and(|session| {
+        session
+            .shutdown_requested
+            .load(std::sync::atomic::Ordering::Relaxed)
+    })
 }

@@ -4,10 +4,20 @@
 //! document dirty ([`request`]). One worker per dirty document takes an
 //! immutable snapshot (rope and tree clones share storage), parses and
 //! analyses it on tokio's blocking pool without any lock, and stores the
-//! result (and the parsed tree, when no edit came meanwhile). Edits that arrive meanwhile coalesce: the worker runs once more for
-//! the newest version, and a result that is already stale is kept for
-//! requests but not published. A panic in an analysis is caught and logged;
-//! the document keeps its last analysis.
+//! result (and the parsed tree, when no edit came meanwhile). Edits that
+//! arrive meanwhile coalesce: the worker runs once more for the newest
+//! version, and a result that is already stale is kept for requests but not
+//! published. A panic in an analysis is caught and logged; the document
+//! keeps its last analysis.
+//!
+//! Every parse runs under a deadline ([`crate::syntax::ParseBudget`]), and a
+//! newer version cancels the parse of an older one: a text that sends
+//! tree-sitter's error recovery into minutes costs one deadline, is reported
+//! as not analysed, and the next edit is analysed as usual.
+//!
+//! Memory follows what is being edited: a document that was only opened
+//! keeps its analysis, not its tree; an edited one keeps its tree (for
+//! incremental parsing) until it has been idle for [`IDLE`].
 //!
 //! When a document has been quiet for [`QUIET`], a fresh parse checks the
 //! incrementally edited tree (tree-sitter's subtree reuse is not always equal
@@ -16,7 +26,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tower_lsp_server::ls_types::{MessageType, Uri};
@@ -25,9 +35,10 @@ use tracing::{debug, error, info};
 use super::diagnostics::{self, report_loads};
 use super::guard::{inject_panic, panic_message};
 use super::remote::schedule_fetch;
-use super::session::{Session, Snapshot, State, file_path};
+use super::session::{NotAnalysed, Session, Snapshot, State, file_path};
 use crate::analysis::Analysis;
 use crate::extract::Target;
+use crate::syntax::{ParseBudget, ParseFailure};
 
 /// How long a document must go without edits before its tree is checked.
 pub const QUIET: Duration = Duration::from_millis(300);
@@ -57,6 +68,8 @@ pub fn request(session: &Arc<Session>, uri: &Uri) {
         };
         open.schedule.dirty = true;
         if open.schedule.in_flight {
+            // The round in flight analyses an older version: stop its parse.
+            open.schedule.cancel.store(true, Ordering::Relaxed);
             return;
         }
         open.schedule.in_flight = true;
@@ -71,6 +84,8 @@ struct Round {
     /// The last analysis's extraction cache, reused for unchanged statements.
     extract_cache: Option<Arc<crate::extract::ExtractCache>>,
     encoding: crate::document::PositionEncoding,
+    /// Set when a newer version makes this round's parse pointless.
+    cancel: Arc<AtomicBool>,
 }
 
 /// Takes the newest version to analyse, clearing `dirty`; `None` when the
@@ -80,9 +95,12 @@ fn take_round(session: &Session, uri: &Uri, id: u64) -> Option<Round> {
     let encoding = state.caps.encoding;
     let open = state.documents.get_mut(uri).filter(|open| open.id == id)?;
     open.schedule.dirty = false;
+    let cancel = Arc::new(AtomicBool::new(false));
+    open.schedule.cancel = cancel.clone();
     Some(Round {
         snapshot_document: open.document.clone(),
-        extract_cache: open.analysed.extract_cache.clone(),
+        extract_cache: open.extract_cache.clone(),
+        cancel,
         encoding,
     })
 }
@@ -97,57 +115,33 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         let worker_session = session.clone();
         let worker_uri = uri.clone();
         let analysed = tokio::task::spawn_blocking(move || {
-            let mut document = round.snapshot_document;
+            let document = round.snapshot_document;
             inject_panic(&document, "analysis");
             let project = worker_session.project_for(&worker_uri);
             // Over the project's `[limits]` (a minified bundle): not parsed.
             if let Some(reason) = project.config.limits.check_rope(document.rope()) {
-                return Snapshot::skipped(document, reason, project);
+                return (
+                    Snapshot::not_analysed(document, NotAnalysed::OverLimits(reason), project),
+                    None,
+                );
             }
             // The incremental parse of the edits recorded since the last one
             // (or a full parse for a new, idle or formerly skipped document).
-            document.reparse();
-            document.tree();
-            super::analyse::analyse_after(
-                &worker_session,
-                document,
-                project,
-                round.extract_cache.as_deref(),
-            )
+            let budget =
+                ParseBudget::for_len(document.rope().len_bytes()).cancelled_by(round.cancel);
+            worker_session.analyse_after(document, project, round.extract_cache.as_deref(), &budget)
         })
         .await;
         match analysed {
-            Ok(mut snapshot) => {
-                let fresh = {
-                    let mut state = session.state();
-                    match state.documents.get_mut(&uri).filter(|open| open.id == id) {
-                        Some(open) => {
-                            // The document takes the tree this analysis parsed,
-                            // unless it was edited meanwhile (then the next
-                            // round parses again, with all recorded edits).
-                            if snapshot.skipped.is_some() {
-                                // Edits stop being recorded on a tree: back
-                                // under the limits, the text is parsed afresh.
-                                open.document.drop_tree();
-                            } else if open.document.version == snapshot.document.version {
-                                open.document.replace_tree(snapshot.document.tree().clone());
-                            }
-                            // Requests need the text and findings, not the tree.
-                            snapshot.document.drop_tree();
-                            let snapshot = Arc::new(snapshot);
-                            if snapshot.document.version >= open.analysed.document.version {
-                                open.analysed = snapshot.clone();
-                            }
-                            // Something newer is waiting: this result is stale.
-                            let fresh = (!open.schedule.dirty).then_some(snapshot);
-                            let notice = fresh
-                                .as_ref()
-                                .and_then(|snapshot| skip_notice(&mut state, &uri, snapshot));
-                            fresh.map(|snapshot| (snapshot, notice))
-                        }
-                        None => None,
-                    }
-                };
+            Ok((snapshot, _))
+                if snapshot.not_analysed
+                    == Some(NotAnalysed::Unparsable(ParseFailure::Cancelled)) =>
+            {
+                debug!(uri = uri.as_str(), "parse cancelled by a newer version");
+            }
+            Ok((snapshot, cache)) => {
+                let fresh = store(&session, &uri, id, snapshot, cache);
+                session.analysis_stored();
                 report_loads(&session).await;
                 if let Some((snapshot, notice)) = fresh {
                     if let Some(message) = notice {
@@ -205,10 +199,55 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
     }
 }
 
+/// Stores a finished analysis in the document it belongs to (unless it was
+/// closed or reopened meanwhile). Returns the snapshot to publish, with the
+/// one-time notice for a document that was not analysed, unless something
+/// newer is already waiting.
+fn store(
+    session: &Session,
+    uri: &Uri,
+    id: u64,
+    mut snapshot: Snapshot,
+    cache: Option<crate::extract::ExtractCache>,
+) -> Option<(Arc<Snapshot>, Option<String>)> {
+    let mut state = session.state();
+    let open = state.documents.get_mut(uri).filter(|open| open.id == id)?;
+    let same_text = open.document.revision() == snapshot.document.revision();
+    // A document that was only opened, not edited, keeps its findings but
+    // not its tree: the first edit parses it again.
+    let edited = open.document.revision() > 0;
+    let mut cache = cache.map(Arc::new);
+    if snapshot.not_analysed.is_some() {
+        // Edits stop being recorded on a tree: the next version is parsed afresh.
+        open.document.drop_tree();
+    } else if same_text {
+        match snapshot.document.tree().cloned() {
+            Some(tree) if edited => open.document.replace_tree(tree),
+            _ => {
+                open.document.drop_tree();
+                cache = None;
+            }
+        }
+    }
+    // Requests need the text and findings, not the tree.
+    snapshot.document.drop_tree();
+    let snapshot = Arc::new(snapshot);
+    if snapshot.document.revision() >= open.analysed.document.revision() {
+        open.analysed = snapshot.clone();
+        open.extract_cache = cache;
+    }
+    // Something newer is waiting: this result is stale.
+    if open.schedule.dirty {
+        return None;
+    }
+    let notice = skip_notice(&mut state, uri, &snapshot);
+    Some((snapshot, notice))
+}
+
 /// The one-time notice for a document its analysis skipped (`None` when it
 /// was shown already); a document analysed again may be noticed again later.
 fn skip_notice(state: &mut State, uri: &Uri, snapshot: &Snapshot) -> Option<String> {
-    let Some(reason) = snapshot.skipped else {
+    let Some(reason) = snapshot.not_analysed else {
         state.skip_notified.remove(uri);
         return None;
     };
@@ -264,17 +303,29 @@ async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
             || !open.document.has_tree()
             || open.schedule.dirty
             || open.schedule.in_flight
-            || open.schedule.verified == Some(open.document.version)
+            || open.schedule.verified == Some(open.document.revision())
         {
             // Still being edited or analysed: a later worker checks again.
             return;
         }
         open.document.clone()
     };
+    let revision = document.revision();
     let version = document.version;
-    let fresh = tokio::task::spawn_blocking(move || document.fresh_tree_if_different()).await;
+    let fresh = tokio::task::spawn_blocking(move || {
+        let budget = ParseBudget::for_len(document.rope().len_bytes());
+        document.fresh_tree_if_different(&budget)
+    })
+    .await;
     let fresh = match fresh {
-        Ok(fresh) => fresh,
+        Ok(Ok(fresh)) => fresh,
+        Ok(Err(failure)) => {
+            debug!(
+                uri = uri.as_str(),
+                "no fresh parse to compare with: {failure}"
+            );
+            None
+        }
         Err(join_error) => {
             error!(uri = uri.as_str(), "fresh parse failed: {join_error}");
             return;
@@ -285,11 +336,11 @@ async fn check_when_quiet(session: Arc<Session>, uri: Uri, id: u64) {
         let Some(open) = state
             .documents
             .get_mut(&uri)
-            .filter(|open| open.id == id && open.document.version == version)
+            .filter(|open| open.id == id && open.document.revision() == revision)
         else {
             return;
         };
-        open.schedule.verified = Some(version);
+        open.schedule.verified = Some(revision);
         match fresh {
             Some(tree) => {
                 open.document.replace_with_fresh_tree(tree);
@@ -327,8 +378,10 @@ pub async fn sweep_idle_trees(session: Arc<Session>) {
                 let idle = open.schedule.last_edit.elapsed() >= IDLE
                     && !open.schedule.dirty
                     && !open.schedule.in_flight;
-                if idle && open.document.has_tree() {
+                if idle && (open.document.has_tree() || open.extract_cache.is_some()) {
+                    // The extraction cache holds the tree it was built from.
                     open.document.drop_tree();
+                    open.extract_cache = None;
                     dropped += 1;
                 }
             }
@@ -341,8 +394,9 @@ pub async fn sweep_idle_trees(session: Arc<Session>) {
     }
 }
 
-/// Hands memory freed by dropped trees back to the OS (glibc keeps it otherwise).
-fn release_freed_memory() {
+/// Hands memory freed by dropped trees and closed documents back to the OS
+/// (glibc keeps it otherwise).
+pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns unused heap pages; it takes no pointers.
     unsafe {

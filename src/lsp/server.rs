@@ -1,9 +1,13 @@
 //! The `LanguageServer` implementation: each method hands its parameters to
 //! the module that owns the feature. Requests answer from the latest
-//! snapshot (never waiting for an analysis) inside [`guarded`], so a panic
-//! becomes an error response and the server keeps serving.
+//! snapshot inside [`guarded`], so a panic becomes an error response and the
+//! server keeps serving. Nothing here parses: completion and code actions,
+//! which work on the text the user just typed, wait (briefly, without
+//! blocking other messages) for the analysis of that text.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
@@ -15,6 +19,14 @@ use super::handlers::{code_actions, completion, documents, hover, inlay_hints, p
 use super::session::Session;
 use super::{commands, lifecycle};
 
+/// How long completion waits for the analysis of the text the user sees (a
+/// keystroke's analysis takes milliseconds; the first analysis of a large
+/// file, or one on a busy machine, longer). A text whose parse runs long is
+/// answered from the analysis there is.
+const COMPLETION_PATIENCE: Duration = Duration::from_secs(2);
+/// The same for code actions, which editors ask for on every cursor move.
+const CODE_ACTION_PATIENCE: Duration = Duration::from_secs(1);
+
 pub struct Backend {
     session: Arc<Session>,
 }
@@ -24,6 +36,11 @@ impl Backend {
         Self {
             session: Arc::new(Session::new(client)),
         }
+    }
+
+    /// The session, for [`super::serve`] to read the exit status from.
+    pub fn session(&self) -> Arc<Session> {
+        self.session.clone()
     }
 }
 
@@ -37,6 +54,9 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.session
+            .shutdown_requested
+            .store(true, Ordering::Relaxed);
         Ok(())
     }
 
@@ -69,7 +89,12 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let Some(view) = self.session.view(&params.text_document.uri) else {
+        let uri = &params.text_document.uri;
+        let Some(view) = self
+            .session
+            .view_when_analysed(uri, CODE_ACTION_PATIENCE)
+            .await
+        else {
             return Ok(None);
         };
         guarded("codeAction", || {
@@ -80,7 +105,12 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let position = params.text_document_position;
-        let Some(view) = self.session.view(&position.text_document.uri) else {
+        let uri = &position.text_document.uri;
+        let Some(view) = self
+            .session
+            .view_when_analysed(uri, COMPLETION_PATIENCE)
+            .await
+        else {
             return Ok(None);
         };
         guarded("completion", || {

@@ -1,7 +1,7 @@
 //! The server's state: open documents with their latest analysis, the
-//! project index, settings and what the client can do. State only: analysing
-//! lives in [`super::analyse`] and [`super::scheduler`], fetching in
-//! [`super::remote`].
+//! project index, settings and what the client can do, and the analysis of
+//! one document under its project (the scheduler decides when; fetching
+//! lives in [`super::remote`]).
 //!
 //! Three locks, each held only for short synchronous work and never across an
 //! `.await`: `state` (documents, settings), the project index's own lock
@@ -11,26 +11,56 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::capabilities::ClientCaps;
 use super::settings::{DiagnosticsScope, EditorSettings};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, analyze_incremental};
 use crate::attribution::{AttributionIndex, Found};
 use crate::document::Document;
-use crate::extract::ExtractCache;
+use crate::extract::{Clients, ExtractCache};
 use crate::host::{Host, System};
 use crate::limits::SkipReason;
 use crate::project::{LoadReport, OnError, Overrides, Project, ProjectIndex};
-use crate::registry::RemoteSource;
+use crate::registry::{RemoteSource, Resolver};
 use crate::remote::settings::{self as remote_settings, RemoteSettings};
 use crate::remote::store::RemoteStore;
+use crate::syntax::{ParseBudget, ParseFailure};
+
+/// Why a document has no findings: it was not analysed, and requests answer
+/// nothing for it until a later version is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAnalysed {
+    /// Just opened: the first analysis is on its way.
+    Pending,
+    /// Over the project's `[limits]` (a minified bundle): not parsed.
+    OverLimits(SkipReason),
+    /// The parse ran out of its budget.
+    Unparsable(ParseFailure),
+}
+
+impl NotAnalysed {
+    /// The editor's one-time notice (`window/showMessage`) for this document.
+    pub fn message(&self, file_name: &str) -> String {
+        match self {
+            NotAnalysed::Pending => format!("abstrakt-lsp is analysing {file_name}."),
+            NotAnalysed::OverLimits(reason) => reason.message(file_name),
+            NotAnalysed::Unparsable(failure) => format!(
+                "abstrakt-lsp could not analyse {file_name}: {failure}. Its licensing findings are unavailable until the text parses."
+            ),
+        }
+    }
+}
 
 /// What was analysed: the document as it was and what the analysis found.
-/// Requests answer from this, so byte ranges and text always agree.
+/// Requests answer from this, so byte ranges and text always agree. It holds
+/// no syntax tree: what requests need from the tree is taken out during the
+/// analysis ([`Snapshot::clients`], [`Snapshot::jsx_closing_tags`]).
 pub struct Snapshot {
     pub document: Document,
     /// The project it was analysed under (config, lock, resolver): requests
@@ -41,31 +71,50 @@ pub struct Snapshot {
     /// answered: a changed markup file re-analyses only documents whose
     /// answers it changes.
     pub attribution_queries: Vec<(String, Option<Found>)>,
-    /// What extraction found per top-level statement, so the next version's
-    /// analysis re-extracts only the statements its edits touched.
-    pub extract_cache: Option<Arc<ExtractCache>>,
-    /// Set when the text is over the project's `[limits]`: it was neither
-    /// parsed nor analysed, and requests answer nothing for it.
-    pub skipped: Option<SkipReason>,
+    /// The SDK clients of the document (completion offers ids where
+    /// diagnostics would be, without a tree).
+    pub clients: Option<Arc<Clients>>,
+    /// For each finding (by byte offset of its start) in a JSX component, where
+    /// the closing tag of the element the component returns starts: the
+    /// attribution quick fix puts the credit there.
+    pub jsx_closing_tags: Vec<(usize, usize)>,
+    /// Set when the document was not analysed (too large, did not parse).
+    pub not_analysed: Option<NotAnalysed>,
 }
 
 impl Snapshot {
-    /// A document over its limits: no tree, no findings.
-    pub fn skipped(mut document: Document, reason: SkipReason, project: Arc<Project>) -> Self {
+    /// A document that was not analysed: no tree, no findings.
+    pub fn not_analysed(
+        mut document: Document,
+        reason: NotAnalysed,
+        project: Arc<Project>,
+    ) -> Self {
         document.drop_tree();
         Self {
             document,
             project,
             analysis: Analysis::default(),
             attribution_queries: Vec::new(),
-            extract_cache: None,
-            skipped: Some(reason),
+            clients: None,
+            jsx_closing_tags: Vec::new(),
+            not_analysed: Some(reason),
         }
+    }
+
+    /// Whether requests answer from this snapshot: not for a document that
+    /// could not be analysed (they would answer as if nothing were there).
+    pub fn answers_requests(&self) -> bool {
+        matches!(self.not_analysed, None | Some(NotAnalysed::Pending))
+    }
+
+    /// The placeholder of a document just opened: not analysed yet, nothing found.
+    pub fn pending(document: Document, project: Arc<Project>) -> Self {
+        Self::not_analysed(document, NotAnalysed::Pending, project)
     }
 }
 
 /// Where a document stands with the scheduler.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Schedule {
     /// Changed (text or context) since the last analysis started.
     pub dirty: bool,
@@ -73,8 +122,10 @@ pub struct Schedule {
     pub in_flight: bool,
     /// When the text last changed (the safety net waits for quiet).
     pub last_edit: std::time::Instant,
-    /// The version whose tree was last checked against a fresh parse.
-    pub verified: Option<i32>,
+    /// The revision whose tree was last checked against a fresh parse.
+    pub verified: Option<u64>,
+    /// Set to cancel the parse of the round in flight (a newer version came).
+    pub cancel: Arc<AtomicBool>,
 }
 
 impl Default for Schedule {
@@ -84,6 +135,7 @@ impl Default for Schedule {
             in_flight: false,
             last_edit: std::time::Instant::now(),
             verified: None,
+            cancel: Arc::default(),
         }
     }
 }
@@ -98,6 +150,10 @@ pub struct OpenDocument {
     pub document: Document,
     /// The newest analysis; its version may trail `document.version`.
     pub analysed: Arc<Snapshot>,
+    /// What extraction found per top-level statement in `analysed`, so the
+    /// next version re-extracts only the statements its edits touched. It
+    /// holds the tree it was built from: dropped with the tree when idle.
+    pub extract_cache: Option<Arc<ExtractCache>>,
 }
 
 /// Documents, settings and workspace knowledge.
@@ -194,6 +250,10 @@ pub struct Session {
     /// The clock and the environment.
     host: Box<dyn Host>,
     attribution: Mutex<AttributionIndex>,
+    /// Woken whenever an analysis is stored (requests wait on it, bounded).
+    analysed: tokio::sync::Notify,
+    /// Whether the client sent `shutdown` (exit status 0 only then).
+    pub shutdown_requested: AtomicBool,
 }
 
 /// A poisoned lock is taken anyway: no state is half-updated across a panic
@@ -236,6 +296,8 @@ impl Session {
             configured: Mutex::new(None),
             host: Box::new(System),
             attribution: Mutex::new(AttributionIndex::default()),
+            analysed: tokio::sync::Notify::new(),
+            shutdown_requested: AtomicBool::new(false),
         }
     }
 
@@ -255,13 +317,42 @@ impl Session {
 
     /// The lock-and-lookup preamble of every document request: a copy of what
     /// the request needs, `None` when the document is not open or its last
-    /// analysis skipped it for its size (requests must not parse it).
+    /// analysis could not analyse it (too large, did not parse).
     pub fn view(&self, uri: &Uri) -> Option<View> {
+        self.view_any(uri)
+            .filter(|view| view.analysed.answers_requests())
+    }
+
+    /// [`Session::view`] once the current text is analysed, waiting at most
+    /// `patience` for it (the scheduler is on it): requests that edit or read
+    /// around the cursor answer from an analysis of the text the user sees.
+    /// After `patience`, the latest analysis there is. Waiting never holds a
+    /// lock and never blocks other messages.
+    pub async fn view_when_analysed(&self, uri: &Uri, patience: Duration) -> Option<View> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            let stored = self.analysed.notified();
+            tokio::pin!(stored);
+            // Registered before the check, so a store in between still wakes us.
+            stored.as_mut().enable();
+            let view = self.view_any(uri)?;
+            let current = view.analysed.not_analysed != Some(NotAnalysed::Pending)
+                && view.analysed.document.revision() >= view.current.revision();
+            if current || tokio::time::timeout_at(deadline, stored).await.is_err() {
+                return Some(view).filter(|view| view.analysed.answers_requests());
+            }
+        }
+    }
+
+    /// Wakes the requests waiting in [`Session::view_when_analysed`].
+    pub fn analysis_stored(&self) {
+        self.analysed.notify_waiters();
+    }
+
+    /// The copy of what a request needs, whatever the last analysis said.
+    pub fn view_any(&self, uri: &Uri) -> Option<View> {
         let state = self.state();
-        let open = state
-            .documents
-            .get(uri)
-            .filter(|open| open.analysed.skipped.is_none())?;
+        let open = state.documents.get(uri)?;
         Some(View {
             uri: uri.clone(),
             current: open.document.clone(),
@@ -349,4 +440,119 @@ impl Session {
             .map(|(uri, _)| uri)
             .collect()
     }
+
+    /// Analyses a document read from disk (no state lock held), parsing it
+    /// within the default budget for its size.
+    pub fn analyse(&self, document: Document, project: Arc<Project>) -> Snapshot {
+        let budget = ParseBudget::for_len(document.rope().len_bytes());
+        self.analyse_after(document, project, None, &budget).0
+    }
+
+    /// Parses (within `budget`) and analyses a document: the shared analysis
+    /// entry, then the editor's attribution knowledge. Reuses the extraction
+    /// cache of an earlier version (whose tree this document's was
+    /// incrementally parsed from). A parse that fails (cancelled included)
+    /// gives a snapshot that says so.
+    pub fn analyse_after(
+        &self,
+        mut document: Document,
+        project: Arc<Project>,
+        previous: Option<&ExtractCache>,
+        budget: &ParseBudget,
+    ) -> (Snapshot, Option<ExtractCache>) {
+        let parsed = document.parse(budget).map(|_| ());
+        let (Ok(()), Some(tree)) = (parsed, document.tree()) else {
+            let failure = parsed.err().unwrap_or(ParseFailure::Cancelled);
+            let reason = NotAnalysed::Unparsable(failure);
+            return (Snapshot::not_analysed(document, reason, project), None);
+        };
+        let (mut analysis, cache) = analyze_incremental(
+            tree,
+            document.rope(),
+            &project.resolver,
+            &project.config,
+            project.lock.as_ref(),
+            previous,
+            self.today(),
+        );
+        let clients = match &cache {
+            Some(cache) => cache.clients().clone(),
+            None => {
+                crate::extract::clients(tree, document.rope(), &project.config.extract_options())
+            }
+        };
+        let jsx_closing_tags = jsx_closing_tags(tree, document.language, &analysis);
+        let attribution_queries = self.lower_shown_attributions(&mut analysis, &project.resolver);
+        let snapshot = Snapshot {
+            document,
+            project,
+            analysis,
+            attribution_queries,
+            clients: Some(Arc::new(clients)),
+            jsx_closing_tags,
+            not_analysed: None,
+        };
+        (snapshot, cache)
+    }
+
+    /// `attribution-required` drops to information where the workspace already
+    /// shows the attribution text. Returns the texts looked up and the answers.
+    pub fn lower_shown_attributions(
+        &self,
+        analysis: &mut Analysis,
+        resolver: &Resolver,
+    ) -> Vec<(String, Option<Found>)> {
+        let mut index = self.attribution();
+        let (queries, lowered) =
+            crate::attribution::lower_shown(&mut analysis.findings, &mut index, resolver);
+        analysis.attribution_found.extend(lowered);
+        queries
+    }
+
+    /// The open documents whose attribution answers differ from what the
+    /// index says now (after a markup file changed).
+    pub fn attribution_changed(&self) -> Vec<Uri> {
+        let analysed: Vec<(Uri, Arc<Snapshot>)> = self
+            .state()
+            .documents
+            .iter()
+            .map(|(uri, open)| (uri.clone(), open.analysed.clone()))
+            .collect();
+        let mut index = self.attribution();
+        analysed
+            .into_iter()
+            .filter(|(_, snapshot)| {
+                snapshot.attribution_queries.iter().any(|(text, before)| {
+                    let now = if index.is_empty() {
+                        None
+                    } else {
+                        index.find(text)
+                    };
+                    now != *before
+                })
+            })
+            .map(|(uri, _)| uri)
+            .collect()
+    }
+}
+
+/// Where the attribution quick fix of each finding in a JSX component would
+/// put the credit (see [`Snapshot::jsx_closing_tags`]).
+fn jsx_closing_tags(
+    tree: &tree_sitter::Tree,
+    language: crate::syntax::Language,
+    analysis: &Analysis,
+) -> Vec<(usize, usize)> {
+    if !language.is_jsx() {
+        return Vec::new();
+    }
+    analysis
+        .findings
+        .iter()
+        .filter(|finding| finding.code == crate::rules::RuleCode::AttributionRequired)
+        .filter_map(|finding| {
+            let start = finding.range.start;
+            crate::fixes::jsx_closing_tag(tree, start).map(|at| (start, at))
+        })
+        .collect()
 }

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
 
-use super::analyse;
 use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
 use super::session::Session;
@@ -62,7 +61,7 @@ pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec
     let diagnostics = match candidate.kind {
         FileKind::Parsed(language) => {
             let document = Document::new(language, 0, &candidate.text);
-            let snapshot = analyse::analyse(session, document, candidate.project);
+            let snapshot = session.analyse(document, candidate.project);
             diagnostics::of_snapshot(&snapshot, encoding)
         }
         FileKind::Plain(kind) => {
@@ -75,7 +74,7 @@ pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec
                 project.lock.as_ref(),
                 session.today(),
             );
-            analyse::lower_shown_attributions(session, &mut analysis, &project.resolver);
+            session.lower_shown_attributions(&mut analysis, &project.resolver);
             let rope = Rope::from_str(&candidate.text);
             diagnostics::of_analysis(&analysis, &LineIndex::new(&rope), encoding)
         }

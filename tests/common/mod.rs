@@ -186,10 +186,20 @@ impl Server {
 
     /// The next message matching `predicate`, answering server requests on the way.
     pub fn wait_for(&mut self, predicate: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for_within(TIMEOUT, predicate)
+    }
+
+    /// [`Server::wait_for`] with its own time-out (for what waits on a
+    /// server-side limit, such as a parse's CPU-time budget).
+    pub fn wait_for_within(
+        &mut self,
+        timeout: Duration,
+        predicate: impl Fn(&Value) -> bool,
+    ) -> Value {
         if let Some(i) = self.backlog.iter().position(&predicate) {
             return self.backlog.remove(i);
         }
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let message = match self.messages.recv_timeout(left) {

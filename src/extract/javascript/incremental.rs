@@ -59,6 +59,11 @@ impl ExtractCache {
         self.reused
     }
 
+    /// The document's SDK clients as this extraction found them.
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
     /// How many top-level statements the cache holds.
     pub fn statements(&self) -> usize {
         self.entries.len()
@@ -232,7 +237,8 @@ mod tests {
     fn after_edit(old: &str, new: &str) -> (Vec<String>, usize) {
         let options = ExtractOptions::default();
         let mut doc = Document::new(Language::TypeScript, 1, SOURCE);
-        let (_, cache) = extract_incremental(doc.tree(), doc.rope(), &options, None);
+        let (_, cache) =
+            extract_incremental(doc.tree().expect("parsed"), doc.rope(), &options, None);
         let start = SOURCE.find(old).expect("in source");
         let line = SOURCE[..start].matches('\n').count();
         let column = start - SOURCE[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -245,8 +251,16 @@ mod tests {
             text: new.to_string(),
         };
         doc.apply_changes(2, &[change], PositionEncoding::Utf8);
-        let (uses, cache) = extract_incremental(doc.tree(), doc.rope(), &options, cache.as_ref());
-        assert_eq!(uses, extract(doc.tree(), doc.rope(), &options));
+        let (uses, cache) = extract_incremental(
+            doc.tree().expect("parsed"),
+            doc.rope(),
+            &options,
+            cache.as_ref(),
+        );
+        assert_eq!(
+            uses,
+            extract(doc.tree().expect("parsed"), doc.rope(), &options)
+        );
         let ids = uses
             .iter()
             .flat_map(|u| &u.targets)

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use ropey::Rope;
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
-use tree_sitter::Tree;
 
 use crate::document::{LineIndex, PositionEncoding};
 use crate::fixes::{self, Edit};
@@ -22,7 +21,11 @@ pub struct Input<'a> {
     pub uri: &'a Uri,
     pub text: &'a str,
     pub rope: &'a Rope,
-    pub tree: &'a Tree,
+    /// The comment syntax of quick fixes that add comments.
+    pub language: crate::syntax::Language,
+    /// Where the attribution fix puts markup in a JSX component, by the byte
+    /// offset of the finding's start (see [`crate::lsp::session::Snapshot::jsx_closing_tags`]).
+    pub jsx_closing_tags: &'a [(usize, usize)],
     pub encoding: PositionEncoding,
     pub resolver: &'a Resolver,
     /// The `abstrakt.toml` in force, or where a new one would go.
@@ -113,13 +116,18 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
                     edit(fixes::line_above(
                         input.text,
                         range.start,
-                        &fixes::line_comment(input.tree, &comment),
+                        &fixes::line_comment(input.language, &comment),
                     )),
                     true,
                 ));
+                let closing_tag = input
+                    .jsx_closing_tags
+                    .iter()
+                    .find(|(finding, _)| *finding == range.start)
+                    .map(|(_, at)| *at);
                 if let Some(fix) = fix
-                    && let Some(markup_edit) =
-                        fixes::jsx_markup(input.tree, input.text, range.start, &fix.markup)
+                    && let Some(at) = closing_tag
+                    && let Some(markup_edit) = fixes::markup_before(input.text, at, &fix.markup)
                 {
                     actions.push(quickfix(fix.title, diagnostic, edit(markup_edit), false));
                 }
@@ -190,7 +198,10 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             edit(fixes::line_above(
                 input.text,
                 range.start,
-                &fixes::line_comment(input.tree, &format!("abstrakt-ignore-next-line {code} -- ")),
+                &fixes::line_comment(
+                    input.language,
+                    &format!("abstrakt-ignore-next-line {code} -- "),
+                ),
             )),
             false,
         ));
@@ -249,13 +260,17 @@ fn exception_edit(
     })
 }
 
-/// `textDocument/codeAction` on the current text.
+/// `textDocument/codeAction`, from the analysed snapshot of the text the
+/// client sees (the fixes' byte edits are computed on that text). While the
+/// current text is not analysed yet there are no fixes to offer: the editor
+/// asks again on the next cursor move.
 pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+    let snapshot = &view.analysed;
+    if snapshot.document.revision() != view.current.revision() {
+        return Vec::new();
+    }
     let project = view.project();
-    // Edits not parsed yet are parsed here (incremental: cheap).
-    let mut current = view.current.clone();
-    current.reparse();
-    let text = current.text();
+    let text = snapshot.document.text();
     let config_target = project.config_path.clone().or_else(|| {
         let path = crate::lsp::session::file_path(&view.uri)?;
         let root = view
@@ -270,8 +285,9 @@ pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrComma
     let input = Input {
         uri: &view.uri,
         text: &text,
-        rope: current.rope(),
-        tree: current.tree(),
+        rope: snapshot.document.rope(),
+        language: snapshot.document.language,
+        jsx_closing_tags: &snapshot.jsx_closing_tags,
         encoding: view.caps.encoding,
         resolver: &project.resolver,
         config_target,

@@ -5,30 +5,41 @@ use tower_lsp_server::ls_types::*;
 
 use crate::complete::{self, Candidate};
 use crate::config::ProjectConfig;
-use crate::document::{Document, LineIndex, PositionEncoding};
-use crate::extract;
+use ropey::Rope;
+
+use crate::document::{LineIndex, PositionEncoding};
+use crate::extract::Clients;
 use crate::hover::Format;
 use crate::licensing::Registry;
 use crate::lsp::convert;
 
+/// How items are documented: the client's card format, lazily (`lazy`: the
+/// client resolves `documentation` for this document) or not, ages on the
+/// cards counted from `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct Docs<'a> {
+    pub format: Format,
+    pub lazy: Option<&'a Uri>,
+    pub now: jiff::Timestamp,
+}
+
 /// The completion list at `offset`, or `None` when the cursor is not in a model id.
 ///
-/// With `lazy_docs` (the client resolves `documentation`), items carry
+/// With `docs.lazy` (the client resolves `documentation`), items carry
 /// `data` for [`resolve`] instead of their cards: a list of every id stays small.
+/// `clients` are the document's SDK clients as its last analysis found them,
+/// so completion is offered exactly where diagnostics would be (`None`: not
+/// analysed yet, so nothing is known to be a client).
 pub fn complete(
-    document: &Document,
+    rope: &Rope,
+    clients: Option<&Clients>,
     offset: usize,
     project: &ProjectConfig,
     encoding: PositionEncoding,
-    format: Format,
-    lazy_docs: Option<&Uri>,
-    now: jiff::Timestamp,
+    docs: Docs<'_>,
 ) -> Option<CompletionResponse> {
-    let rope = document.rope();
-    // Clients as extraction sees them, so completion and diagnostics agree;
-    // the tree is only needed (and parsed if it was dropped) at an SDK call.
-    let clients = || extract::clients(document.tree(), rope, &project.extract_options());
-    let site = complete::id_site(rope, offset, clients)?;
+    let clients = clients?;
+    let site = complete::id_site(rope, offset, || clients.clone())?;
     let intended_use = project.intended_use.unwrap_or_default();
     let project_models = project
         .path
@@ -44,7 +55,7 @@ pub fn complete(
     let range = convert::byte_range_to_lsp(&index, site.range, encoding);
     let items = candidates
         .into_iter()
-        .map(|candidate| item(candidate, range, intended_use, format, lazy_docs, now))
+        .map(|candidate| item(candidate, range, intended_use, docs))
         .collect();
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: false,
@@ -56,11 +67,10 @@ fn item(
     candidate: Candidate,
     range: Range,
     intended_use: crate::rules::IntendedUse,
-    format: Format,
-    lazy_docs: Option<&Uri>,
-    now: jiff::Timestamp,
+    docs: Docs<'_>,
 ) -> CompletionItem {
-    let (documentation, data) = match lazy_docs {
+    let Docs { format, lazy, now } = docs;
+    let (documentation, data) = match lazy {
         Some(uri) => (
             None,
             Some(serde_json::json!({ "uri": uri.as_str(), "id": candidate.name })),
@@ -128,8 +138,8 @@ pub fn resolve(
     item
 }
 
-/// `textDocument/completion` on the current text (not the last analysis: the
-/// cursor is where the user just typed).
+/// `textDocument/completion` on the current text (the cursor is where the user
+/// just typed), with the clients of the latest analysis: nothing is parsed here.
 pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<CompletionResponse> {
     let project = view.project();
     let encoding = view.caps.encoding;
@@ -138,18 +148,17 @@ pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<C
         .line_index()
         .offset(convert::position_from_lsp(position), encoding);
     let lazy = view.caps.lazy_completion_docs.then_some(&view.uri);
-    // The view is a copy: bring its tree up to date with the edits typed since
-    // the last parse (incremental, cheap) so client detection reads current text.
-    let mut document = view.current.clone();
-    document.reparse();
     complete(
-        &document,
+        view.current.rope(),
+        view.analysed.clients.as_deref(),
         offset,
         &project.config,
         encoding,
-        view.caps.hover_format,
-        lazy,
-        view.now,
+        Docs {
+            format: view.caps.hover_format,
+            lazy,
+            now: view.now,
+        },
     )
 }
 

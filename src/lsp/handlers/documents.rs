@@ -5,7 +5,6 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 use tracing::debug;
 
-use crate::analysis::Analysis;
 use crate::document::Document;
 use crate::lsp::lifecycle::{open_project_file, project_files_changed};
 use crate::lsp::session::{OpenDocument, Schedule, Session, Snapshot, file_path};
@@ -41,18 +40,11 @@ pub async fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams)
     let project = session.project_for(&item.uri);
     // Parsed by the first analysis, off the request path.
     let document = Document::unparsed(language, item.version, &item.text);
-    let placeholder = document.clone();
     let open = OpenDocument {
         id: session.next_document_id(),
         schedule: Schedule::default(),
-        analysed: Arc::new(Snapshot {
-            document: placeholder,
-            project,
-            analysis: Analysis::default(),
-            attribution_queries: Vec::new(),
-            extract_cache: None,
-            skipped: None,
-        }),
+        analysed: Arc::new(Snapshot::pending(document.clone(), project)),
+        extract_cache: None,
         document,
     };
     session.state().documents.insert(item.uri.clone(), open);
@@ -69,14 +61,17 @@ pub async fn did_change(session: &Arc<Session>, params: DidChangeTextDocumentPar
             debug!(uri = uri.as_str(), "change for a document that is not open");
             return;
         };
+        // The client's text is the truth even when its version numbering goes
+        // backwards (dropping the change would leave our text, and the
+        // diagnostics, out of step with the editor's for good); snapshots are
+        // ordered by the document's own revision count.
         if version <= open.document.version {
             debug!(
                 uri = uri.as_str(),
                 version,
                 current = open.document.version,
-                "dropping stale change"
+                "change with a version not above the current one; applied"
             );
-            return;
         }
         let changes: Vec<_> = params
             .content_changes
@@ -99,19 +94,42 @@ pub async fn did_close(session: &Arc<Session>, params: DidCloseTextDocumentParam
         state.skip_notified.remove(&uri);
         (was_open, state.scope())
     };
-    // Workspace scope: the file keeps the diagnostics of its text on disk.
-    let from_disk = match (scope, file_path(&uri)) {
-        (DiagnosticsScope::Workspace, Some(path)) => workspace::read(session, &path)
-            .and_then(|candidate| workspace::analyze_file(session, candidate))
-            .map(|(_, diagnostics)| diagnostics),
-        _ => None,
+    if !was_open {
+        return;
+    }
+    scheduler::release_freed_memory();
+    let path = match (scope, file_path(&uri)) {
+        (DiagnosticsScope::Workspace, Some(path)) => path,
+        _ => {
+            session
+                .client
+                .publish_diagnostics(uri, Vec::new(), None)
+                .await;
+            return;
+        }
     };
-    if was_open {
+    // Workspace scope: the file keeps the diagnostics of its text on disk,
+    // read and analysed off the message loop.
+    let session = session.clone();
+    tokio::spawn(async move {
+        let worker = session.clone();
+        let from_disk = tokio::task::spawn_blocking(move || {
+            workspace::read(&worker, &path)
+                .and_then(|candidate| workspace::analyze_file(&worker, candidate))
+                .map(|(_, diagnostics)| diagnostics)
+        })
+        .await
+        .ok()
+        .flatten();
+        // Reopened meanwhile: the open document's analysis publishes.
+        if session.state().documents.contains_key(&uri) {
+            return;
+        }
         session
             .client
             .publish_diagnostics(uri, from_disk.unwrap_or_default(), None)
             .await;
-    }
+    });
 }
 
 pub async fn did_save(session: &Arc<Session>, params: DidSaveTextDocumentParams) {

@@ -7,15 +7,14 @@ use crate::lsp::diagnostics;
 use crate::lsp::session::Session;
 
 pub fn diagnostic(session: &Session, uri: &Uri) -> DocumentDiagnosticReportResult {
-    let items = match session.view(uri) {
+    let items = match session.view_any(uri) {
+        // Open: its latest analysis (nothing when over its limits, a
+        // "not analysed" warning when it did not parse in time).
         Some(view) => diagnostics::of_snapshot(&view.analysed, view.caps.encoding),
-        // Open but over its limits: nothing; not open: the workspace scan's result.
+        // Not open: the workspace scan's result.
         None => {
             let state = session.state();
-            match state.documents.contains_key(uri) {
-                true => Vec::new(),
-                false => state.workspace_files.get(uri).cloned().unwrap_or_default(),
-            }
+            state.workspace_files.get(uri).cloned().unwrap_or_default()
         }
     };
     DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(

@@ -53,7 +53,7 @@ async fn reindex_attribution(session: Arc<Session>, shown: Vec<PathBuf>) {
                 index.update(path);
             }
         }
-        crate::lsp::analyse::attribution_changed(&worker)
+        worker.attribution_changed()
     })
     .await
     .unwrap_or_else(|error| {
