@@ -109,6 +109,15 @@ fn judge(
         lock,
         &mut findings,
     );
+    crate::review::findings(
+        uses,
+        lookup,
+        &settings,
+        project.review_every,
+        lock,
+        today,
+        &mut findings,
+    );
     findings.sort_by_key(|f| f.range.start);
     policy::apply_exceptions(&mut findings, &project.exceptions, today);
     findings

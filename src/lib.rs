@@ -25,6 +25,7 @@ pub mod redact;
 pub mod registry;
 pub mod remote;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod syntax;
 pub mod text;

@@ -46,6 +46,10 @@ pub struct LockedModel {
     pub fingerprint: String,
     /// The day it was acknowledged (`YYYY-MM-DD`).
     pub recorded: String,
+    /// The last day its licensing was reviewed unchanged (`YYYY-MM-DD`),
+    /// when later than `recorded`; `[policy] review-every` counts from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<String>,
 }
 
 impl LockedModel {
@@ -60,7 +64,19 @@ impl LockedModel {
             territories_excluded: canonical.territories_excluded,
             fingerprint: fingerprint(licensing),
             recorded: today.to_string(),
+            reviewed: None,
         }
+    }
+
+    /// The day of the last review: `reviewed`, else `recorded`; `None` when
+    /// neither is a date.
+    pub fn last_review(&self) -> Option<jiff::civil::Date> {
+        let recorded = self.recorded.parse::<jiff::civil::Date>().ok();
+        let reviewed = self
+            .reviewed
+            .as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok());
+        recorded.max(reviewed)
     }
 }
 
@@ -198,6 +214,19 @@ impl Lockfile {
         }
         self.models
             .insert(id.to_string(), LockedModel::record(licensing, today));
+        true
+    }
+
+    /// Marks `id` (canonical) as reviewed on `today`, when it is locked.
+    /// Returns whether the entry changed.
+    pub fn mark_reviewed(&mut self, id: &str, today: jiff::civil::Date) -> bool {
+        let Some(locked) = self.models.get_mut(id) else {
+            return false;
+        };
+        if locked.last_review() == Some(today) {
+            return false;
+        }
+        locked.reviewed = Some(today.to_string());
         true
     }
 
@@ -411,6 +440,36 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(again.models["flux-dev"].recorded, "2026-03-04");
+    }
+
+    #[test]
+    fn reviews_are_recorded_apart_from_changes() {
+        let mut lock = Lockfile::default();
+        lock.record("flux-dev", &flux(), jiff::civil::date(2026, 1, 2));
+        assert_eq!(
+            lock.models["flux-dev"].last_review(),
+            Some(jiff::civil::date(2026, 1, 2))
+        );
+        assert!(!lock.mark_reviewed("flux-dev", jiff::civil::date(2026, 1, 2)));
+        assert!(lock.mark_reviewed("flux-dev", jiff::civil::date(2026, 5, 6)));
+        assert!(!lock.mark_reviewed("not-locked", jiff::civil::date(2026, 5, 6)));
+        let text = lock.to_toml();
+        assert!(
+            text.contains("recorded = \"2026-01-02\"\nreviewed = \"2026-05-06\"\n"),
+            "{text}"
+        );
+        let loaded = Lockfile::parse(&text, Path::new("abstrakt.lock")).expect("valid");
+        assert_eq!(
+            loaded.models["flux-dev"].last_review(),
+            Some(jiff::civil::date(2026, 5, 6))
+        );
+        // Recording unchanged licensing keeps the review.
+        let mut again = loaded.clone();
+        again.record("flux-dev", &flux(), jiff::civil::date(2026, 9, 9));
+        assert_eq!(
+            again.models["flux-dev"].reviewed.as_deref(),
+            Some("2026-05-06")
+        );
     }
 
     #[test]

@@ -112,6 +112,20 @@ pub fn project_findings(
     }
 }
 
+/// Whether `exception` is about `finding`: its rule and its model (as
+/// written or canonical, case-insensitive).
+pub fn exception_matches(exception: &Exception, finding: &Finding) -> bool {
+    exception.covers(finding.code)
+        && (finding
+            .model_id
+            .as_deref()
+            .is_some_and(|id| same(&exception.model, id))
+            || finding
+                .canonical_id
+                .as_deref()
+                .is_some_and(|id| same(&exception.model, id)))
+}
+
 /// Drops findings a live `[[exceptions]]` entry covers; a lapsed one leaves the
 /// finding and says so.
 pub fn apply_exceptions(

@@ -25,10 +25,12 @@ pub enum RuleCode {
     DynamicModelId,
     LicenseChanged,
     AttributionFileStale,
+    UnusedException,
+    ReviewDue,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 9] = [
+    pub const ALL: [RuleCode; 11] = [
         RuleCode::AttributionRequired,
         RuleCode::NonCommercial,
         RuleCode::CommercialConditional,
@@ -38,6 +40,8 @@ impl RuleCode {
         RuleCode::DynamicModelId,
         RuleCode::LicenseChanged,
         RuleCode::AttributionFileStale,
+        RuleCode::UnusedException,
+        RuleCode::ReviewDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,8 @@ impl RuleCode {
             RuleCode::DynamicModelId => "dynamic-model-id",
             RuleCode::LicenseChanged => "license-changed",
             RuleCode::AttributionFileStale => "attribution-file-stale",
+            RuleCode::UnusedException => "unused-exception",
+            RuleCode::ReviewDue => "review-due",
         }
     }
 
@@ -68,6 +74,10 @@ impl RuleCode {
             RuleCode::AttributionFileStale => {
                 "The committed attribution file no longer matches the models the code uses"
             }
+            RuleCode::UnusedException => {
+                "An abstrakt.toml exception matched no finding in the run, or has expired"
+            }
+            RuleCode::ReviewDue => "The model's licensing review is older than review-every",
         }
     }
 
@@ -79,9 +89,11 @@ impl RuleCode {
             | RuleCode::TerritoryRestricted
             | RuleCode::UnknownModel
             | RuleCode::LicenseChanged
-            | RuleCode::AttributionFileStale => Severity::Warning,
+            | RuleCode::AttributionFileStale
+            | RuleCode::ReviewDue => Severity::Warning,
             RuleCode::NonCommercial | RuleCode::LicenseDenied => Severity::Error,
             RuleCode::DynamicModelId => Severity::Hint,
+            RuleCode::UnusedException => Severity::Info,
         }
     }
 }

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::output;
 use super::walk::Scan;
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
-use crate::host::System;
+use crate::host::{Host, System};
 use crate::rules::Severity;
 
 #[derive(Debug, Args)]
@@ -30,6 +30,13 @@ pub struct CheckArgs {
     /// Colour the human output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Report exceptions that matched nothing or expired (unused-exception) as errors.
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub narrow: super::narrow::NarrowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,6 +53,9 @@ pub enum Format {
     Gitlab,
     /// JUnit XML, one failing test case per finding.
     Junit,
+    /// A short Markdown summary for a pull-request comment: counts, the
+    /// (new) findings, attribution changes.
+    MarkdownSummary,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,7 +84,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let (mut scan, projects) = super::remote::scan_with_api(&options, &args.project, &host)?;
     // Findings about whole projects, when the walk covered them.
     let covered = super::project_findings::covered_projects(&scan, &options, &projects)?;
-    super::attribution_file::check(&mut scan, &covered)?;
+    let attribution = super::attribution_file::check(&mut scan, &covered)?;
+    super::exceptions::check(&mut scan, &covered, args.strict, host.today());
+    let narrowing = super::narrow::apply(&mut scan, &args.narrow)?;
     let rendered = match args.format {
         Format::Human => output::human::render(&scan),
         Format::Json => output::json::render(&scan),
@@ -82,9 +94,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         Format::Github => output::github::render(&scan)?,
         Format::Gitlab => output::gitlab::render(&scan)?,
         Format::Junit => output::junit::render(&scan)?,
+        Format::MarkdownSummary => {
+            output::markdown_summary::render(&scan, &narrowing, &attribution)?
+        }
     };
     super::write::stdout(&rendered, args.color)?;
     super::walk::print_diagnostics(&scan, args.walk.verbose);
+    super::narrow::print_note(&narrowing);
     Ok(exit_code(&scan, args.fail_on))
 }
 

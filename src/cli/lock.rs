@@ -32,6 +32,11 @@ pub struct LockArgs {
     /// PATH, else next to the project's abstrakt.toml, else in the first PATH].
     #[arg(long, value_name = "FILE")]
     pub lockfile: Option<PathBuf>,
+
+    /// Record that the licensing of MODEL (an id the code uses) was reviewed
+    /// today ([policy] review-every counts from it). Repeatable.
+    #[arg(long, value_name = "MODEL", conflicts_with = "check")]
+    pub mark_reviewed: Vec<String>,
 }
 
 pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
@@ -74,6 +79,20 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
     let today = host.today();
     for (id, model) in &current {
         wanted.record(id, &model.licensing, today);
+    }
+    for asked in &args.mark_reviewed {
+        let canonical = scan
+            .files
+            .iter()
+            .find_map(|f| f.project.resolver.resolve(asked))
+            .map(|r| r.model.id.clone())
+            .unwrap_or_else(|| asked.clone());
+        if !current.contains_key(&canonical) {
+            return Err(Fatal(format!(
+                "--mark-reviewed: `{asked}` is not used by the code checked (the lock records only models in use)"
+            )));
+        }
+        wanted.mark_reviewed(&canonical, today);
     }
 
     super::walk::print_diagnostics(&scan, args.walk.verbose);

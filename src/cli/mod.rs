@@ -7,10 +7,14 @@
 //! nonexistent paths and invalid configuration (with a message on stderr).
 
 mod attribution_file;
+mod baseline;
 mod check;
+mod exceptions;
 mod explain;
 mod lock;
 mod models;
+mod narrow;
+mod new_since;
 mod output;
 mod project_findings;
 mod remote;

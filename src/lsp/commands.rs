@@ -59,11 +59,10 @@ pub async fn execute(
     } else {
         Lockfile::default()
     };
-    lock.record(
-        &resolved.model.id,
-        &resolved.model.licensing,
-        session.today(),
-    );
+    let today = session.today();
+    lock.record(&resolved.model.id, &resolved.model.licensing, today);
+    // Acknowledging is a review (review-due's "mark reviewed" quick fix).
+    lock.mark_reviewed(&resolved.model.id, today);
     if let Err(error) = lock.write(&target) {
         let message = format!("abstrakt: cannot write {}: {error}", target.display());
         session

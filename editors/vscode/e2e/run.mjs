@@ -10,7 +10,9 @@
 // Env: ABSTRAKT_LSP_BIN (server; default <repo>/target/release/abstrakt-lsp),
 //      CODE_SERVER (default e2e/.code-server/node_modules/.bin/code-server),
 //      CHROMIUM (default /usr/bin/chromium), E2E_TRACE (abstrakt.trace.server,
-//      default messages), E2E_TIMEOUT_MS.
+//      default messages), E2E_TIMEOUT_MS, E2E_EXPECT_BUNDLED=1 (fail unless the
+//      .vsix bundles the server and the extension runs that one: .ci/packaging.sh
+//      runs the released .vsix with no abstrakt-lsp on PATH).
 // Writes .test-artifacts/vscode-e2e*.png at the repo root.
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,7 +34,8 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const artifacts = path.join(repoRoot, '.test-artifacts');
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 60_000);
 
-for (const [what, p] of [['vsix', vsix], ['server', serverBin], ['code-server', codeServer], ['chromium', chromiumPath]]) {
+const expectBundled = process.env.E2E_EXPECT_BUNDLED === '1';
+for (const [what, p] of [['vsix', vsix], ...(expectBundled ? [] : [['server', serverBin]]), ['code-server', codeServer], ['chromium', chromiumPath]]) {
   if (!args.find((a) => !a.startsWith('--')) && what === 'vsix') throw new Error('usage: node e2e/run.mjs <extension.vsix>');
   if (!fs.existsSync(p)) throw new Error(`${what} not found at ${p}`);
 }
@@ -190,6 +193,9 @@ async function main() {
   const installedDir = fs.readdirSync(extensionsDir).find((d) => d.startsWith('abstrakt.abstrakt-'));
   const bundled = !!installedDir && fs.existsSync(path.join(extensionsDir, installedDir, 'server', 'abstrakt-lsp'));
   log(bundled ? `the extension bundles a server (${installedDir})` : `no bundled server: abstrakt.server.path = ${serverBin}`);
+  if (expectBundled) {
+    check(bundled, 'the .vsix bundles the server (E2E_EXPECT_BUNDLED)');
+  }
   writeUserSettings(bundled);
 
   const port = await freePort();

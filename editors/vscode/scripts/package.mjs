@@ -5,7 +5,8 @@
 // server/abstrakt-lsp and a platform-specific package is made
 // (`vsce package --target <platform>`); otherwise a universal package without
 // a bundled server is made (the server is then looked up on PATH or through
-// the settings).
+// the settings). ABSTRAKT_VSCE_TARGET overrides the target (packaging/build.sh
+// sets it when it packages a binary built for another platform).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,24 +30,29 @@ function vsceTarget() {
 
 function run(cmd, args) {
   console.log(`$ ${cmd} ${args.join(' ')}`);
-  execFileSync(cmd, args, { stdio: 'inherit' });
+  // On Windows, node_modules/.bin/vsce is a .cmd script, which needs a shell.
+  execFileSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
 }
 
 fs.rmSync(serverDir, { recursive: true, force: true });
-const vsce = path.join(root, 'node_modules', '.bin', 'vsce');
+const vsce = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce');
 const common = ['package', '--no-dependencies', '--allow-missing-repository'];
 
 let out;
 if (fs.existsSync(source)) {
-  // Check the binary before bundling it.
-  const version = execFileSync(source, ['--version'], { encoding: 'utf8' }).trim();
-  if (!version.startsWith('abstrakt-lsp')) {
-    throw new Error(`${source} --version printed ${JSON.stringify(version)}`);
+  const target = process.env.ABSTRAKT_VSCE_TARGET || vsceTarget();
+  let version = `a binary for ${target}`;
+  // Check the binary before bundling it (when it runs here).
+  if (target === vsceTarget()) {
+    version = execFileSync(source, ['--version'], { encoding: 'utf8' }).trim();
+    if (version !== `abstrakt-lsp ${pkg.version}`) {
+      throw new Error(`${source} --version printed ${JSON.stringify(version)}, expected "abstrakt-lsp ${pkg.version}"`);
+    }
   }
+  const bundled = target.startsWith('win32-') ? 'abstrakt-lsp.exe' : 'abstrakt-lsp';
   fs.mkdirSync(serverDir, { recursive: true });
-  fs.copyFileSync(source, path.join(serverDir, exe));
-  fs.chmodSync(path.join(serverDir, exe), 0o755);
-  const target = vsceTarget();
+  fs.copyFileSync(source, path.join(serverDir, bundled));
+  fs.chmodSync(path.join(serverDir, bundled), 0o755);
   out = `${pkg.name}-${target}-${pkg.version}.vsix`;
   console.log(`Bundling ${version} from ${source} (target ${target})`);
   run(vsce, [...common, '--target', target, '-o', out]);

@@ -163,7 +163,7 @@ export function describeSource(source: CandidateSource): string {
 /** Human-readable explanation used in the "server not found" error. */
 export function notFoundMessage(result: LookupResult): string {
   const base =
-    'Abstrakt: could not find a working abstrakt-lsp server. Install it (`cargo install abstrakt-lsp`) ' +
+    'Abstrakt: could not find a working abstrakt-lsp server. Install it (`pip install abstrakt-lsp`, `npm install -g abstrakt-lsp` or `cargo install abstrakt-lsp`) ' +
     'and put it on PATH, or set `abstrakt.server.path`.';
   if (result.rejected.length === 0) {
     return base;

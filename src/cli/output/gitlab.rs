@@ -84,10 +84,12 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn render(scan: &Scan) -> Result<String, Fatal> {
+/// Every finding's fingerprint, in [`Scan::findings`] order: what GitLab
+/// compares between pipelines, and what `check --baseline` remembers.
+pub fn fingerprints(scan: &Scan) -> Result<Vec<String>, Fatal> {
     let root = super::current_dir()?;
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let issues: Vec<Issue<'_>> = scan
+    Ok(scan
         .findings()
         .map(|(file, located)| {
             let path = relative_path(&file.path, &root);
@@ -100,6 +102,17 @@ pub fn render(scan: &Scan) -> Result<String, Fatal> {
             *ordinal += 1;
             let mut fingerprint = hex(&hasher.finalize());
             fingerprint.truncate(32);
+            fingerprint
+        })
+        .collect())
+}
+
+pub fn render(scan: &Scan) -> Result<String, Fatal> {
+    let root = super::current_dir()?;
+    let issues: Vec<Issue<'_>> = scan
+        .findings()
+        .zip(fingerprints(scan)?)
+        .map(|((file, located), fingerprint)| {
             let span = &located.span;
             Issue {
                 description: &located.finding.message,
@@ -107,7 +120,7 @@ pub fn render(scan: &Scan) -> Result<String, Fatal> {
                 fingerprint,
                 severity: severity(located.finding.severity),
                 location: Location {
-                    path,
+                    path: relative_path(&file.path, &root),
                     lines: Lines {
                         begin: span.start_line,
                         end: span.end_line,

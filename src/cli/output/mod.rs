@@ -5,6 +5,7 @@ pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown_summary;
 pub mod sarif;
 
 use std::path::{Component, Path, PathBuf};

@@ -59,6 +59,12 @@ pub fn full_description(code: RuleCode) -> &'static str {
         RuleCode::AttributionFileStale => {
             "The attribution file named in abstrakt.toml ([attribution] file) no longer matches the models the code uses: a model that needs credit is missing, one is no longer used, or its credit, licence or call sites changed. Regenerate it with `abstrakt-lsp report --format attribution --output FILE` and commit it."
         }
+        RuleCode::UnusedException => {
+            "An [[exceptions]] entry in abstrakt.toml matched no finding in a run over the whole project (the model is no longer used, or the rule no longer fires for it), or its expiry date has passed and its findings are reported again. Remove the entry, or renew its expires date after a new review. Information by default; an error with `check --strict`."
+        }
+        RuleCode::ReviewDue => {
+            "The project asks for a licensing review every so often ([policy] review-every in abstrakt.toml) and this model's last review recorded in abstrakt.lock is older than that, or none is recorded. Review the model's current terms, then mark it reviewed (the editor's quick fix, or `abstrakt-lsp lock --mark-reviewed ID`)."
+        }
     }
 }
 

@@ -252,19 +252,37 @@ pub fn route_terms(model: &str, route: Route) -> Option<&'static RouteTerms> {
         .find(|terms| terms.route == route && terms.model == model)
 }
 
-/// The distinct prefilter literals, per language.
-static PREFILTERS: LazyLock<Vec<(SdkLanguage, memchr::memmem::Finder<'static>)>> =
-    LazyLock::new(|| {
-        let mut seen: Vec<(SdkLanguage, &str)> = Vec::new();
-        for sdk in sdks() {
-            if !seen.contains(&(sdk.language, sdk.prefilter.as_str())) {
-                seen.push((sdk.language, sdk.prefilter.as_str()));
+/// Every distinct prefilter literal in one automaton, with the languages
+/// whose SDKs use each: a file is read once however many packages there
+/// are, not once per package.
+struct Prefilter {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Per pattern: (is for Python, is for JavaScript).
+    languages: Vec<(bool, bool)>,
+}
+
+static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
+    let mut literals: Vec<&str> = Vec::new();
+    let mut languages: Vec<(bool, bool)> = Vec::new();
+    for sdk in sdks() {
+        let index = match literals.iter().position(|l| *l == sdk.prefilter) {
+            Some(index) => index,
+            None => {
+                literals.push(&sdk.prefilter);
+                languages.push((false, false));
+                literals.len() - 1
             }
+        };
+        match sdk.language {
+            SdkLanguage::Python => languages[index].0 = true,
+            SdkLanguage::Javascript => languages[index].1 = true,
         }
-        seen.into_iter()
-            .map(|(language, literal)| (language, memchr::memmem::Finder::new(literal.as_bytes())))
-            .collect()
-    });
+    }
+    Prefilter {
+        automaton: aho_corasick::AhoCorasick::new(&literals).ok(),
+        languages,
+    }
+});
 
 /// A `'static` string for the method table: read once, kept for the
 /// process's life, as the compiled-in Abstrakt table is.
@@ -326,16 +344,28 @@ fn parse(source: &str) -> Result<(Vec<Sdk>, Vec<RouteTerms>), toml::de::Error> {
 /// Whether a text may use any provider SDK: one substring test per distinct
 /// prefilter literal, no parse.
 pub fn may_use_providers(text: &[u8]) -> bool {
-    PREFILTERS
-        .iter()
-        .any(|(_, finder)| finder.find(text).is_some())
+    PREFILTER
+        .automaton
+        .as_ref()
+        .is_some_and(|automaton| automaton.is_match(text))
 }
 
 /// Whether a text may use a provider SDK of `language`.
 pub(super) fn may_use_providers_in(text: &[u8], language: SdkLanguage) -> bool {
-    PREFILTERS
-        .iter()
-        .any(|(l, finder)| *l == language && finder.find(text).is_some())
+    let Some(automaton) = &PREFILTER.automaton else {
+        return false;
+    };
+    automaton.find_overlapping_iter(text).any(|found| {
+        let (python, javascript) = PREFILTER
+            .languages
+            .get(found.pattern().as_usize())
+            .copied()
+            .unwrap_or_default();
+        match language {
+            SdkLanguage::Python => python,
+            SdkLanguage::Javascript => javascript,
+        }
+    })
 }
 
 /// What a name in a file stands for, as far as provider SDKs care.

@@ -172,12 +172,14 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
                     }
                 }
             }
-            "license-changed" => {
+            "license-changed" | "review-due" => {
                 if let (true, Some(id)) = (input.has_lock_target, data.canonical_id.as_deref()) {
                     actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: format!(
-                            "Acknowledge the current licensing of {id} in abstrakt.lock"
-                        ),
+                        title: if code == "review-due" {
+                            format!("Mark the licensing of {id} reviewed in abstrakt.lock")
+                        } else {
+                            format!("Acknowledge the current licensing of {id} in abstrakt.lock")
+                        },
                         kind: Some(CodeActionKind::QUICKFIX),
                         diagnostics: Some(vec![diagnostic.clone()]),
                         command: Some(Command {
