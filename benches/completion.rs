@@ -23,6 +23,9 @@ fn ten_thousand_lines() -> (String, usize) {
     (text, half.len() + typed.len())
 }
 
+/// Ages on the cards are relative to this instant.
+const NOW: jiff::Timestamp = jiff::Timestamp::constant(1_780_000_000, 0);
+
 fn bench(c: &mut Criterion) {
     let (text, cursor) = ten_thousand_lines();
     let rope = Rope::from_str(&text);
@@ -52,7 +55,7 @@ fn bench(c: &mut Criterion) {
             let found = candidates(&site.prefix, None, builtin, IntendedUse::Commercial);
             let cards: Vec<String> = found
                 .iter()
-                .map(|c| c.card(IntendedUse::Commercial, Format::Markdown))
+                .map(|c| c.card(IntendedUse::Commercial, Format::Markdown, NOW))
                 .collect();
             black_box(cards)
         })
@@ -63,7 +66,7 @@ fn bench(c: &mut Criterion) {
             let found = candidates("", None, builtin, IntendedUse::Commercial);
             let cards: Vec<String> = found
                 .iter()
-                .map(|c| c.card(IntendedUse::Commercial, Format::Markdown))
+                .map(|c| c.card(IntendedUse::Commercial, Format::Markdown, NOW))
                 .collect();
             black_box(cards)
         })

@@ -157,10 +157,10 @@ fn original_offset(text: &str, target: usize) -> usize {
 
 impl AttributionIndex {
     /// Indexes every matching file under `roots`, walked as `check` walks
-    /// ([`crate::batch::walker`]: `.gitignore` respected, hidden skipped).
+    /// ([`crate::walker::walker`]: `.gitignore` respected, hidden skipped).
     pub fn build(roots: &[PathBuf]) -> Self {
         let mut paths = Vec::new();
-        if let Some(builder) = crate::batch::walker(roots, true, false) {
+        if let Some(builder) = crate::walker::walker(roots, true, false) {
             for entry in builder.build().flatten() {
                 if entry.file_type().is_some_and(|t| t.is_file()) && is_indexed(entry.path()) {
                     paths.push(entry.into_path());

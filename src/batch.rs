@@ -214,25 +214,7 @@ impl ScanOptions {
     }
 }
 
-/// The walker every walk uses: `.gitignore` respected (also outside git
-/// repositories: fresh clones in CI without `.git`, tarballs), hidden files
-/// skipped unless asked for.
-pub fn walker(
-    roots: &[PathBuf],
-    respect_ignore: bool,
-    hidden: bool,
-) -> Option<ignore::WalkBuilder> {
-    let (first, rest) = roots.split_first()?;
-    let mut builder = ignore::WalkBuilder::new(first);
-    for root in rest {
-        builder.add(root);
-    }
-    builder
-        .standard_filters(respect_ignore)
-        .hidden(!hidden)
-        .require_git(false);
-    Some(builder)
-}
+pub use crate::walker::walker;
 
 /// What the pipeline reads: source files it parses, and (for model URLs
 /// only) shell scripts and Markdown.
@@ -267,6 +249,8 @@ pub struct Candidate {
 pub enum Read {
     /// Not a file kind the pipeline reads.
     Ignored,
+    /// Named as a path to check, but not a file kind the pipeline reads.
+    Unsupported,
     /// Read and within its limits, but no call can be in it (prefilter).
     NoCalls,
     Candidate(Candidate),
@@ -471,7 +455,11 @@ pub fn walk(
             };
             let path = entry.path();
             if file_type.is_file() {
-                visit(path, read_candidate(path, options, projects));
+                let read = match read_candidate(path, options, projects) {
+                    Read::Ignored if entry.depth() == 0 => Read::Unsupported,
+                    read => read,
+                };
+                visit(path, read);
             } else if entry.depth() == 0 && !file_type.is_dir() && !file_type.is_symlink() {
                 // Named as a path to check: say why it is not checked.
                 visit(path, Read::Error(not_a_file(display(path))));
@@ -557,13 +545,12 @@ pub fn scan(
             lock(&shared.shown).push(path.to_path_buf());
         }
         let outcome = match read {
-            Read::Ignored => {
-                if options.paths.iter().any(|p| p == path) {
-                    lock(&shared.notes).push(format!(
-                        "{}: skipped: not a JavaScript, TypeScript, Python, shell or Markdown file",
-                        display(path).display()
-                    ));
-                }
+            Read::Ignored => return,
+            Read::Unsupported => {
+                lock(&shared.notes).push(format!(
+                    "{}: skipped: not a JavaScript, TypeScript, Python, shell or Markdown file",
+                    display(path).display()
+                ));
                 return;
             }
             Read::Error(error) => {

@@ -143,7 +143,7 @@ pub struct Candidate {
 
 impl Candidate {
     /// The Markdown (or plain) licensing card.
-    pub fn card(&self, intended_use: IntendedUse, format: Format) -> String {
+    pub fn card(&self, intended_use: IntendedUse, format: Format, now: jiff::Timestamp) -> String {
         let resolved = Resolved {
             model: self.model.clone(),
             source: self.source.clone(),
@@ -153,7 +153,7 @@ impl Candidate {
                 crate::registry::Match::Alias(self.name.clone())
             },
         };
-        hover::card(&self.name, &resolved, intended_use, format)
+        hover::card(&self.name, &resolved, intended_use, format, now)
     }
 }
 

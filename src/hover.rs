@@ -89,24 +89,10 @@ fn escape(text: &str) -> String {
 }
 
 /// The full licensing card for a resolved model. `written` is the id as the
-/// code spells it (an alias shows which model it stands for).
+/// code spells it (an alias shows which model it stands for). Ages are
+/// relative to `now`, the caller's clock ([`crate::host::Host::now`], which
+/// honours `SOURCE_DATE_EPOCH`): this module reads none.
 pub fn card(
-    written: &str,
-    resolved: &Resolved,
-    intended_use: IntendedUse,
-    format: Format,
-) -> String {
-    card_at(
-        written,
-        resolved,
-        intended_use,
-        format,
-        jiff::Timestamp::now(),
-    )
-}
-
-/// [`card`] as of a given time (ages are relative to `now`).
-pub fn card_at(
     written: &str,
     resolved: &Resolved,
     intended_use: IntendedUse,
@@ -289,10 +275,6 @@ pub fn dynamic_card(expression: &str, format: Format) -> String {
 }
 
 /// "Source: built-in registry, verified 2026-10 (about 1 month ago)".
-pub fn provenance(resolved: &Resolved) -> String {
-    provenance_at(resolved, jiff::Timestamp::now())
-}
-
 fn provenance_at(resolved: &Resolved, now: jiff::Timestamp) -> String {
     let licensing = &resolved.model.licensing;
     match &resolved.source {
@@ -372,6 +354,7 @@ mod tests {
             &flux(),
             IntendedUse::Commercial,
             Format::Markdown,
+            fixed_now(),
         );
         assert!(
             card.starts_with("**FLUX.1 \\[dev\\]** `flux-dev` (written as `fal-ai/flux/dev`)"),
@@ -399,6 +382,7 @@ mod tests {
             &flux(),
             IntendedUse::Commercial,
             Format::PlainText,
+            fixed_now(),
         );
         assert!(card.starts_with("FLUX.1 [dev] flux-dev\n"), "{card}");
         assert!(!card.contains("**"));
@@ -410,7 +394,7 @@ mod tests {
 
     #[test]
     fn flux_dev_card_snapshot() {
-        insta::assert_snapshot!(card_at(
+        insta::assert_snapshot!(card(
             "flux-dev",
             &flux(),
             IntendedUse::Commercial,
@@ -424,7 +408,7 @@ mod tests {
         let resolved = Resolver::builtin()
             .resolve("hunyuanvideo")
             .expect("built in");
-        insta::assert_snapshot!(card_at(
+        insta::assert_snapshot!(card(
             "hunyuanvideo",
             &resolved,
             IntendedUse::Commercial,
@@ -436,7 +420,7 @@ mod tests {
     #[test]
     fn unverified_facts_are_labelled() {
         let resolved = Resolver::builtin().resolve("kling").expect("built in");
-        let text = card_at(
+        let text = card(
             "kling",
             &resolved,
             IntendedUse::Commercial,

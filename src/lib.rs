@@ -29,3 +29,4 @@ pub mod review;
 pub mod rules;
 pub mod syntax;
 pub mod text;
+pub mod walker;

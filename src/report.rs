@@ -287,12 +287,28 @@ pub fn md_link(text: &str, url: Option<&str>) -> String {
 pub fn markdown(rows: &[Row], files_checked: usize, today: jiff::civil::Date) -> String {
     let mut out = String::new();
     let models = summaries(rows);
-    let mut uses_by_file: Vec<&str> = rows.iter().map(|r| r.file.as_str()).collect();
-    uses_by_file.dedup();
     let mut intended: Vec<&str> = rows.iter().map(|r| r.intended_use.as_str()).collect();
     intended.sort_unstable();
     intended.dedup();
+    markdown_header(&mut out, rows, &models, &intended, files_checked, today);
+    markdown_attributions(&mut out, &models);
+    markdown_models(&mut out, &models);
+    markdown_unchecked(&mut out, rows);
+    markdown_every_use(&mut out, rows, &intended);
+    out
+}
 
+/// The title, what was checked and the intended use.
+fn markdown_header(
+    out: &mut String,
+    rows: &[Row],
+    models: &[ModelSummary],
+    intended: &[&str],
+    files_checked: usize,
+    today: jiff::civil::Date,
+) {
+    let mut uses_by_file: Vec<&str> = rows.iter().map(|r| r.file.as_str()).collect();
+    uses_by_file.dedup();
     let _ = writeln!(out, "# Model licensing report\n");
     let _ = writeln!(
         out,
@@ -314,7 +330,10 @@ pub fn markdown(rows: &[Row], files_checked: usize, today: jiff::civil::Date) ->
     if !intended.is_empty() {
         let _ = writeln!(out, "Intended use: {}.", intended.join(", "));
     }
+}
 
+/// The credits to show where the models' outputs appear.
+fn markdown_attributions(out: &mut String, models: &[ModelSummary]) {
     let attributions: Vec<(&ModelSummary, &str)> = models
         .iter()
         .filter_map(|m| m.attribution_text.as_deref().map(|t| (m, t)))
@@ -341,12 +360,15 @@ pub fn markdown(rows: &[Row], files_checked: usize, today: jiff::civil::Date) ->
             );
         }
     }
+}
 
+/// One section per known model.
+fn markdown_models(out: &mut String, models: &[ModelSummary]) {
     let _ = writeln!(out, "\n## Models\n");
     if models.is_empty() {
         let _ = writeln!(out, "No known model is used.");
     }
-    for model in &models {
+    for model in models {
         let _ = writeln!(
             out,
             "### {} ({})\n",
@@ -396,7 +418,10 @@ pub fn markdown(rows: &[Row], files_checked: usize, today: jiff::civil::Date) ->
         let uses: Vec<String> = model.uses.iter().map(|u| md_code(u)).collect();
         let _ = writeln!(out, "- Used at: {}\n", uses.join(", "));
     }
+}
 
+/// Dynamic and unknown ids.
+fn markdown_unchecked(out: &mut String, rows: &[Row]) {
     let unchecked: Vec<&Row> = rows.iter().filter(|r| r.status != Status::Known).collect();
     if !unchecked.is_empty() {
         let _ = writeln!(out, "## Uses that could not be checked\n");
@@ -427,11 +452,14 @@ pub fn markdown(rows: &[Row], files_checked: usize, today: jiff::civil::Date) ->
         }
         out.push('\n');
     }
+}
 
+/// The table of every use.
+fn markdown_every_use(out: &mut String, rows: &[Row], intended: &[&str]) {
     let _ = writeln!(out, "## Every use\n");
     if rows.is_empty() {
         let _ = writeln!(out, "No model use found.");
-        return out;
+        return;
     }
     let _ = writeln!(
         out,
@@ -476,5 +504,4 @@ pub fn markdown(rows: &[Row], files_checked: usize, today: jiff::civil::Date) ->
             md(&source),
         );
     }
-    out
 }

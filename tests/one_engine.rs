@@ -334,3 +334,35 @@ fn the_workspace_scope_reports_model_urls_in_shell_and_markdown_like_check() {
     }
     server.shutdown_and_exit();
 }
+
+/// `SOURCE_DATE_EPOCH` pins "now" for both faces: the age on a licensing
+/// card is the same in `explain` and in the editor's hover, counted from the
+/// pinned instant (the hover used to read the system clock).
+#[test]
+fn cards_are_dated_from_source_date_epoch_in_both_faces() {
+    // 2036-01-01T00:00:00Z: every built-in entry was verified years before.
+    let env = [
+        ("SOURCE_DATE_EPOCH", "2082758400"),
+        ("ABSTRAKT_OFFLINE", "1"),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let explain = cli_support::run_with(dir.path(), &["explain", "flux-dev"], &env);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    let source = explain
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Source: built-in registry, verified"))
+        .expect("a source line")
+        .to_string();
+    assert!(source.contains(" years ago)"), "{source}");
+
+    let mut server = Server::spawn_with(&[], &env);
+    server.initialize(json!({}), json!({}));
+    let uri = format!("file://{}", dir.path().join("a.js").display());
+    server.open(&uri, "javascript", "abstrakt.run('flux-dev');\n");
+    server.diagnostics(&uri);
+    let hover = server.hover(&uri, 0, 17);
+    let text = hover["contents"]["value"].as_str().expect("hover text");
+    assert!(text.contains(&source), "{text}\n---\n{source}");
+    server.shutdown_and_exit();
+}

@@ -566,6 +566,33 @@ fn check_py_upstream_fails_gracefully_without_network() {
     );
 }
 
+/// `--upstream` against a fake network: a 404 is reported as gone, a reworded licence as
+/// changed with its stored quotes gone, and the exit status says something changed.
+#[test]
+fn check_py_upstream_lists_what_changed_since_pinning() {
+    let out = Command::new("python3")
+        .arg(root().join("tests/fixtures/data/upstream_fake.py"))
+        .arg(root().join("data/check.py"))
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("GONE     https://github.com/Rudrabha/Wav2Lip/blob/5c90fa9b4a2c2a37d0b4ebf7633ac41534eb9941/README.md (HTTP 404 at https://raw.githubusercontent.com/Rudrabha/Wav2Lip/HEAD/README.md)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CHANGED  https://github.com/black-forest-labs/flux/blob/802fb4713906133fcbd0d8dc5351620ca4773036/model_licenses/LICENSE-FLUX1-dev (default branch differs from the pinned commit; some stored quotes are GONE)"),
+        "{stdout}"
+    );
+    // A licence stored whole and answered unchanged is not listed.
+    assert!(
+        !stdout.contains("https://github.com/Lightricks/LTX-2/blob/"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" 0 unreachable"), "{stdout}");
+}
+
 #[test]
 fn check_py_rejects_the_same_pattern_on_two_entries() {
     let (code, stderr) = check_edited(

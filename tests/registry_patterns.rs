@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use abstrakt_lsp::attribution::AttributionIndex;
 use abstrakt_lsp::extract::{ExtractOptions, extract};
 use abstrakt_lsp::fixes::attribution_fix;
-use abstrakt_lsp::hover::{Format, card_at, unknown_card};
+use abstrakt_lsp::hover::{Format, card, unknown_card};
 use abstrakt_lsp::licensing::{Credit, Registry};
 use abstrakt_lsp::registry::{Lookup, Match, Resolver, Source, shown_id};
 use abstrakt_lsp::rules::{IntendedUse, RuleSettings, check};
@@ -274,14 +274,14 @@ fn at_noon() -> jiff::Timestamp {
 #[test]
 fn the_card_shows_the_pattern_the_credit_suggestion_and_the_evidence() {
     let resolved = resolver().resolve("fal-ai/flux-lora").expect("pattern");
-    insta::assert_snapshot!(card_at(
+    insta::assert_snapshot!(card(
         "fal-ai/flux-lora",
         &resolved,
         IntendedUse::Commercial,
         Format::Markdown,
         at_noon()
     ));
-    let plain = card_at(
+    let plain = card(
         "fal-ai/flux-lora",
         &resolved,
         IntendedUse::Commercial,
@@ -384,7 +384,7 @@ fn prescribed_wording_is_shown_as_such() {
         fix.title,
         "Show \"Built with Llama\" in the rendered component"
     );
-    let card = card_at(
+    let card = card(
         "llama-3.1-8b",
         &resolver.resolve("llama-3.1-8b").expect("built in"),
         IntendedUse::Commercial,

@@ -77,7 +77,13 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, Fatal> {
     if args.json {
         print_json(&known(id, route, &resolved, project.intended_use()))?;
     } else {
-        let mut card = hover::card(id, &resolved, project.intended_use(), Format::PlainText);
+        let mut card = hover::card(
+            id,
+            &resolved,
+            project.intended_use(),
+            Format::PlainText,
+            crate::host::Host::now(&crate::host::System),
+        );
         if !route.is_abstrakt() {
             card.push_str(&format!("\n\nRoute: {} (`{route}`)", route.label()));
         }

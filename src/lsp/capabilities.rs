@@ -2,11 +2,25 @@
 
 use tower_lsp_server::ls_types::*;
 
-use super::commands::COMMANDS;
 use super::convert;
-use super::handlers::completion;
 use crate::document::PositionEncoding;
 use crate::hover::Format;
+
+/// The command behind the "acknowledge in abstrakt.lock" quick fix:
+/// arguments `[document uri, canonical model id]`.
+pub const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
+
+/// The Markdown licensing report of the workspace (what `abstrakt-lsp report
+/// --format markdown` prints), made with the editor's settings: intended use,
+/// offline, API. Arguments: none, or `[folder uri]` for one workspace folder.
+pub const REPORT_COMMAND: &str = "abstrakt.report";
+
+/// Every command the server executes (advertised in `initialize`; executed
+/// by [`super::commands`]).
+pub const COMMANDS: &[&str] = &[ACKNOWLEDGE_COMMAND, REPORT_COMMAND];
+
+/// Characters that open completion (quotes start an id, `/` continues one).
+pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
 
 /// What the client told us in `initialize` that changes our answers.
 #[derive(Debug, Clone, Copy)]
@@ -104,7 +118,7 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             })
         }),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(completion::TRIGGERS.iter().map(|c| c.to_string()).collect()),
+            trigger_characters: Some(TRIGGERS.iter().map(|c| c.to_string()).collect()),
             resolve_provider: Some(true),
             completion_item: Some(CompletionOptionsCompletionItem {
                 label_details_support: Some(true),

@@ -14,17 +14,7 @@ use crate::batch::ScanOptions;
 use crate::lockfile::Lockfile;
 use crate::registry::Lookup;
 
-/// The command behind the "acknowledge in abstrakt.lock" quick fix:
-/// arguments `[document uri, canonical model id]`.
-pub const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
-
-/// The Markdown licensing report of the workspace (what `abstrakt-lsp report
-/// --format markdown` prints), made with the editor's settings: intended use,
-/// offline, API. Arguments: none, or `[folder uri]` for one workspace folder.
-pub const REPORT_COMMAND: &str = "abstrakt.report";
-
-/// Every command the server executes (advertised in `initialize`).
-pub const COMMANDS: &[&str] = &[ACKNOWLEDGE_COMMAND, REPORT_COMMAND];
+pub use super::capabilities::{ACKNOWLEDGE_COMMAND, REPORT_COMMAND};
 
 pub async fn execute(
     session: &Arc<Session>,

@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types as lsp;
 
 use crate::document::{LineIndex, Position, PositionEncoding, TextChange, TextRange};
@@ -80,7 +81,40 @@ pub fn finding_to_diagnostic(
         )),
         source: Some("abstrakt".to_string()),
         message: finding.message.clone(),
-        data: Some(super::diagnostics::DiagnosticData::of(finding).to_value()),
+        data: Some(DiagnosticData::of(finding).to_value()),
         ..lsp::Diagnostic::default()
+    }
+}
+
+/// What a diagnostic carries for the quick fixes, so they need not recompute
+/// it. Serialized as the diagnostic's `data` (camelCase keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticData {
+    pub model_id: Option<String>,
+    pub canonical_id: Option<String>,
+    pub license: Option<String>,
+    #[serde(default)]
+    pub suggestions: Vec<String>,
+}
+
+impl DiagnosticData {
+    pub fn of(finding: &Finding) -> Self {
+        Self {
+            model_id: finding.model_id.clone(),
+            canonical_id: finding.canonical_id.clone(),
+            license: finding.license.clone(),
+            suggestions: finding.suggestions.clone(),
+        }
+    }
+
+    /// The data of one of our diagnostics as a client sent it back; `None`
+    /// when it has none or it is not ours.
+    pub fn from_diagnostic(diagnostic: &lsp::Diagnostic) -> Option<Self> {
+        serde_json::from_value(diagnostic.data.clone()?).ok()
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
     }
 }

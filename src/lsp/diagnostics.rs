@@ -1,7 +1,6 @@
 //! Diagnostics: findings as LSP diagnostics (with typed `data` for the quick
 //! fixes), project-file problems, and publishing.
 
-use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::*;
 use tracing::warn;
 
@@ -10,40 +9,8 @@ use super::session::{NotAnalysed, Session, Snapshot};
 use crate::analysis::Analysis;
 use crate::config::ConfigError;
 use crate::document::{LineIndex, PositionEncoding};
-use crate::rules::Finding;
 
-/// What a diagnostic carries for the quick fixes, so they need not recompute
-/// it. Serialized as the diagnostic's `data` (camelCase keys).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DiagnosticData {
-    pub model_id: Option<String>,
-    pub canonical_id: Option<String>,
-    pub license: Option<String>,
-    #[serde(default)]
-    pub suggestions: Vec<String>,
-}
-
-impl DiagnosticData {
-    pub fn of(finding: &Finding) -> Self {
-        Self {
-            model_id: finding.model_id.clone(),
-            canonical_id: finding.canonical_id.clone(),
-            license: finding.license.clone(),
-            suggestions: finding.suggestions.clone(),
-        }
-    }
-
-    /// The data of one of our diagnostics as a client sent it back; `None`
-    /// when it has none or it is not ours.
-    pub fn from_diagnostic(diagnostic: &Diagnostic) -> Option<Self> {
-        serde_json::from_value(diagnostic.data.clone()?).ok()
-    }
-
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-}
+pub use super::convert::DiagnosticData;
 
 /// The code of the diagnostic that marks a document whose findings are
 /// unavailable (it did not parse in time), so the editor never looks clean

@@ -8,12 +8,15 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::MessageType;
 use tracing::debug;
 
-use super::scheduler;
 use super::session::Session;
 
+/// What to do with the ids whose licensing a fetch changed (the scheduler's
+/// `reanalyse_using`): a callback, so this module sits below the scheduler.
+pub type OnChanged = fn(&Arc<Session>, &HashSet<String>);
+
 /// Starts a background fetch of whichever of `ids` need one; when answers
-/// arrive, documents using them are re-analysed. Never awaited by handlers.
-pub fn schedule_fetch(session: &Arc<Session>, ids: &[String]) {
+/// arrive, `on_changed` gets the ids they changed. Never awaited by handlers.
+pub fn schedule_fetch(session: &Arc<Session>, ids: &[String], on_changed: OnChanged) {
     if ids.is_empty() {
         return;
     }
@@ -37,7 +40,7 @@ pub fn schedule_fetch(session: &Arc<Session>, ids: &[String]) {
         }
         if !report.changed.is_empty() {
             let changed: HashSet<String> = report.changed.into_iter().collect();
-            scheduler::reanalyse_using(&session, &changed);
+            on_changed(&session, &changed);
         }
     });
 }

@@ -157,7 +157,7 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
                         .publish_diagnostics(uri.clone(), published, Some(version))
                         .await;
                     settle_after_close(&session, &uri, id).await;
-                    schedule_fetch(&session, &static_ids(&snapshot.analysis));
+                    schedule_fetch(&session, &static_ids(&snapshot.analysis), reanalyse_using);
                 } else {
                     debug!(uri = uri.as_str(), "analysis superseded; not published");
                 }

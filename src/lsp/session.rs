@@ -1,9 +1,11 @@
-//! The server's state: open documents with their latest analysis, project
-//! files, settings and what the client can do.
+//! The server's state: open documents with their latest analysis, the
+//! project index, settings and what the client can do, and the analysis of
+//! one document under its project (the scheduler decides when; fetching
+//! lives in [`super::remote`]).
 //!
 //! Three locks, each held only for short synchronous work and never across an
-//! `.await`: `state` (documents, settings), `projects` (loaded project files;
-//! loading one reads the disk, so it is not the document lock) and
+//! `.await`: `state` (documents, settings), the project index's own lock
+//! (loading a project file reads the disk, so it is not the document lock) and
 //! `attribution` (the index of shown attribution texts). Handlers copy what
 //! they need out with [`Session::view`] and compute without any lock.
 
@@ -17,8 +19,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::capabilities::ClientCaps;
-use super::settings::EditorSettings;
-use super::workspace::DiagnosticsScope;
+use super::settings::{DiagnosticsScope, EditorSettings};
 use crate::analysis::{Analysis, analyze_incremental};
 use crate::attribution::{AttributionIndex, Found};
 use crate::document::Document;
@@ -224,6 +225,8 @@ pub struct View {
     pub caps: ClientCaps,
     pub settings: EditorSettings,
     pub roots: Vec<PathBuf>,
+    /// Now, as the host tells it (ages on licensing cards).
+    pub now: jiff::Timestamp,
 }
 
 impl View {
@@ -357,6 +360,7 @@ impl Session {
             caps: state.caps,
             settings: state.settings.clone(),
             roots: state.roots.clone(),
+            now: self.host.now(),
         })
     }
 

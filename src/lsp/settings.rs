@@ -162,6 +162,25 @@ impl EditorSettings {
     }
 }
 
+/// Which files get diagnostics: the open documents, or every file of the
+/// workspace (`abstrakt.diagnostics.scope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiagnosticsScope {
+    #[default]
+    OpenFiles,
+    Workspace,
+}
+
+impl DiagnosticsScope {
+    /// The scope a setting value asks for; anything but `"workspace"` is the default.
+    pub fn from_setting(scope: Option<&str>) -> Self {
+        match scope {
+            Some("workspace") => Self::Workspace,
+            _ => Self::OpenFiles,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,24 +17,7 @@ use crate::analysis::analyze_plain;
 use crate::batch::{self, Candidate, FileKind, Read, ScanOptions};
 use crate::document::{Document, LineIndex};
 
-/// Which files get diagnostics: the open documents, or every file of the
-/// workspace (`abstrakt.diagnostics.scope`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DiagnosticsScope {
-    #[default]
-    OpenFiles,
-    Workspace,
-}
-
-impl DiagnosticsScope {
-    /// The scope a setting value asks for; anything but `"workspace"` is the default.
-    pub fn from_setting(scope: Option<&str>) -> Self {
-        match scope {
-            Some("workspace") => Self::Workspace,
-            _ => Self::OpenFiles,
-        }
-    }
-}
+pub use super::settings::DiagnosticsScope;
 
 /// Every file under `roots` that may contain a model use and is within its
 /// project's `[limits]`, with its text, in parallel; sorted by path.
@@ -149,5 +132,5 @@ pub async fn scan(session: Arc<Session>, roots: Vec<PathBuf>) {
     }
     ids.sort();
     ids.dedup();
-    schedule_fetch(&session, &ids);
+    schedule_fetch(&session, &ids, super::scheduler::reanalyse_using);
 }

@@ -277,7 +277,7 @@ async function main() {
   const markerOk = await marker.first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
   if (check(markerOk, 'Problems panel lists the flux-dev warning')) {
     const text = (await page.locator('.markers-panel').innerText()).replace(/\s+/g, ' ');
-    check(text.includes('FLUX.1 [dev] by Black Forest Labs'), 'Problems panel shows the suggested credit');
+    check(text.includes('Image created with FLUX.1-dev'), 'Problems panel shows the suggested credit');
     check(/abstrakt/.test(text) && /attribution-required/.test(text), 'Problems panel shows source abstrakt and code attribution-required');
   }
 
@@ -319,7 +319,7 @@ async function main() {
     const original = fs.readFileSync(appJs, 'utf8');
     const expected = original.replace(
       "  const image = await abstrakt.run('flux-dev'",
-      '  // Attribution required; the source gives no wording. Suggested credit: "FLUX.1 [dev] by Black Forest Labs"\n' + "  const image = await abstrakt.run('flux-dev'",
+      '  // Attribution required: show "Image created with FLUX.1-dev" (Abstrakt\'s example wording, not licence text)\n' + "  const image = await abstrakt.run('flux-dev'",
     );
     // Quick Fix... (command palette) on the model id. In headless code-server the
     // first try right after the click often says "No code actions available"

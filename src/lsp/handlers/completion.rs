@@ -13,12 +13,19 @@ use crate::hover::Format;
 use crate::licensing::Registry;
 use crate::lsp::convert;
 
-/// The characters that open or continue a model id.
-pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
+/// How items are documented: the client's card format, lazily (`lazy`: the
+/// client resolves `documentation` for this document) or not, ages on the
+/// cards counted from `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct Docs<'a> {
+    pub format: Format,
+    pub lazy: Option<&'a Uri>,
+    pub now: jiff::Timestamp,
+}
 
 /// The completion list at `offset`, or `None` when the cursor is not in a model id.
 ///
-/// With `lazy_docs` (the client resolves `documentation`), items carry
+/// With `docs.lazy` (the client resolves `documentation`), items carry
 /// `data` for [`resolve`] instead of their cards: a list of every id stays small.
 /// `clients` are the document's SDK clients as its last analysis found them,
 /// so completion is offered exactly where diagnostics would be (`None`: not
@@ -29,8 +36,7 @@ pub fn complete(
     offset: usize,
     project: &ProjectConfig,
     encoding: PositionEncoding,
-    format: Format,
-    lazy_docs: Option<&Uri>,
+    docs: Docs<'_>,
 ) -> Option<CompletionResponse> {
     let clients = clients?;
     let site = complete::id_site(rope, offset, || clients.clone())?;
@@ -49,7 +55,7 @@ pub fn complete(
     let range = convert::byte_range_to_lsp(&index, site.range, encoding);
     let items = candidates
         .into_iter()
-        .map(|candidate| item(candidate, range, intended_use, format, lazy_docs))
+        .map(|candidate| item(candidate, range, intended_use, docs))
         .collect();
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: false,
@@ -61,16 +67,19 @@ fn item(
     candidate: Candidate,
     range: Range,
     intended_use: crate::rules::IntendedUse,
-    format: Format,
-    lazy_docs: Option<&Uri>,
+    docs: Docs<'_>,
 ) -> CompletionItem {
-    let (documentation, data) = match lazy_docs {
+    let Docs { format, lazy, now } = docs;
+    let (documentation, data) = match lazy {
         Some(uri) => (
             None,
             Some(serde_json::json!({ "uri": uri.as_str(), "id": candidate.name })),
         ),
         None => (
-            Some(documentation(candidate.card(intended_use, format), format)),
+            Some(documentation(
+                candidate.card(intended_use, format, now),
+                format,
+            )),
             None,
         ),
     };
@@ -119,10 +128,11 @@ pub fn resolve(
     resolver: &crate::registry::Resolver,
     intended_use: crate::rules::IntendedUse,
     format: Format,
+    now: jiff::Timestamp,
 ) -> CompletionItem {
     use crate::registry::Lookup;
     if let Some(resolved) = resolver.resolve(id) {
-        let card = crate::hover::card(id, &resolved, intended_use, format);
+        let card = crate::hover::card(id, &resolved, intended_use, format, now);
         item.documentation = Some(documentation(card, format));
     }
     item
@@ -144,8 +154,11 @@ pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<C
         offset,
         &project.config,
         encoding,
-        view.caps.hover_format,
-        lazy,
+        Docs {
+            format: view.caps.hover_format,
+            lazy,
+            now: view.now,
+        },
     )
 }
 
@@ -168,5 +181,6 @@ pub fn resolve_request(
         &project.resolver,
         intended_use,
         view.caps.hover_format,
+        view.now,
     )
 }

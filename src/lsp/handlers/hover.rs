@@ -39,6 +39,7 @@ pub fn hover(view: &View, position: Position) -> Option<Hover> {
                     &project.resolver,
                     intended_use,
                     format,
+                    view.now,
                 )
             })
             .collect();
@@ -72,10 +73,11 @@ fn target_card(
     resolver: &Resolver,
     intended_use: IntendedUse,
     format: Format,
+    now: jiff::Timestamp,
 ) -> String {
     let card = match target {
         Target::Static { id, .. } => match rules::resolve_on(resolver, route, id) {
-            Some(resolved) => hover::card(id, &resolved, intended_use, format),
+            Some(resolved) => hover::card(id, &resolved, intended_use, format, now),
             None => hover::unknown_card(id, &rules::suggest_on(resolver, route, id, 3), format),
         },
         Target::Dynamic { expression, .. } => hover::dynamic_card(expression, format),
