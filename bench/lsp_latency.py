@@ -180,6 +180,25 @@ class Client:
             since,
         )
 
+    def wait_published(self, uris, version, timeout=600):
+        """Waits until each of `uris` got diagnostics for `version` (one pass over the messages)."""
+        want = set(uris)
+        since = 0
+        deadline = time.perf_counter() + timeout
+        with self.lock:
+            while True:
+                for i in range(since, len(self.messages)):
+                    m = self.messages[i][1]
+                    if m.get("method") == "textDocument/publishDiagnostics" and m["params"].get("version") == version:
+                        want.discard(m["params"]["uri"])
+                since = len(self.messages)
+                if not want:
+                    return
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    raise TimeoutError(f"{len(want)} documents got no diagnostics")
+                self.lock.wait(left)
+
     def rss_mb(self):
         with open(f"/proc/{self.proc.pid}/status") as status:
             for line in status:
@@ -325,8 +344,7 @@ def measure(binary, workdir):
     small_uris = [f"file://{small_dir}/s{n}.ts" for n in range(10_000)]
     for uri in small_uris:
         client.open(uri, small_file())
-    for uri in small_uris:
-        client.diagnostics_at(uri, 1)
+    client.wait_published(small_uris, 1)
     time.sleep(1.0)
     figures["rss_10k_open"] = client.rss_mb()
     for uri in small_uris:

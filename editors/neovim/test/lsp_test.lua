@@ -159,7 +159,7 @@ local function run()
   local before = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
   local expected = vim.deepcopy(before)
   local indent = before[lnum + 1]:match('^%s*')
-  table.insert(expected, lnum + 1, indent .. '// Attribution required; the source gives no wording. Suggested credit: "FLUX.1 [dev] by Black Forest Labs"')
+  table.insert(expected, lnum + 1, indent .. '// Attribution required: show "Image created with FLUX.1-dev" (Abstrakt\'s example wording, not licence text)')
   local offered = {}
   local select = vim.ui.select
   vim.ui.select = function(items, opts, on_choice)
