@@ -411,6 +411,9 @@ async function main() {
   const USING = /Using abstrakt-lsp /g;
   const beforeKey = readChannel();
   await page.keyboard.press('Escape');
+  // The report opens with a Markdown preview, a webview that keeps the
+  // keyboard: give it back to the workbench by clicking the code's tab.
+  await page.locator('.tabs-container .tab', { hasText: 'app.js' }).first().click();
   await runCommand(page, 'Abstrakt: Set API Key');
   const keyInput = page.locator('.quick-input-widget input[type="password"]');
   await keyInput.waitFor();
