@@ -168,10 +168,24 @@ async function notifications(page) {
 }
 
 async function runCommand(page, title) {
-  await page.keyboard.press('F1');
   const quickInput = page.locator('.quick-input-widget input');
-  await quickInput.waitFor();
-  await quickInput.fill(`>${title}`);
+  // A webview (a Markdown preview) can hold the keyboard, so F1 never reaches
+  // the workbench: then focus the workbench's editor and press it again.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('F1');
+    const shown = await quickInput.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    // A view opening meanwhile can take the focus and close the palette again.
+    const filled = shown && (await quickInput.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false));
+    if (filled) break;
+    if (attempt === 3) {
+      await quickInput.waitFor();
+      await quickInput.fill(`>${title}`);
+      break;
+    }
+    await page.keyboard.press('Escape');
+    const code = page.locator('.editor-group-container .monaco-editor .view-lines').first();
+    if (await code.count()) await code.click();
+  }
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
 }
@@ -412,8 +426,14 @@ async function main() {
   const beforeKey = readChannel();
   await page.keyboard.press('Escape');
   // The report opens with a Markdown preview, a webview that keeps the
-  // keyboard: give it back to the workbench by clicking the code's tab.
+  // keyboard: close it and give the keyboard back to the code's editor.
+  const preview = page.locator('.tabs-container .tab', { hasText: 'Preview abstrakt-licensing-report' });
+  // The preview opens a moment after the report's tab; wait for it, then close it.
+  if (await preview.first().waitFor({ timeout: 10_000 }).then(() => true, () => false)) {
+    await preview.first().locator('.codicon-close').click().catch(() => {});
+  }
   await page.locator('.tabs-container .tab', { hasText: 'app.js' }).first().click();
+  await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
   await runCommand(page, 'Abstrakt: Set API Key');
   const keyInput = page.locator('.quick-input-widget input[type="password"]');
   await keyInput.waitFor();
