@@ -163,7 +163,11 @@ async function notifications(page) {
     const severity = /codicon-error/.test(icon) ? 'error' : /codicon-warning/.test(icon) ? 'warning' : 'info';
     out.push({ severity, text: (await item.innerText()).replace(/\s+/g, ' ').trim() });
   }
-  await runCommand(page, 'Notifications: Hide Notifications');
+  // Close the center as a user does; the Hide command exists only while it is open.
+  await page.keyboard.press('Escape');
+  if (await center.isVisible().catch(() => false)) {
+    await runCommand(page, 'Notifications: Hide Notifications').catch(() => {});
+  }
   return out;
 }
 
