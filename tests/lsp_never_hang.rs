@@ -83,12 +83,17 @@ fn completion_on_a_runaway_parse_answers_and_the_server_keeps_serving() {
 
 #[test]
 fn an_edit_during_a_runaway_parse_cancels_it() {
-    let mut server = Server::start();
+    let mut server = Server::spawn_logged(&[], &[("RUST_LOG", "abstrakt_lsp=debug")]);
+    server.initialize(json!({}), json!({}));
     let uri = "file:///tmp/never-hang/typing.tsx";
     server.open(uri, "typescriptreact", SOUP);
-    // Typed right away: the parse of version 1 is cancelled, version 2 is
-    // analysed without waiting for version 1's deadline.
+    server.wait_for_log("analysis started uri=\"file:///tmp/never-hang/typing.tsx\" version=1");
+    // Typed while version 1's parse runs: that parse is cancelled, and
+    // version 2 is analysed without waiting for version 1's limit.
     change_all(&mut server, uri, 2, "abstrakt.run('musicgen');\n");
+    server.wait_for_log(
+        "parse cancelled by a newer version uri=\"file:///tmp/never-hang/typing.tsx\"",
+    );
     let published = server.diagnostics(uri);
     assert_eq!(published["version"], 2);
     assert_eq!(

@@ -112,6 +112,11 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
             return;
         };
         let encoding = round.encoding;
+        debug!(
+            uri = uri.as_str(),
+            version = round.snapshot_document.version,
+            "analysis started"
+        );
         let worker_session = session.clone();
         let worker_uri = uri.clone();
         let analysed = tokio::task::spawn_blocking(move || {
