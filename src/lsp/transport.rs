@@ -9,7 +9,7 @@
 //! so injected error responses never interleave with a server message.
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tracing::warn;
 
@@ -202,46 +202,6 @@ fn find_ignoring_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window.eq_ignore_ascii_case(needle))
-}
-
-/// What a server frame's header said (the server writes well-formed frames).
-enum Header {
-    Length(usize),
-    Invalid(String),
-    Eof,
-}
-
-async fn read_header<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> std::io::Result<Header> {
-    let mut length = None;
-    let mut saw_any = false;
-    loop {
-        let mut line = String::new();
-        let n = reader.read_line(&mut line).await?;
-        if n == 0 {
-            return Ok(if saw_any {
-                Header::Invalid("truncated header".into())
-            } else {
-                Header::Eof
-            });
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            if !saw_any {
-                continue;
-            }
-            break;
-        }
-        saw_any = true;
-        if let Some((name, value)) = line.split_once(':')
-            && name.trim().eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    Ok(match length {
-        Some(n) => Header::Length(n),
-        None => Header::Invalid("missing Content-Length".into()),
-    })
 }
 
 fn truncate(text: &str) -> String {
@@ -440,23 +400,22 @@ pub async fn pump_output<R, W>(
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut reader = BufReader::new(from_server);
+    // The same framer as the input side: its `next` keeps its state in the
+    // framer across awaits, so `select!` may drop it for an error response
+    // without losing half a frame.
+    let mut framer = Framer::new(from_server);
     let mut errors_open = true;
     loop {
         tokio::select! {
-            header = read_header(&mut reader) => {
-                let length = match header {
-                    Ok(Header::Length(n)) => n,
-                    Ok(Header::Invalid(problem)) => {
+            next = framer.next() => {
+                let body = match next {
+                    Frame::Message(body) => body,
+                    Frame::Malformed(problem) => {
                         warn!("server produced a malformed frame: {problem}");
                         continue;
                     }
-                    Ok(Header::Eof) | Err(_) => break,
+                    Frame::Eof => break,
                 };
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).await.is_err() {
-                    break;
-                }
                 if output.write_all(&frame(&body)).await.is_err() || output.flush().await.is_err() {
                     break;
                 }
@@ -540,6 +499,33 @@ mod tests {
     async fn a_cut_stream_ends_without_a_message() {
         assert_eq!(frames("Content-Length: 40\r\n\r\n{\"js").await, ["!"]);
         assert_eq!(frames("Content-Len").await, Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn an_error_response_never_splits_a_server_frame_arriving_in_pieces() {
+        let (mut server, from_server) = tokio::io::duplex(1024);
+        let (to_client, mut client) = tokio::io::duplex(1024);
+        let (errors, errors_rx) = mpsc::unbounded_channel();
+        let pump = tokio::spawn(pump_output(from_server, to_client, errors_rx));
+        let whole = message(A);
+        // Cut inside the header line: a line reader dropped by `select!` there
+        // loses what it read.
+        let (first, rest) = whole.split_at("Content-Le".len());
+        server.write_all(first.as_bytes()).await.expect("write");
+        server.flush().await.expect("flush");
+        tokio::task::yield_now().await;
+        // An injected error while the pump is inside the server's frame.
+        errors
+            .send(message(B).into_bytes())
+            .expect("the pump is running");
+        tokio::task::yield_now().await;
+        server.write_all(rest.as_bytes()).await.expect("write");
+        drop(server);
+        drop(errors);
+        pump.await.expect("pump");
+        let mut out = String::new();
+        client.read_to_string(&mut out).await.expect("read");
+        assert_eq!(out, format!("{}{}", message(B), message(A)));
     }
 
     #[test]
