@@ -2,6 +2,7 @@
 //! strings the CLI and tests use, so extraction does not care which it reads.
 
 use std::borrow::Cow;
+use std::hash::Hasher;
 use std::ops::Range;
 
 use ropey::Rope;
@@ -11,6 +12,11 @@ pub trait SourceText {
     /// The text in `range` (byte offsets on char boundaries, as tree-sitter gives them).
     fn slice(&self, range: Range<usize>) -> Cow<'_, str>;
     fn len_bytes(&self) -> usize;
+    /// Feeds the bytes in `range` to `state`, without copying them (the same
+    /// hash whichever storage holds the text).
+    fn hash_range(&self, range: Range<usize>, state: &mut dyn Hasher) {
+        state.write(self.slice(range).as_bytes());
+    }
 }
 
 impl SourceText for str {
@@ -42,5 +48,14 @@ impl SourceText for Rope {
     }
     fn len_bytes(&self) -> usize {
         Rope::len_bytes(self)
+    }
+    fn hash_range(&self, range: Range<usize>, state: &mut dyn Hasher) {
+        let end = range.end.min(self.len_bytes());
+        let start = range.start.min(end);
+        if let Some(slice) = self.get_byte_slice(start..end) {
+            for chunk in slice.chunks() {
+                state.write(chunk.as_bytes());
+            }
+        }
     }
 }

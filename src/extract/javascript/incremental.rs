@@ -5,8 +5,8 @@
 //! clients are and on the file's top-level declarations (ids resolve through
 //! top-level `const`s). The cache keeps, per top-level statement, its client
 //! bindings, its declarations and its model uses. A statement is reused when
-//! tree-sitter reused its subtree (see [`key`]; the cache holds the old tree
-//! so no key can be recycled). Its model uses are reused, shifted by the
+//! tree-sitter reused its subtree and its text is the same (see [`key`]; the
+//! cache holds the old tree so no key can be recycled). Its model uses are reused, shifted by the
 //! edit, only if the clients and the declaration list come out the same;
 //! otherwise every call is evaluated again, as in a full extraction.
 
@@ -29,6 +29,8 @@ type Declarations = HashMap<Box<str>, Option<(String, String)>>;
 struct Entry {
     start: usize,
     len: usize,
+    /// A hash of the statement's text (see [`key`] for why the key alone is not enough).
+    text_hash: u64,
     bindings: ClientBindings,
     declared: Vec<(String, Option<(String, String)>)>,
     /// Model uses found in the statement, with the ranges of the last extraction.
@@ -98,7 +100,9 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
         let reused = previous
             .zip(key(node))
             .and_then(|(cache, key)| cache.entries.get(&key))
-            .filter(|entry| entry.len == node.byte_range().len());
+            .filter(|entry| {
+                entry.len == node.byte_range().len() && entry.text_hash == text_hash(text, node)
+            });
         let part = match reused {
             Some(entry) => Part {
                 node,
@@ -167,6 +171,7 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
                 Entry {
                     start,
                     len: part.node.byte_range().len(),
+                    text_hash: text_hash(text, part.node),
                     bindings: part.bindings,
                     declared: part.declared,
                     uses: part_uses,
@@ -188,11 +193,23 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
 /// The identity of a statement's subtree. `Node::id` is the address of the
 /// node's slot in its parent's child array, and the root is rebuilt on every
 /// parse, so a top-level statement's own id changes even when tree-sitter
-/// reuses it; its first child's slot lives in the statement's own allocation
-/// and stays the same exactly when the subtree is reused. Leaves (comments)
-/// have no children, hold no calls or bindings and are simply walked again.
+/// reuses it; its first child's slot stays the same when the subtree is
+/// reused. It is a hint, not a proof: `child(0)` skips hidden nodes, so the
+/// first visible child may sit in a reused *descendant* of a statement that
+/// was rebuilt around it (an error node that took in the edit keeps its
+/// unchanged first token). Reuse therefore also requires the statement's
+/// length and text to be unchanged. Leaves (comments) have no children, hold
+/// no calls or bindings and are simply walked again.
 fn key(statement: Node<'_>) -> Option<usize> {
     statement.child(0).map(|child| child.id())
+}
+
+/// A hash of a statement's text.
+fn text_hash<S: SourceText + ?Sized>(text: &S, statement: Node<'_>) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash_range(statement.byte_range(), &mut hasher);
+    hasher.finish()
 }
 
 /// Model uses moved by `delta` bytes (the statement moved; its text did not change).
@@ -229,6 +246,63 @@ mod tests {
     use crate::document::{Document, Position, PositionEncoding, TextChange, TextRange};
     use crate::extract::{ExtractOptions, Target, extract, extract_incremental};
     use crate::syntax::Language;
+
+    /// Reduced from a property-test failure (`tests/incremental_props.rs`):
+    /// the edit rebuilds the top-level error node around an unchanged first
+    /// token, whose slot (the cache key) is the old one. Reusing the old
+    /// statement's uses found `models.get("musicgen")` in text that no longer
+    /// holds it.
+    #[test]
+    fn a_statement_rebuilt_around_its_unchanged_first_token_is_walked_again() {
+        let before = "im(abstrakt.run('flux-dev', {})'\r\nawait ai.run('flux-dev', { prompt });\nabstrawait abstrakt.models.get(\"musicgen\")kt.models.get(`mu}const )/*}\r";
+        let after = "im(abstrakt.run('flux-dev', {})'\r\nawait ai.run('fconst ai = lux-dev', { prompt });\nabstrawait abstrakt.models.get(\"musicgen)/*ai.models.get(M)";
+        let options = ExtractOptions {
+            client_names: vec!["ai2".into()],
+            api_url: None,
+        };
+        let mut doc = Document::new(Language::JavaScript, 1, before);
+        let (_, cache) =
+            extract_incremental(doc.tree().expect("parsed"), doc.rope(), &options, None);
+        // One edit: the differing middle of the two texts.
+        let prefix = before
+            .bytes()
+            .zip(after.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let suffix = before[prefix..]
+            .bytes()
+            .rev()
+            .zip(after[prefix..].bytes().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let range = doc
+            .line_index()
+            .range(prefix..before.len() - suffix, PositionEncoding::Utf8);
+        let change = TextChange {
+            range: Some(range),
+            text: after[prefix..after.len() - suffix].to_string(),
+        };
+        doc.apply_changes(2, &[change], PositionEncoding::Utf8);
+        assert_eq!(doc.text(), after);
+        let (uses, _) = extract_incremental(
+            doc.tree().expect("parsed"),
+            doc.rope(),
+            &options,
+            cache.as_ref(),
+        );
+        let ids: Vec<&Target> = uses.iter().flat_map(|u| &u.targets).collect();
+        assert_eq!(
+            ids,
+            [&Target::Static {
+                id: "flux-dev".into(),
+                range: 16..26
+            }]
+        );
+        assert_eq!(
+            uses,
+            extract(doc.tree().expect("parsed"), doc.rope(), &options)
+        );
+    }
 
     const SOURCE: &str = "import { Abstrakt } from 'abstrakt';\nconst ai = new Abstrakt();\nconst M = 'flux-dev';\nfunction a() { ai.run(M); }\nfunction b() { ai.run('musicgen'); }\n";
 
