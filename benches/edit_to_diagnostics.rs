@@ -133,7 +133,7 @@ fn bench(c: &mut Criterion) {
                         &resolver,
                         &project,
                         None,
-                        cache.as_ref(),
+                        Some(&cache),
                         TODAY,
                     ))
                 },

@@ -58,7 +58,7 @@ pub fn analyze_incremental<S: SourceText + ?Sized>(
     lock: Option<&Lockfile>,
     previous: Option<&ExtractCache>,
     today: jiff::civil::Date,
-) -> (Analysis, Option<ExtractCache>) {
+) -> (Analysis, ExtractCache) {
     let (uses, cache) = extract_incremental(tree, text, &project.extract_options(), previous);
     let mut findings = judge(&uses, lookup, project, lock, today);
     policy::apply_suppressions(&mut findings, tree, text);

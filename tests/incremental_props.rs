@@ -154,7 +154,7 @@ fn check_extraction(doc: &Document, cache: &mut Option<ExtractCache>) -> Result<
         &uses,
         &extract(doc.tree().expect("parsed"), doc.rope(), &options)
     );
-    *cache = next;
+    *cache = Some(next);
     Ok(())
 }
 

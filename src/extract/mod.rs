@@ -237,20 +237,20 @@ fn add_providers_and_urls<S: SourceText + ?Sized>(
 /// found in top-level statements an edit left alone (JavaScript/TypeScript;
 /// Python is extracted in full). `previous` is the cache this returned for
 /// the tree the current one was incrementally parsed from. The uses equal
-/// [`extract`]'s; the cache is for the next call (`None` for Python).
+/// [`extract`]'s; the cache is for the next call and holds the file's clients
+/// (for Python, only those).
 pub fn extract_incremental<S: SourceText + ?Sized>(
     tree: &Tree,
     text: &S,
     options: &ExtractOptions,
     previous: Option<&ExtractCache>,
-) -> (Vec<ModelUse>, Option<ExtractCache>) {
+) -> (Vec<ModelUse>, ExtractCache) {
     let (mut uses, cache) = match Language::of_tree(tree) {
-        Some(Language::Python) => (python::extract(tree, text, options), None),
-        _ => {
-            let (uses, cache) =
-                javascript::incremental::extract_javascript(tree, text, options, previous);
-            (uses, Some(cache))
+        Some(Language::Python) => {
+            let (uses, clients) = python::extract_with_clients(tree, text, options);
+            (uses, ExtractCache::clients_only(clients, options))
         }
+        _ => javascript::incremental::extract_javascript(tree, text, options, previous),
     };
     add_providers_and_urls(tree, text, options, &mut uses);
     (uses, cache)

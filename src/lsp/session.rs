@@ -475,12 +475,8 @@ impl Session {
             previous,
             self.today(),
         );
-        let clients = match &cache {
-            Some(cache) => cache.clients().clone(),
-            None => {
-                crate::extract::clients(tree, document.rope(), &project.config.extract_options())
-            }
-        };
+        // From the extraction itself: no second walk of the tree.
+        let clients = cache.clients().clone();
         let jsx_closing_tags = jsx_closing_tags(tree, document.language, &analysis);
         let attribution_queries = self.lower_shown_attributions(&mut analysis, &project.resolver);
         let snapshot = Snapshot {
@@ -492,7 +488,7 @@ impl Session {
             jsx_closing_tags,
             not_analysed: None,
         };
-        (snapshot, cache)
+        (snapshot, Some(cache))
     }
 
     /// `attribution-required` drops to information where the workspace already

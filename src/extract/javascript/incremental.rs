@@ -43,8 +43,8 @@ struct Entry {
 #[derive(Debug, Clone)]
 pub struct ExtractCache {
     /// Keeps the subtrees alive so that a node id in `entries` can only mean
-    /// the same subtree.
-    _subtrees: Tree,
+    /// the same subtree (`None`: no statement to reuse).
+    _subtrees: Option<Tree>,
     options: (Vec<String>, Option<String>),
     clients: Clients,
     /// The top-level declaration table ids resolve through.
@@ -55,6 +55,19 @@ pub struct ExtractCache {
 }
 
 impl ExtractCache {
+    /// The cache of a file whose extraction reuses nothing between versions
+    /// (Python): only its clients, for completion.
+    pub(in crate::extract) fn clients_only(clients: Clients, options: &ExtractOptions) -> Self {
+        Self {
+            _subtrees: None,
+            options: (options.client_names.clone(), options.api_url.clone()),
+            clients,
+            declared: Declarations::new(),
+            entries: HashMap::new(),
+            reused: 0,
+        }
+    }
+
     /// How many top-level statements the extraction that built this cache
     /// took from the previous one instead of walking them (for logs and tests).
     pub fn reused_statements(&self) -> usize {
@@ -180,7 +193,7 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
         }
     }
     let cache = ExtractCache {
-        _subtrees: tree.clone(),
+        _subtrees: Some(tree.clone()),
         options: options_key,
         clients,
         declared: all_declared,
@@ -288,7 +301,7 @@ mod tests {
             doc.tree().expect("parsed"),
             doc.rope(),
             &options,
-            cache.as_ref(),
+            Some(&cache),
         );
         let ids: Vec<&Target> = uses.iter().flat_map(|u| &u.targets).collect();
         assert_eq!(
@@ -329,7 +342,7 @@ mod tests {
             doc.tree().expect("parsed"),
             doc.rope(),
             &options,
-            cache.as_ref(),
+            Some(&cache),
         );
         assert_eq!(
             uses,
@@ -343,7 +356,7 @@ mod tests {
                 Target::Dynamic { expression, .. } => format!("dynamic {expression}"),
             })
             .collect();
-        (ids, cache.expect("a TypeScript cache").reused_statements())
+        (ids, cache.reused_statements())
     }
 
     #[test]

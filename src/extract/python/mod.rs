@@ -36,14 +36,25 @@ pub(super) fn extract<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
+    extract_with_clients(tree, text, options).0
+}
+
+/// [`extract`], and who the file's clients are (one walk for both).
+pub(super) fn extract_with_clients<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    options: &ExtractOptions,
+) -> (Vec<ModelUse>, Clients) {
     let mut scan = Scan::new(text, options);
     scan.walk(tree.root_node());
     let clients = scan.clients();
     let mut scopes = Scopes::new(tree.root_node());
-    scan.calls
+    let uses = scan
+        .calls
         .iter()
         .filter_map(|call| model_use(&Python, &clients, *call, text, &mut scopes))
-        .collect()
+        .collect();
+    (uses, clients)
 }
 
 /// Every provider SDK call in a parsed Python file.
