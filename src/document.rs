@@ -166,8 +166,9 @@ pub struct Document {
 }
 
 impl Document {
-    /// A document parsed now, within the default budget for its size (tests,
-    /// benchmarks, files read from disk). Over the budget it has no tree.
+    /// A document parsed now, within the default budget for its size (tests
+    /// and benchmarks; the server starts from [`Document::unparsed`] and
+    /// parses off the request path). Over the budget it has no tree.
     pub fn new(language: Language, version: i32, text: &str) -> Self {
         let mut document = Self::unparsed(language, version, text);
         let _ = document.parse(&ParseBudget::for_len(text.len()));

@@ -60,7 +60,8 @@ pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec
     let encoding = session.state().caps.encoding;
     let diagnostics = match candidate.kind {
         FileKind::Parsed(language) => {
-            let document = Document::new(language, 0, &candidate.text);
+            // Parsed once, by the analysis, within its budget.
+            let document = Document::unparsed(language, 0, &candidate.text);
             let snapshot = session.analyse(document, candidate.project);
             diagnostics::of_snapshot(&snapshot, encoding)
         }
