@@ -386,7 +386,11 @@ pub fn read_candidate(path: &Path, options: &ScanOptions, projects: &ProjectInde
             return Read::Error(format!("cannot read `{}`: {error}", shown.display()));
         }
     };
-    if !may_contain_calls(&bytes, &project.extract_options) {
+    let language = match kind {
+        FileKind::Parsed(language) => Some(language),
+        FileKind::Plain(_) => None,
+    };
+    if !may_contain_calls(&bytes, language, &project.extract_options) {
         return Read::NoCalls;
     }
     // Like ripgrep: text in another encoding (a Latin-1 comment) is still

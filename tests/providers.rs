@@ -7,7 +7,7 @@
 mod cli_support;
 mod common;
 
-use cli_support::{fixture, run};
+use cli_support::{fixture, json_findings, run};
 use common::{Server, summarize};
 use serde_json::Value;
 
@@ -16,21 +16,19 @@ type Row = (String, u64, u64, u64, u64, String, String);
 
 fn rows(stdout: &str) -> (Value, Vec<Row>) {
     let value: Value = serde_json::from_str(stdout).expect("JSON output");
-    let rows = value["findings"]
+    let routes = value["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| {
-            (
-                f["file"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-                f["column"].as_u64().unwrap_or_default(),
-                f["endLine"].as_u64().unwrap_or_default(),
-                f["endColumn"].as_u64().unwrap_or_default(),
-                f["code"].as_str().unwrap_or_default().to_string(),
-                f["route"].as_str().unwrap_or("abstrakt").to_string(),
-            )
-        })
+        .map(|f| f["route"].as_str().unwrap_or("abstrakt").to_string());
+    let rows = json_findings(stdout)
+        .into_iter()
+        .zip(routes)
+        .map(
+            |((file, line, column, end_line, end_column, code), route)| {
+                (file, line, column, end_line, end_column, code, route)
+            },
+        )
         .collect();
     (value["summary"].clone(), rows)
 }

@@ -175,11 +175,23 @@ pub struct ExtractOptions {
 }
 
 /// Whether a text can contain a model reference at all: a cheap filter that
-/// lets the CLI skip parsing most files of a large tree.
-pub fn may_contain_calls(text: &[u8], options: &ExtractOptions) -> bool {
+/// lets the CLI skip parsing most files of a large tree. `language` is the
+/// file's grammar (`None`: a shell script or Markdown, read for model URLs
+/// only); a provider SDK's package name counts only in its own language, so
+/// `transformers` in a TypeScript file (the compiler's transformers API) or
+/// `openai` in a comment of a Markdown file costs no parse.
+pub fn may_contain_calls(
+    text: &[u8],
+    language: Option<Language>,
+    options: &ExtractOptions,
+) -> bool {
     let finder = memchr::memmem::Finder::new(b"bstrakt");
+    let sdk_language = language.map(|language| match language {
+        Language::Python => providers::SdkLanguage::Python,
+        _ => providers::SdkLanguage::Javascript,
+    });
     finder.find(text).is_some()
-        || providers::may_use_providers(text)
+        || sdk_language.is_some_and(|sdk| providers::may_use_providers_in(text, sdk))
         || (options.api_url.is_some() && url::may_contain_urls(text, &url::api_bases(options)))
         || options
             .client_names

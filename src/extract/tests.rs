@@ -276,22 +276,30 @@ fn prefilter_rejects_text_without_clients() {
     };
     assert!(may_contain_calls(
         b"import x from 'y'; abstrakt",
+        Some(crate::syntax::Language::TypeScript),
         &ExtractOptions::default()
     ));
     assert!(may_contain_calls(
         b"new Abstrakt()",
+        Some(crate::syntax::Language::TypeScript),
         &ExtractOptions::default()
     ));
     assert!(!may_contain_calls(
         b"runner.run('x')",
+        Some(crate::syntax::Language::TypeScript),
         &ExtractOptions::default()
     ));
     // A provider SDK's package name may mean a provider call (issue 17).
     assert!(may_contain_calls(
         b"import replicate\nreplicate.run('x')",
+        Some(crate::syntax::Language::Python),
         &ExtractOptions::default()
     ));
-    assert!(may_contain_calls(b"gen.run('x')", &options));
+    assert!(may_contain_calls(
+        b"gen.run('x')",
+        Some(crate::syntax::Language::TypeScript),
+        &options
+    ));
 }
 
 #[test]

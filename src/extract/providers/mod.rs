@@ -341,17 +341,8 @@ fn parse(source: &str) -> Result<(Vec<Sdk>, Vec<RouteTerms>), toml::de::Error> {
     Ok((sdks, raw.route_terms))
 }
 
-/// Whether a text may use any provider SDK: one substring test per distinct
-/// prefilter literal, no parse.
-pub fn may_use_providers(text: &[u8]) -> bool {
-    PREFILTER
-        .automaton
-        .as_ref()
-        .is_some_and(|automaton| automaton.is_match(text))
-}
-
 /// Whether a text may use a provider SDK of `language`.
-pub(super) fn may_use_providers_in(text: &[u8], language: SdkLanguage) -> bool {
+pub(crate) fn may_use_providers_in(text: &[u8], language: SdkLanguage) -> bool {
     let Some(automaton) = &PREFILTER.automaton else {
         return false;
     };

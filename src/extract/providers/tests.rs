@@ -254,10 +254,32 @@ fn javascript_look_alikes_are_not_model_calls() {
 #[test]
 fn the_prefilter_is_one_literal_per_package() {
     let options = ExtractOptions::default();
-    assert!(may_contain_calls(b"import fal_client", &options));
-    assert!(may_contain_calls(b"from '@ai-sdk/openai'", &options));
+    let python = Some(crate::syntax::Language::Python);
+    let typescript = Some(crate::syntax::Language::TypeScript);
+    assert!(may_contain_calls(b"import fal_client", python, &options));
+    assert!(may_contain_calls(
+        b"from '@ai-sdk/openai'",
+        typescript,
+        &options
+    ));
     assert!(!may_contain_calls(
         b"import numpy as np\nnp.run()",
+        python,
+        &options
+    ));
+    // A package name counts in its own language only: `transformers` is a
+    // Python module, and the TypeScript compiler's own API in a .ts file.
+    let compiler = b"const before: ts.TransformerFactory[] = program.transformers.before;";
+    assert!(!may_contain_calls(compiler, typescript, &options));
+    assert!(may_contain_calls(
+        b"from transformers import pipeline",
+        python,
+        &options
+    ));
+    // Shell scripts and Markdown are read for model URLs only.
+    assert!(!may_contain_calls(
+        b"pip install openai replicate",
+        None,
         &options
     ));
 }

@@ -90,10 +90,12 @@ fn the_configured_api_url_host_counts() {
     );
     assert!(crate::extract::may_contain_calls(
         source.as_bytes(),
+        Some(Language::Python),
         &options
     ));
     assert!(!crate::extract::may_contain_calls(
         source.as_bytes(),
+        Some(Language::Python),
         &ExtractOptions::default()
     ));
 }
