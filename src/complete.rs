@@ -78,9 +78,8 @@ fn is_client_receiver(callee: &str, clients: &Clients) -> bool {
 }
 
 /// The model-id argument being typed at `offset`, if the cursor is in one.
-/// `clients` is asked only when the text before the cursor is an SDK call, so
-/// the tree walk behind it is skipped everywhere else.
-pub fn id_site(rope: &Rope, offset: usize, clients: impl FnOnce() -> Clients) -> Option<IdSite> {
+/// `clients` are the document's clients as its last analysis found them.
+pub fn id_site(rope: &Rope, offset: usize, clients: &Clients) -> Option<IdSite> {
     let offset = offset.min(rope.len_bytes());
     let start_char = rope.byte_to_char(offset.saturating_sub(WINDOW));
     let cursor_char = rope.byte_to_char(offset);
@@ -108,10 +107,9 @@ pub fn id_site(rope: &Rope, offset: usize, clients: impl FnOnce() -> Clients) ->
     if receivers.is_empty() {
         return None;
     }
-    let clients = clients();
     if !receivers
         .iter()
-        .any(|receiver| is_client_receiver(receiver, &clients))
+        .any(|receiver| is_client_receiver(receiver, clients))
     {
         return None;
     }
@@ -236,11 +234,9 @@ mod tests {
             client_names: vec!["img".to_string()],
             ..Default::default()
         };
-        let clients = || {
-            let tree = syntax::parse(Language::TypeScript, &text);
-            extract::clients(&tree, &rope, &options)
-        };
-        id_site(&rope, cursor, clients).map(|s| (text[s.range].to_string(), s.prefix))
+        let tree = syntax::parse(Language::TypeScript, &text);
+        let clients = extract::clients(&tree, &rope, &options);
+        id_site(&rope, cursor, &clients).map(|s| (text[s.range].to_string(), s.prefix))
     }
 
     fn pair(a: &str, b: &str) -> Option<(String, String)> {

@@ -183,11 +183,10 @@ fn engine(language: Language, text: &str) {
     }
     // Completion looks at the text around the cursor: try a few cursors.
     let step = (text.len() / 7).max(1);
+    let clients = abstrakt_lsp::extract::clients(tree, rope, &project.extract_options());
     for offset in (0..=text.len()).step_by(step) {
         if text.is_char_boundary(offset)
-            && let Some(site) = id_site(rope, offset, || {
-                abstrakt_lsp::extract::clients(tree, rope, &project.extract_options())
-            })
+            && let Some(site) = id_site(rope, offset, &clients)
         {
             assert!(site.range.start <= offset && offset <= site.range.end);
             assert!(site.range.end <= text.len());

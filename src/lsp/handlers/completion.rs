@@ -39,7 +39,7 @@ pub fn complete(
     docs: Docs<'_>,
 ) -> Option<CompletionResponse> {
     let clients = clients?;
-    let site = complete::id_site(rope, offset, || clients.clone())?;
+    let site = complete::id_site(rope, offset, clients)?;
     let intended_use = project.intended_use.unwrap_or_default();
     let project_models = project
         .path
