@@ -46,6 +46,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     lock(pending()).insert(temp_path.clone());
     let written = (|| {
         file.write_all(bytes)?;
+        pause_for_tests();
         match permissions {
             Some(permissions) => file.as_file().set_permissions(permissions)?,
             None => set_new_file_mode(file.as_file())?,
@@ -56,6 +57,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })();
     lock(pending()).remove(&temp_path);
     written
+}
+
+/// `ABSTRAKT_LSP_DEBUG_WRITE_PAUSE_MS=<ms>` holds every write for that long
+/// after its temporary file is written, so a test can interrupt one half done
+/// (as `ABSTRAKT_LSP_DEBUG_PANIC` lets tests inject a panic). Read once; does
+/// nothing when unset.
+fn pause_for_tests() {
+    static PAUSE: OnceLock<Option<Duration>> = OnceLock::new();
+    let pause = PAUSE.get_or_init(|| {
+        std::env::var("ABSTRAKT_LSP_DEBUG_WRITE_PAUSE_MS")
+            .ok()?
+            .parse()
+            .ok()
+            .map(Duration::from_millis)
+    });
+    if let Some(pause) = pause {
+        std::thread::sleep(*pause);
+    }
 }
 
 /// The file a write to `path` should replace: the end of its symlink chain
