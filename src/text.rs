@@ -12,6 +12,9 @@ pub trait SourceText {
     /// The text in `range` (byte offsets on char boundaries, as tree-sitter gives them).
     fn slice(&self, range: Range<usize>) -> Cow<'_, str>;
     fn len_bytes(&self) -> usize;
+    /// The text as byte chunks in order (one for a string, the rope's own
+    /// chunks for a rope).
+    fn byte_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_>;
     /// Feeds the bytes in `range` to `state`, without copying them (the same
     /// hash whichever storage holds the text).
     fn hash_range(&self, range: Range<usize>, state: &mut dyn Hasher) {
@@ -23,6 +26,9 @@ impl SourceText for str {
     fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
         Cow::Borrowed(self.get(range).unwrap_or(""))
     }
+    fn byte_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
+        Box::new(std::iter::once(self.as_bytes()))
+    }
     fn len_bytes(&self) -> usize {
         self.len()
     }
@@ -31,6 +37,9 @@ impl SourceText for str {
 impl SourceText for String {
     fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
         self.as_str().slice(range)
+    }
+    fn byte_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
+        self.as_str().byte_chunks()
     }
     fn len_bytes(&self) -> usize {
         self.len()
@@ -48,6 +57,9 @@ impl SourceText for Rope {
     }
     fn len_bytes(&self) -> usize {
         Rope::len_bytes(self)
+    }
+    fn byte_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
+        Box::new(self.chunks().map(str::as_bytes))
     }
     fn hash_range(&self, range: Range<usize>, state: &mut dyn Hasher) {
         let end = range.end.min(self.len_bytes());

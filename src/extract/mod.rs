@@ -228,16 +228,12 @@ fn add_providers_and_urls<S: SourceText + ?Sized>(
     } else {
         providers::SdkLanguage::Javascript
     };
-    let whole = text.slice(0..text.len_bytes());
-    if providers::may_use_providers_in(whole.as_bytes(), language) {
-        drop(whole);
+    if providers::text_may_use_providers(text, language) {
         if python {
             uses.extend(python::provider_uses(tree, text));
         } else {
             uses.extend(javascript::provider_uses(tree, text));
         }
-    } else {
-        drop(whole);
     }
     uses.extend(url::extract(tree, text, options));
     if uses.len() > before {

@@ -298,3 +298,31 @@ fn replicate_versions_and_namespaces_resolve_per_route() {
     );
     assert_eq!(Route::Weights.resolution_ids("a/b"), ["a/b"]);
 }
+
+#[test]
+fn the_prefilter_finds_a_package_name_across_rope_chunks() {
+    use super::{SdkLanguage, text_may_use_providers};
+    let mut straddled = false;
+    // The name in the middle: ropey splits a text of one to two chunks' size
+    // near its middle.
+    for padding in 400..1_200 {
+        let text = format!("{0}\nimport fal_client\n{0}", "#".repeat(padding));
+        let rope = ropey::Rope::from_str(&text);
+        let at = text.find("fal_client").unwrap_or_default();
+        let mut start = 0;
+        for chunk in rope.chunks() {
+            let end = start + chunk.len();
+            straddled |= start < at + "fal_client".len() && at < start && start < end;
+            start = end;
+        }
+        assert!(
+            text_may_use_providers(&rope, SdkLanguage::Python),
+            "{padding}"
+        );
+        assert!(
+            !text_may_use_providers(&rope, SdkLanguage::Javascript),
+            "{padding}"
+        );
+    }
+    assert!(straddled, "no case split the name between two chunks");
+}
