@@ -119,17 +119,8 @@ fn the_workspace_scan_skips_files_over_their_projects_limits() {
     .expect("write");
     std::fs::write(root.join("plain/bundle.min.js"), minified()).expect("write");
     std::fs::write(root.join("raised/bundle.min.js"), minified()).expect("write");
-    let mut server = Server::spawn();
-    server.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": format!("file://{}", root.display()),
-            "capabilities": { "window": { "workDoneProgress": true } },
-            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
-        }),
-    );
-    server.notify("initialized", json!({}));
+    let mut server =
+        Server::start_workspace(root, json!({ "window": { "workDoneProgress": true } }));
     let raised = format!("file://{}", root.join("raised/bundle.min.js").display());
     let published = server.diagnostics(&raised);
     assert_eq!(published["diagnostics"][0]["code"], "non-commercial");

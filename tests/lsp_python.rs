@@ -158,17 +158,7 @@ fn workspace_scope_publishes_for_python_files_never_opened() {
     )
     .expect("write");
     std::fs::write(root.join("plain.py"), "x = 1\n").expect("write");
-    let mut server = Server::spawn();
-    server.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": format!("file://{}", root.display()),
-            "capabilities": {},
-            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
-        }),
-    );
-    server.notify("initialized", json!({}));
+    let mut server = Server::start_workspace(root, json!({}));
     let uri = format!("file://{}", root.join("jobs.py").display());
     assert_eq!(
         summarize(&server.diagnostics(&uri)),

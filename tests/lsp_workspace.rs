@@ -24,17 +24,8 @@ fn workspace_scope_publishes_for_files_never_opened_with_progress() {
         "abstrakt.run('musicgen');\n",
     )
     .expect("write");
-    let mut server = Server::spawn();
-    server.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": format!("file://{}", root.display()),
-            "capabilities": { "window": { "workDoneProgress": true } },
-            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
-        }),
-    );
-    server.notify("initialized", json!({}));
+    let mut server =
+        Server::start_workspace(root, json!({ "window": { "workDoneProgress": true } }));
     server.wait_for(|m| m["method"] == "window/workDoneProgress/create");
     let begin =
         server.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");

@@ -114,17 +114,7 @@ fn check_and_the_workspace_scan_report_the_same_findings() {
         "{cli:#?}"
     );
 
-    let mut server = Server::spawn();
-    server.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": format!("file://{}", root.display()),
-            "capabilities": {},
-            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
-        }),
-    );
-    server.notify("initialized", json!({}));
+    let mut server = Server::start_workspace(root, json!({}));
     let uri = format!("file://{}", root.join("src/app.ts").display());
     // The attribution index is built in the background: wait for the answer
     // that has it (or fail on the server's timeout).
@@ -312,17 +302,7 @@ fn the_workspace_scope_reports_model_urls_in_shell_and_markdown_like_check() {
     )
     .expect("write");
 
-    let mut server = Server::spawn();
-    server.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": format!("file://{}", root.display()),
-            "capabilities": {},
-            "initializationOptions": { "diagnostics": { "scope": "workspace" } }
-        }),
-    );
-    server.notify("initialized", json!({}));
+    let mut server = Server::start_workspace(root, json!({}));
     for file in ["scripts/render.sh", "GUIDE.md"] {
         let cli = from_check_file(root, Some(file));
         assert!(!cli.is_empty(), "check reports {file}");

@@ -234,6 +234,23 @@ impl Server {
         result
     }
 
+    /// A server for the workspace folder `root` with the workspace diagnostics
+    /// scope (files that are not open are checked too), initialized.
+    pub fn start_workspace(root: &std::path::Path, capabilities: Value) -> Self {
+        let mut server = Self::spawn();
+        server.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": format!("file://{}", root.display()),
+                "capabilities": capabilities,
+                "initializationOptions": { "diagnostics": { "scope": "workspace" } }
+            }),
+        );
+        server.notify("initialized", json!({}));
+        server
+    }
+
     /// A UTF-16 client with Markdown hovers, like VS Code.
     pub fn start() -> Self {
         let mut server = Self::spawn();
