@@ -87,17 +87,7 @@ fn check_reports_a_missing_or_stale_attribution_file_until_regenerated() {
     );
 
     // Written by the report: current, no finding.
-    let written = run(
-        tree.path(),
-        &[
-            "report",
-            "--format",
-            "attribution",
-            "--output",
-            "THIRD_PARTY_MODELS.md",
-        ],
-    );
-    assert_eq!(written.code, 0, "{}", written.stderr);
+    write_attribution_file(&tree);
     assert_eq!(stale(&check(&tree).stdout), []);
     // Line endings converted by git on checkout do not make it stale.
     let committed = tree.read("THIRD_PARTY_MODELS.md");
@@ -289,6 +279,21 @@ fn a_missing_or_foreign_baseline_is_a_usage_error() {
 
 // ---- check --new-since ------------------------------------------------------
 
+/// `report --format attribution --output THIRD_PARTY_MODELS.md`, which must succeed.
+fn write_attribution_file(tree: &Tree) {
+    let written = run(
+        tree.path(),
+        &[
+            "report",
+            "--format",
+            "attribution",
+            "--output",
+            "THIRD_PARTY_MODELS.md",
+        ],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+}
+
 fn git(tree: &Tree, args: &[&str]) {
     let status = std::process::Command::new("git")
         .args(args)
@@ -405,17 +410,7 @@ fn markdown_summary_lists_new_findings_and_attribution_changes() {
         "abstrakt.toml",
         b"[attribution]\nfile = \"THIRD_PARTY_MODELS.md\"\n",
     );
-    let written = run(
-        tree.path(),
-        &[
-            "report",
-            "--format",
-            "attribution",
-            "--output",
-            "THIRD_PARTY_MODELS.md",
-        ],
-    );
-    assert_eq!(written.code, 0, "{}", written.stderr);
+    write_attribution_file(&tree);
     git(&tree, &["add", "-A"]);
     git(&tree, &["commit", "--quiet", "-m", "credits"]);
     // The change: a Llama call (new credit), flux-dev no longer used in one file.
