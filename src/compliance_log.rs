@@ -59,7 +59,8 @@ pub fn generates(method: &SdkMethod) -> bool {
         "transcription",
         "speech",
     ];
-    !NOT_GENERATIONS.contains(last) && !(method.path.len() == 1 && HANDLES.contains(last))
+    let handle = method.path.len() == 1 && HANDLES.contains(last);
+    !NOT_GENERATIONS.contains(last) && !handle
 }
 
 /// What holds a call's result.
