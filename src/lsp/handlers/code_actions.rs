@@ -14,7 +14,7 @@ use crate::lsp::commands::ACKNOWLEDGE_COMMAND;
 use crate::lsp::convert;
 use crate::lsp::diagnostics::DiagnosticData;
 use crate::lsp::session::View;
-use crate::registry::{Lookup, Resolver};
+use crate::registry::{Lookup, Resolved, Resolver};
 
 /// What the quick fixes of one document need.
 pub struct Input<'a> {
@@ -75,6 +75,34 @@ fn document_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
     }
 }
 
+/// One diagnostic of a `codeAction` request, with what its fixes need.
+struct Fixing<'a> {
+    input: &'a Input<'a>,
+    index: &'a LineIndex<'a>,
+    diagnostic: &'a Diagnostic,
+    code: &'a str,
+    /// The diagnostic's bytes.
+    range: std::ops::Range<usize>,
+    data: DiagnosticData,
+    /// The canonical id, else the id as written.
+    model: Option<String>,
+    resolved: Option<Resolved>,
+}
+
+impl Fixing<'_> {
+    /// A workspace edit of this document by one byte edit.
+    fn edit(&self, edit: Edit) -> WorkspaceEdit {
+        document_edit(
+            self.input.uri,
+            vec![text_edit(self.index, edit, self.input.encoding)],
+        )
+    }
+
+    fn quickfix(&self, title: String, edit: Edit, preferred: bool) -> CodeActionOrCommand {
+        quickfix(title, self.diagnostic, self.edit(edit), preferred)
+    }
+}
+
 /// The quick fixes for the diagnostics of a `codeAction` request.
 pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
     let index = LineIndex::new(input.rope);
@@ -91,134 +119,161 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             convert::position_from_lsp(diagnostic.range.end),
             input.encoding,
         );
-        let range = start..end.max(start);
         let data = DiagnosticData::from_diagnostic(diagnostic).unwrap_or_default();
-        let model = data.canonical_id.as_deref().or(data.model_id.as_deref());
-        let resolved = model.and_then(|id| input.resolver.resolve(id));
-        let edit =
-            |edit: Edit| document_edit(input.uri, vec![text_edit(&index, edit, input.encoding)]);
+        let model = data.canonical_id.clone().or_else(|| data.model_id.clone());
+        let fixing = Fixing {
+            input,
+            index: &index,
+            diagnostic,
+            code,
+            range: start..end.max(start),
+            resolved: model.as_deref().and_then(|id| input.resolver.resolve(id)),
+            model,
+            data,
+        };
         match code {
-            "attribution-required" => {
-                let name = resolved.as_ref().map_or_else(
-                    || model.unwrap_or("the model").to_string(),
-                    |r| r.model.name.clone(),
-                );
-                let fix = resolved
-                    .as_ref()
-                    .and_then(|r| fixes::attribution_fix(&r.model));
-                let comment = match &fix {
-                    Some(fix) => fix.comment.clone(),
-                    None => format!("Attribution required by the license of {name}"),
-                };
-                actions.push(quickfix(
-                    "Add an attribution reminder above the call".to_string(),
-                    diagnostic,
-                    edit(fixes::line_above(
-                        input.text,
-                        range.start,
-                        &fixes::line_comment(input.language, &comment),
-                    )),
-                    true,
-                ));
-                let closing_tag = input
-                    .jsx_closing_tags
-                    .iter()
-                    .find(|(finding, _)| *finding == range.start)
-                    .map(|(_, at)| *at);
-                if let Some(fix) = fix
-                    && let Some(at) = closing_tag
-                    && let Some(markup_edit) = fixes::markup_before(input.text, at, &fix.markup)
-                {
-                    actions.push(quickfix(fix.title, diagnostic, edit(markup_edit), false));
-                }
-            }
+            "attribution-required" => attribution_fixes(&fixing, &mut actions),
             "non-commercial" | "license-denied" | "commercial-conditional" => {
-                if let (Some(inside), Some(resolved)) =
-                    (fixes::literal_inside(input.text, &range), &resolved)
-                {
-                    for (i, alternative) in resolved.model.alternatives.iter().enumerate() {
-                        let license = input
-                            .resolver
-                            .resolve(alternative)
-                            .map(|r| r.model.licensing.license.clone());
-                        let title = match license {
-                            Some(license) => format!("Use {alternative} ({license})"),
-                            None => format!("Use {alternative}"),
-                        };
-                        actions.push(quickfix(
-                            title,
-                            diagnostic,
-                            edit(Edit {
-                                range: inside.clone(),
-                                text: alternative.clone(),
-                            }),
-                            i == 0,
-                        ));
-                    }
-                }
+                alternative_fixes(&fixing, &mut actions)
             }
-            "unknown-model" => {
-                if let Some(inside) = fixes::literal_inside(input.text, &range) {
-                    for (i, suggestion) in data.suggestions.iter().enumerate() {
-                        actions.push(quickfix(
-                            format!("Change to {suggestion}"),
-                            diagnostic,
-                            edit(Edit {
-                                range: inside.clone(),
-                                text: suggestion.clone(),
-                            }),
-                            i == 0,
-                        ));
-                    }
-                }
-            }
-            "license-changed" | "review-due" => {
-                if let (true, Some(id)) = (input.has_lock_target, data.canonical_id.as_deref()) {
-                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: if code == "review-due" {
-                            format!("Mark the licensing of {id} reviewed in abstrakt.lock")
-                        } else {
-                            format!("Acknowledge the current licensing of {id} in abstrakt.lock")
-                        },
-                        kind: Some(CodeActionKind::QUICKFIX),
-                        diagnostics: Some(vec![diagnostic.clone()]),
-                        command: Some(Command {
-                            title: "Acknowledge licensing".to_string(),
-                            command: input.acknowledge_command.to_string(),
-                            arguments: Some(vec![json!(input.uri.as_str()), json!(id)]),
-                        }),
-                        is_preferred: Some(true),
-                        ..CodeAction::default()
-                    }));
-                }
-            }
+            "unknown-model" => suggestion_fixes(&fixing, &mut actions),
+            "license-changed" | "review-due" => lock_fix(&fixing, &mut actions),
             _ => {}
         }
-        actions.push(quickfix(
-            format!("Ignore {code} on this line"),
-            diagnostic,
-            edit(fixes::line_above(
-                input.text,
-                range.start,
-                &fixes::line_comment(
-                    input.language,
-                    &format!("abstrakt-ignore-next-line {code} -- "),
-                ),
-            )),
-            false,
-        ));
-        if let (Some(model), Some(target)) = (model, &input.config_target)
-            && let Some(workspace_edit) = exception_edit(target, model, code, input.encoding)
-        {
-            actions.push(quickfix(
-                "Add an exception to abstrakt.toml".to_string(),
-                diagnostic,
-                workspace_edit,
-                false,
-            ));
-        }
+        ignore_and_exception_fixes(&fixing, &mut actions);
     }
     actions
+}
+
+/// A reminder comment above the call; the credit's markup in the component
+/// the call renders into, when there is one.
+fn attribution_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let input = fixing.input;
+    let name = fixing.resolved.as_ref().map_or_else(
+        || fixing.model.as_deref().unwrap_or("the model").to_string(),
+        |r| r.model.name.clone(),
+    );
+    let fix = fixing
+        .resolved
+        .as_ref()
+        .and_then(|r| fixes::attribution_fix(&r.model));
+    let comment = match &fix {
+        Some(fix) => fix.comment.clone(),
+        None => format!("Attribution required by the license of {name}"),
+    };
+    actions.push(fixing.quickfix(
+        "Add an attribution reminder above the call".to_string(),
+        fixes::line_above(
+            input.text,
+            fixing.range.start,
+            &fixes::line_comment(input.language, &comment),
+        ),
+        true,
+    ));
+    let closing_tag = input
+        .jsx_closing_tags
+        .iter()
+        .find(|(finding, _)| *finding == fixing.range.start)
+        .map(|(_, at)| *at);
+    if let Some(fix) = fix
+        && let Some(at) = closing_tag
+        && let Some(markup_edit) = fixes::markup_before(input.text, at, &fix.markup)
+    {
+        actions.push(fixing.quickfix(fix.title, markup_edit, false));
+    }
+}
+
+/// The model's commercial-safe alternatives in place of the id.
+fn alternative_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let (Some(inside), Some(resolved)) = (
+        fixes::literal_inside(fixing.input.text, &fixing.range),
+        &fixing.resolved,
+    ) else {
+        return;
+    };
+    for (i, alternative) in resolved.model.alternatives.iter().enumerate() {
+        let license = fixing
+            .input
+            .resolver
+            .resolve(alternative)
+            .map(|r| r.model.licensing.license.clone());
+        let title = match license {
+            Some(license) => format!("Use {alternative} ({license})"),
+            None => format!("Use {alternative}"),
+        };
+        let edit = Edit {
+            range: inside.clone(),
+            text: alternative.clone(),
+        };
+        actions.push(fixing.quickfix(title, edit, i == 0));
+    }
+}
+
+/// "Did you mean" ids in place of an unknown one.
+fn suggestion_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let Some(inside) = fixes::literal_inside(fixing.input.text, &fixing.range) else {
+        return;
+    };
+    for (i, suggestion) in fixing.data.suggestions.iter().enumerate() {
+        let edit = Edit {
+            range: inside.clone(),
+            text: suggestion.clone(),
+        };
+        actions.push(fixing.quickfix(format!("Change to {suggestion}"), edit, i == 0));
+    }
+}
+
+/// Acknowledge the licensing (or mark it reviewed) in `abstrakt.lock`.
+fn lock_fix(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let input = fixing.input;
+    let (true, Some(id)) = (input.has_lock_target, fixing.data.canonical_id.as_deref()) else {
+        return;
+    };
+    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+        title: if fixing.code == "review-due" {
+            format!("Mark the licensing of {id} reviewed in abstrakt.lock")
+        } else {
+            format!("Acknowledge the current licensing of {id} in abstrakt.lock")
+        },
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![fixing.diagnostic.clone()]),
+        command: Some(Command {
+            title: "Acknowledge licensing".to_string(),
+            command: input.acknowledge_command.to_string(),
+            arguments: Some(vec![json!(input.uri.as_str()), json!(id)]),
+        }),
+        is_preferred: Some(true),
+        ..CodeAction::default()
+    }));
+}
+
+/// Every finding: an ignore comment above its line, and an exception in
+/// `abstrakt.toml` for its model.
+fn ignore_and_exception_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let input = fixing.input;
+    let code = fixing.code;
+    actions.push(fixing.quickfix(
+        format!("Ignore {code} on this line"),
+        fixes::line_above(
+            input.text,
+            fixing.range.start,
+            &fixes::line_comment(
+                input.language,
+                &format!("abstrakt-ignore-next-line {code} -- "),
+            ),
+        ),
+        false,
+    ));
+    if let (Some(model), Some(target)) = (fixing.model.as_deref(), &input.config_target)
+        && let Some(workspace_edit) = exception_edit(target, model, code, input.encoding)
+    {
+        actions.push(quickfix(
+            "Add an exception to abstrakt.toml".to_string(),
+            fixing.diagnostic,
+            workspace_edit,
+            false,
+        ));
+    }
 }
 
 /// Creates `abstrakt.toml` with the exception, or edits the existing one.
