@@ -8,13 +8,16 @@ use ropey::Rope;
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
+use crate::compliance_log;
 use crate::document::{LineIndex, PositionEncoding};
+use crate::extract::ModelUse;
 use crate::fixes::{self, Edit};
 use crate::lsp::commands::ACKNOWLEDGE_COMMAND;
 use crate::lsp::convert;
 use crate::lsp::diagnostics::DiagnosticData;
 use crate::lsp::session::View;
 use crate::registry::{Lookup, Resolved, Resolver};
+use crate::rules::IntendedUse;
 
 /// What the quick fixes of one document need.
 pub struct Input<'a> {
@@ -34,6 +37,12 @@ pub struct Input<'a> {
     pub has_lock_target: bool,
     /// The command that accepts new licensing into `abstrakt.lock`.
     pub acknowledge_command: &'a str,
+    /// The analysed tree and its model calls (the compliance-log action).
+    pub tree: Option<&'a tree_sitter::Tree>,
+    pub uses: &'a [ModelUse],
+    /// `[compliance] log`: without it no compliance-log action is offered.
+    pub compliance_log: Option<&'a str>,
+    pub intended_use: IntendedUse,
 }
 
 fn code_of(diagnostic: &Diagnostic) -> Option<&str> {
@@ -138,6 +147,17 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             }
             "unknown-model" => suggestion_fixes(&fixing, &mut actions),
             "license-changed" | "review-due" => lock_fix(&fixing, &mut actions),
+            "generation-not-logged" => {
+                let call = input
+                    .uses
+                    .iter()
+                    .find(|u| u.targets.iter().any(|t| *t.range() == fixing.range));
+                if let Some(action) =
+                    call.and_then(|u| log_action(input, &index, u, Some(diagnostic)))
+                {
+                    actions.push(action);
+                }
+            }
             _ => {}
         }
         ignore_and_exception_fixes(&fixing, &mut actions);
@@ -276,6 +296,86 @@ fn ignore_and_exception_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionO
     }
 }
 
+/// "Log this generation for compliance" on a model call: the record of
+/// [`compliance_log::fix`] after it. A quick fix of `generation-not-logged`
+/// (`diagnostic`), else a rewrite offered at the call. Only with
+/// `[compliance] log` set: the record calls that function.
+fn log_action(
+    input: &Input<'_>,
+    index: &LineIndex<'_>,
+    call: &ModelUse,
+    diagnostic: Option<&Diagnostic>,
+) -> Option<CodeActionOrCommand> {
+    let fix = compliance_log::fix(
+        input.tree?,
+        input.text,
+        input.language,
+        call,
+        input.resolver,
+        input.intended_use,
+        input.compliance_log?,
+    )?;
+    let edits = fix
+        .edits
+        .into_iter()
+        .map(|edit| text_edit(index, edit, input.encoding))
+        .collect();
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix.title,
+        kind: Some(if diagnostic.is_some() {
+            CodeActionKind::QUICKFIX
+        } else {
+            CodeActionKind::REFACTOR_REWRITE
+        }),
+        diagnostics: diagnostic.map(|d| vec![d.clone()]),
+        edit: Some(document_edit(input.uri, edits)),
+        is_preferred: diagnostic.map(|_| true),
+        ..CodeAction::default()
+    }))
+}
+
+/// The actions offered at a range whatever the diagnostics: "Log this
+/// generation for compliance" on each model call the range touches, unless
+/// a `generation-not-logged` diagnostic in the request already offers it
+/// as its quick fix. `only`: the kinds the client asked for.
+pub fn range_actions(
+    input: &Input<'_>,
+    range: Range,
+    diagnostics: &[Diagnostic],
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let wanted = only.is_none_or(|kinds| {
+        kinds.iter().any(|kind| {
+            CodeActionKind::REFACTOR_REWRITE
+                .as_str()
+                .starts_with(kind.as_str())
+        })
+    });
+    if !wanted || input.compliance_log.is_none() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(input.rope);
+    let offset = |position| index.offset(convert::position_from_lsp(position), input.encoding);
+    let (start, end) = (offset(range.start), offset(range.end));
+    let fixed: Vec<&Range> = diagnostics
+        .iter()
+        .filter(|d| code_of(d) == Some("generation-not-logged"))
+        .map(|d| &d.range)
+        .collect();
+    input
+        .uses
+        .iter()
+        .filter(|call| call.call_range.start <= end && start <= call.call_range.end)
+        .filter(|call| {
+            !call.targets.iter().any(|target| {
+                let at = convert::byte_range_to_lsp(&index, target.range().clone(), input.encoding);
+                fixed.contains(&&at)
+            })
+        })
+        .filter_map(|call| log_action(input, &index, call, None))
+        .collect()
+}
+
 /// Creates `abstrakt.toml` with the exception, or edits the existing one.
 fn exception_edit(
     target: &Path,
@@ -317,11 +417,35 @@ fn exception_edit(
     })
 }
 
+/// Whether a compliance-log action may be offered: a `generation-not-logged`
+/// diagnostic, or a model call the range touches.
+fn log_may_apply(
+    snapshot: &crate::lsp::session::Snapshot,
+    encoding: PositionEncoding,
+    range: Range,
+    diagnostics: &[Diagnostic],
+) -> bool {
+    if diagnostics
+        .iter()
+        .any(|d| code_of(d) == Some("generation-not-logged"))
+    {
+        return true;
+    }
+    let index = LineIndex::new(snapshot.document.rope());
+    let offset = |position| index.offset(convert::position_from_lsp(position), encoding);
+    let (start, end) = (offset(range.start), offset(range.end));
+    snapshot
+        .analysis
+        .uses
+        .iter()
+        .any(|call| call.call_range.start <= end && start <= call.call_range.end)
+}
+
 /// `textDocument/codeAction`, from the analysed snapshot of the text the
 /// client sees (the fixes' byte edits are computed on that text). While the
 /// current text is not analysed yet there are no fixes to offer: the editor
 /// asks again on the next cursor move.
-pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+pub fn request(view: &View, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
     let snapshot = &view.analysed;
     if snapshot.document.revision() != view.current.revision() {
         return Vec::new();
@@ -339,6 +463,16 @@ pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrComma
         root.or_else(|| path.parent().map(Path::to_path_buf))
             .map(|dir| dir.join(crate::config::FILE_NAME))
     });
+    let compliance_log = project.config.compliance_log.as_deref();
+    let diagnostics = &params.context.diagnostics;
+    // Requests keep no tree (see the scheduler's `store`): the log action
+    // parses the text again, only when it may be offered.
+    let tree = compliance_log
+        .filter(|_| {
+            snapshot.not_analysed.is_none()
+                && log_may_apply(snapshot, view.caps.encoding, params.range, diagnostics)
+        })
+        .map(|_| crate::syntax::parse(snapshot.document.language, &text));
     let input = Input {
         uri: &view.uri,
         text: &text,
@@ -350,6 +484,17 @@ pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrComma
         config_target,
         has_lock_target: project.lock_target().is_some(),
         acknowledge_command: ACKNOWLEDGE_COMMAND,
+        tree: tree.as_ref(),
+        uses: &snapshot.analysis.uses,
+        compliance_log,
+        intended_use: project.rule_settings.intended_use,
     };
-    actions(&input, diagnostics)
+    let mut all = actions(&input, diagnostics);
+    all.extend(range_actions(
+        &input,
+        params.range,
+        diagnostics,
+        params.context.only.as_deref(),
+    ));
+    all
 }
