@@ -345,3 +345,108 @@ fn the_report_and_the_bom_carry_the_route() {
         );
     }
 }
+
+/// A project calling FLUX.1 [dev] twice: its weights (non-commercial, §2(b))
+/// and its Replicate endpoint.
+const TWO_ROUTES: &str = "from diffusers import FluxPipeline\nimport replicate\n\npipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\")\nout = replicate.run(\"black-forest-labs/flux-dev\")\n";
+
+#[test]
+fn the_lock_records_each_route_of_a_model_on_its_own() {
+    let tree = cli_support::Tree::new(&[("app.py", TWO_ROUTES.as_bytes())]);
+    let out = run(tree.path(), &["lock", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lock = tree.read("abstrakt.lock");
+    let keys: Vec<&str> = lock.lines().filter(|l| l.starts_with("[models")).collect();
+    assert_eq!(
+        keys,
+        [
+            "[models.\"flux-dev@replicate\"]",
+            "[models.\"flux-dev@weights\"]"
+        ]
+    );
+    // Each entry is the licensing on its route: the weights' §2(b) term.
+    let weights = lock
+        .split("[models.\"flux-dev@weights\"]")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(weights.contains("commercial = \"not-allowed\""), "{lock}");
+    let replicate = lock
+        .split("[models.\"flux-dev@replicate\"]")
+        .nth(1)
+        .and_then(|rest| rest.split("[models").next())
+        .unwrap_or_default();
+    assert!(replicate.contains("commercial = \"allowed\""), "{lock}");
+
+    // Just locked: nothing has changed (the weights route was reported as a
+    // licence change when the lock recorded the API route's terms).
+    let out = run(tree.path(), &["check", "--format", "json", "."]);
+    let codes: Vec<String> = json_findings(&out.stdout)
+        .into_iter()
+        .map(|f| f.5)
+        .collect();
+    assert!(!codes.iter().any(|c| c == "license-changed"), "{codes:?}");
+    let out = run(tree.path(), &["lock", "--check", "."]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+
+    // One route can be marked reviewed; one the code does not take cannot.
+    let out = run(
+        tree.path(),
+        &["lock", "--mark-reviewed", "flux-dev@weights", "."],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run(
+        tree.path(),
+        &["lock", "--mark-reviewed", "flux-dev@openai", "."],
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr.trim(),
+        "abstrakt-lsp: --mark-reviewed: `flux-dev@openai` is not used by the code checked (the lock records only models in use)"
+    );
+}
+
+#[test]
+fn acknowledging_in_the_editor_records_the_route_the_document_takes() {
+    let tree = cli_support::Tree::new(&[
+        ("app.py", TWO_ROUTES.as_bytes()),
+        // Acknowledged when the weights were (wrongly) thought commercial.
+        (
+            "abstrakt.lock",
+            b"version = 1\n[models.\"flux-dev@weights\"]\nlicense = \"FLUX.1-dev\"\ncommercial = \"allowed\"\nattribution = \"required\"\nfingerprint = \"0\"\nrecorded = \"2026-01-01\"\n",
+        ),
+    ]);
+    let mut server = Server::start_workspace(tree.path(), serde_json::json!({}));
+    let uri = format!("file://{}", tree.path().join("app.py").display());
+    server.open(&uri, "python", TWO_ROUTES);
+    let published = server.diagnostics(&uri);
+    let changed: Vec<_> = summarize(&published)
+        .into_iter()
+        .filter(|d| d.4 == "license-changed")
+        .collect();
+    // Only the weights call: the Replicate route was never acknowledged.
+    assert_eq!(changed, [(3, 36, 3, 66, "license-changed".to_string(), 2)]);
+
+    server.request(
+        "workspace/executeCommand",
+        serde_json::json!({ "command": "abstrakt.acknowledgeLicensing", "arguments": [uri, "flux-dev"] }),
+    );
+    let lock = tree.read("abstrakt.lock");
+    let keys: Vec<&str> = lock.lines().filter(|l| l.starts_with("[models")).collect();
+    assert_eq!(
+        keys,
+        [
+            "[models.\"flux-dev@replicate\"]",
+            "[models.\"flux-dev@weights\"]"
+        ]
+    );
+    assert!(!lock.contains("fingerprint = \"0\""), "{lock}");
+    let cleared = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && !m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "license-changed"))
+    });
+    assert!(cleared["params"]["diagnostics"].is_array());
+    server.shutdown_and_exit();
+}
