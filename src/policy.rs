@@ -57,7 +57,11 @@ pub fn project_findings(
                 suggestions: resolved
                     .as_ref()
                     .map(|r| {
-                        crate::rules::alternatives_on(lookup, model_use.route(), &r.model.alternatives)
+                        crate::rules::alternatives_on(
+                            lookup,
+                            model_use.route(),
+                            &r.model.alternatives,
+                        )
                     })
                     .unwrap_or_default(),
                 matched_pattern: resolved

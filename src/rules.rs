@@ -356,7 +356,11 @@ fn spell_on(lookup: &impl Lookup, route: Route, canonical: &str) -> Vec<String> 
 
 /// Alternatives spelled as the call's route spells them (a quick fix puts
 /// them in the code); one the route has no spelling for is left out.
-pub(crate) fn alternatives_on(lookup: &impl Lookup, route: Route, alternatives: &[String]) -> Vec<String> {
+pub(crate) fn alternatives_on(
+    lookup: &impl Lookup,
+    route: Route,
+    alternatives: &[String],
+) -> Vec<String> {
     if route.is_abstrakt() {
         return alternatives.to_vec();
     }

@@ -13,9 +13,9 @@ use crate::extract::Target;
 use crate::host::{Host, System};
 use crate::licensing::Model;
 use crate::lockfile::{self, FILE_NAME, Lockfile};
-use crate::rules;
 use crate::project::ProjectIndex;
 use crate::registry::Lookup;
+use crate::rules;
 
 #[derive(Debug, Args)]
 pub struct LockArgs {
