@@ -450,3 +450,35 @@ fn acknowledging_in_the_editor_records_the_route_the_document_takes() {
     assert!(cleared["params"]["diagnostics"].is_array());
     server.shutdown_and_exit();
 }
+
+#[test]
+fn inlay_hints_give_the_licensing_on_each_calls_route() {
+    let mut server = Server::start();
+    let uri = "file:///p/two_routes.py";
+    server.open(uri, "python", TWO_ROUTES);
+    server.diagnostics(uri);
+    let hints = server.request(
+        "textDocument/inlayHint",
+        serde_json::json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 6, "character": 0 } } }),
+    );
+    let placed: Vec<(u64, u64, &str)> = hints
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap_or_default(),
+                h["position"]["character"].as_u64().unwrap_or_default(),
+                h["label"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            (3, 66, "FLUX.1-dev · non-commercial · attribution"),
+            (4, 48, "FLUX.1-dev · attribution"),
+        ]
+    );
+    server.shutdown_and_exit();
+}
