@@ -482,3 +482,69 @@ fn inlay_hints_give_the_licensing_on_each_calls_route() {
     );
     server.shutdown_and_exit();
 }
+
+#[test]
+fn the_markdown_and_csv_reports_give_each_route_its_own_terms() {
+    let tree = cli_support::Tree::new(&[("app.py", TWO_ROUTES.as_bytes())]);
+    let out = run(tree.path(), &["report", "--format", "markdown", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let section = |heading: &str| {
+        out.stdout
+            .split(heading)
+            .nth(1)
+            .and_then(|rest| rest.split("\n### ").next().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let weights = section("### FLUX.1 \\[dev\\] (`flux-dev`) — self-hosted weights\n");
+    assert!(
+        weights.contains("- Route: self-hosted weights (`weights`)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        weights.contains("- Commercial use: Not allowed\n"),
+        "{weights}"
+    );
+    assert!(weights.contains("- Used at: `app.py:4`"), "{weights}");
+    let replicate = section("### FLUX.1 \\[dev\\] (`flux-dev`) — Replicate API\n");
+    assert!(
+        replicate.contains("- Commercial use: Allowed\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        replicate.contains("; the terms on the Replicate API route: the registry's answer is for the Abstrakt API route\n"),
+        "{replicate}"
+    );
+    // One model, one credit to publish, whichever routes reach it.
+    assert!(
+        out.stdout
+            .contains("2 model uses of 1 known model in 1 file"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout
+            .matches("- Image created with FLUX.1-dev")
+            .count(),
+        1
+    );
+
+    let out = run(tree.path(), &["report", "--format", "csv", "."]);
+    let routes: Vec<(&str, &str)> = out
+        .stdout
+        .lines()
+        .map(|line| {
+            let commercial = line.split(',').nth(12).unwrap_or_default();
+            (commercial, line.rsplit(',').next().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("commercial_use", "route"),
+            ("Not allowed", "weights"),
+            ("Allowed", "replicate"),
+        ]
+    );
+}
