@@ -605,110 +605,18 @@ impl<'de> Deserialize<'de> for Expiry {
 
 impl RawConfig {
     fn into_config(self, text: &str, path: &Path) -> Result<ProjectConfig, ConfigError> {
-        let error =
-            |span: Range<usize>, message: String| ConfigError::at(path, text, Some(span), message);
-        let mut client_names = Vec::new();
-        for name in self.clients.names {
-            let span = name.span();
-            let name = name.into_inner();
-            if !is_identifier(&name) {
-                return Err(error(
-                    span,
-                    format!("clients.names: `{name}` is not a JavaScript identifier"),
-                ));
-            }
-            client_names.push(name);
-        }
-
-        let mut seen = HashSet::new();
-        let mut models = Vec::new();
-        for raw in self.models {
-            let span = raw.id.span();
-            let id = raw.id.into_inner();
-            if id.trim().is_empty() {
-                return Err(error(span, "models: `id` is empty".to_string()));
-            }
-            if !seen.insert(id.to_lowercase()) {
-                return Err(error(span, format!("models: `{id}` appears twice")));
-            }
-            models.push(Model {
-                name: raw.name.unwrap_or_else(|| id.clone()),
-                id,
-                aliases: Vec::new(),
-                vendor: None,
-                modality: None,
-                alternatives: Vec::new(),
-                patterns: raw.patterns,
-                licensing: Licensing {
-                    license: raw.license,
-                    spdx: raw.spdx,
-                    license_url: raw.license_url,
-                    category: None,
-                    commercial: if raw.commercial {
-                        CommercialUse::Allowed
-                    } else {
-                        CommercialUse::NotAllowed
-                    },
-                    commercial_condition: None,
-                    attribution: raw.attribution.0,
-                    attribution_text: raw.attribution_text,
-                    attribution_text_origin: None,
-                    restrictions: raw.restrictions,
-                    territories_excluded: raw.territories_excluded,
-                    confidence: None,
-                    unverified: Vec::new(),
-                    sources: vec![path.display().to_string()],
-                    license_date: None,
-                    verified: None,
-                    notes: None,
-                    evidence: Vec::new(),
-                },
-            });
-        }
-        let models = Registry::from_models(models)
-            .map_err(|e| ConfigError::at(path, text, None, e.to_string()))?;
-
+        let at = At { path, text };
+        let client_names = self.clients.into_names(&at)?;
+        let models = models(self.models, &at)?;
         let review_every = match self.policy.review_every {
             Some(value) => {
                 let span = value.span();
-                Some(ReviewInterval::parse(value.get_ref()).map_err(|e| error(span, e))?)
+                Some(ReviewInterval::parse(value.get_ref()).map_err(|e| at.error(span, e))?)
             }
             None => None,
         };
-        let attribution_file = match self.attribution.file {
-            Some(value) => {
-                let span = value.span();
-                let file = value.into_inner();
-                if file.trim().is_empty() {
-                    return Err(error(
-                        span,
-                        "attribution.file: the path is empty".to_string(),
-                    ));
-                }
-                Some(AttributionFile {
-                    path: PathBuf::from(file),
-                    span,
-                })
-            }
-            None => None,
-        };
-        let compliance_log = match self.compliance.log {
-            Some(value) => {
-                let span = value.span();
-                let name = value.into_inner();
-                if name.is_empty() || !name.split('.').all(is_identifier) {
-                    return Err(error(
-                        span,
-                        format!(
-                            "compliance.log: `{name}` is not a function name such as complianceLog.save"
-                        ),
-                    ));
-                }
-                Some(name)
-            }
-            None => None,
-        };
-
+        let attribution_file = attribution_file(self.attribution.file, &at)?;
+        let compliance_log = compliance_log(self.compliance.log, &at)?;
         Ok(ProjectConfig {
             path: Some(path.to_path_buf()),
             attribution_file,
@@ -726,26 +634,166 @@ impl RawConfig {
             exceptions: self
                 .exceptions
                 .into_iter()
-                .map(|raw| Exception {
-                    span: Some(raw.model.span()),
-                    model: raw.model.into_inner(),
-                    rules: raw.rules.into_iter().map(|r| r.0).collect(),
-                    reason: raw.reason,
-                    expires: raw.expires.map(|e| e.0),
-                })
+                .map(RawException::into_exception)
                 .collect(),
             models: Arc::new(models),
-            limits: Limits {
-                max_file_size: self
-                    .limits
-                    .max_file_size
-                    .map_or(limits::DEFAULT_MAX_FILE_SIZE, |size| size.0),
-                max_line_length: self
-                    .limits
-                    .max_line_length
-                    .unwrap_or(limits::DEFAULT_MAX_LINE_LENGTH),
-            },
+            limits: self.limits.into_limits(),
         })
+    }
+}
+
+/// Where a value was read, for errors at its span.
+struct At<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl At<'_> {
+    fn error(&self, span: Range<usize>, message: String) -> ConfigError {
+        ConfigError::at(self.path, self.text, Some(span), message)
+    }
+}
+
+impl RawClients {
+    /// The extra client names, each a JavaScript identifier.
+    fn into_names(self, at: &At<'_>) -> Result<Vec<String>, ConfigError> {
+        let mut client_names = Vec::new();
+        for name in self.names {
+            let span = name.span();
+            let name = name.into_inner();
+            if !is_identifier(&name) {
+                return Err(at.error(
+                    span,
+                    format!("clients.names: `{name}` is not a JavaScript identifier"),
+                ));
+            }
+            client_names.push(name);
+        }
+        Ok(client_names)
+    }
+}
+
+/// The project's `[[models]]` as a registry: ids non-empty and unique
+/// (case-insensitive), patterns valid.
+fn models(raw_models: Vec<RawModel>, at: &At<'_>) -> Result<Registry, ConfigError> {
+    let mut seen = HashSet::new();
+    let mut models = Vec::new();
+    for raw in raw_models {
+        let span = raw.id.span();
+        let id = raw.id.get_ref();
+        if id.trim().is_empty() {
+            return Err(at.error(span, "models: `id` is empty".to_string()));
+        }
+        if !seen.insert(id.to_lowercase()) {
+            return Err(at.error(span, format!("models: `{id}` appears twice")));
+        }
+        models.push(raw.into_model(at.path));
+    }
+    Registry::from_models(models)
+        .map_err(|e| ConfigError::at(at.path, at.text, None, e.to_string()))
+}
+
+impl RawModel {
+    /// The entry as a model whose one source is the project file.
+    fn into_model(self, path: &Path) -> Model {
+        let id = self.id.into_inner();
+        Model {
+            name: self.name.unwrap_or_else(|| id.clone()),
+            id,
+            aliases: Vec::new(),
+            vendor: None,
+            modality: None,
+            alternatives: Vec::new(),
+            patterns: self.patterns,
+            licensing: Licensing {
+                license: self.license,
+                spdx: self.spdx,
+                license_url: self.license_url,
+                category: None,
+                commercial: if self.commercial {
+                    CommercialUse::Allowed
+                } else {
+                    CommercialUse::NotAllowed
+                },
+                commercial_condition: None,
+                attribution: self.attribution.0,
+                attribution_text: self.attribution_text,
+                attribution_text_origin: None,
+                restrictions: self.restrictions,
+                territories_excluded: self.territories_excluded,
+                confidence: None,
+                unverified: Vec::new(),
+                sources: vec![path.display().to_string()],
+                license_date: None,
+                verified: None,
+                notes: None,
+                evidence: Vec::new(),
+            },
+        }
+    }
+}
+
+/// `[attribution] file`: a non-empty path.
+fn attribution_file(
+    value: Option<Spanned<String>>,
+    at: &At<'_>,
+) -> Result<Option<AttributionFile>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let span = value.span();
+    let file = value.into_inner();
+    if file.trim().is_empty() {
+        return Err(at.error(span, "attribution.file: the path is empty".to_string()));
+    }
+    Ok(Some(AttributionFile {
+        path: PathBuf::from(file),
+        span,
+    }))
+}
+
+/// `[compliance] log`: a function name, dotted identifiers.
+fn compliance_log(
+    value: Option<Spanned<String>>,
+    at: &At<'_>,
+) -> Result<Option<String>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let span = value.span();
+    let name = value.into_inner();
+    if name.is_empty() || !name.split('.').all(is_identifier) {
+        return Err(at.error(
+            span,
+            format!("compliance.log: `{name}` is not a function name such as complianceLog.save"),
+        ));
+    }
+    Ok(Some(name))
+}
+
+impl RawException {
+    fn into_exception(self) -> Exception {
+        Exception {
+            span: Some(self.model.span()),
+            model: self.model.into_inner(),
+            rules: self.rules.into_iter().map(|r| r.0).collect(),
+            reason: self.reason,
+            expires: self.expires.map(|e| e.0),
+        }
+    }
+}
+
+impl RawLimits {
+    /// The limits, defaults where the project sets none.
+    fn into_limits(self) -> Limits {
+        Limits {
+            max_file_size: self
+                .max_file_size
+                .map_or(limits::DEFAULT_MAX_FILE_SIZE, |size| size.0),
+            max_line_length: self
+                .max_line_length
+                .unwrap_or(limits::DEFAULT_MAX_LINE_LENGTH),
+        }
     }
 }
 

@@ -24,6 +24,41 @@ fn license_listed(list: &[String], licensing: &Licensing) -> bool {
     })
 }
 
+/// Why the project's policy denies `id` (its `deny-models`, `deny-licenses`
+/// or `allow-licenses`), or `None`.
+fn denial(
+    policy: &Policy,
+    id: &str,
+    shown: &str,
+    resolved: Option<&crate::registry::Resolved>,
+) -> Option<String> {
+    let model_denied = policy
+        .deny_models
+        .iter()
+        .any(|denied| same(denied, id) || resolved.is_some_and(|r| same(denied, &r.model.id)));
+    if model_denied {
+        return Some(format!(
+            "{shown} is denied by this project's policy (deny-models in abstrakt.toml)"
+        ));
+    }
+    let licensing = &resolved?.model.licensing;
+    if license_listed(&policy.deny_licenses, licensing) {
+        Some(format!(
+            "{shown} is licensed under {}, which this project's policy denies (deny-licenses in abstrakt.toml)",
+            licensing.license
+        ))
+    } else if !policy.allow_licenses.is_empty()
+        && !license_listed(&policy.allow_licenses, licensing)
+    {
+        Some(format!(
+            "{shown} is licensed under {}, which is not in this project's allow-licenses (abstrakt.toml)",
+            licensing.license
+        ))
+    } else {
+        None
+    }
+}
+
 /// `license-denied` and `license-changed` findings for every statically known id.
 pub fn project_findings(
     uses: &[ModelUse],
@@ -69,37 +104,10 @@ pub fn project_findings(
                     .and_then(|r| r.pattern().map(str::to_string)),
                 route: model_use.route(),
             };
-            if let Some(severity) = denied {
-                let model_denied = policy.deny_models.iter().any(|denied| {
-                    same(denied, id) || resolved.as_ref().is_some_and(|r| same(denied, &r.model.id))
-                });
-                let message = if model_denied {
-                    Some(format!(
-                        "{shown} is denied by this project's policy (deny-models in abstrakt.toml)"
-                    ))
-                } else if let Some(resolved) = &resolved {
-                    let licensing = &resolved.model.licensing;
-                    if license_listed(&policy.deny_licenses, licensing) {
-                        Some(format!(
-                            "{shown} is licensed under {}, which this project's policy denies (deny-licenses in abstrakt.toml)",
-                            licensing.license
-                        ))
-                    } else if !policy.allow_licenses.is_empty()
-                        && !license_listed(&policy.allow_licenses, licensing)
-                    {
-                        Some(format!(
-                            "{shown} is licensed under {}, which is not in this project's allow-licenses (abstrakt.toml)",
-                            licensing.license
-                        ))
-                    } else {
-                        None
-                    }
-                } else {
-                    None
-                };
-                if let Some(message) = message {
-                    out.push(finding(RuleCode::LicenseDenied, severity, message));
-                }
+            if let Some(severity) = denied
+                && let Some(message) = denial(policy, id, &shown, resolved.as_ref())
+            {
+                out.push(finding(RuleCode::LicenseDenied, severity, message));
             }
             if let (Some(severity), Some(lock), Some(resolved)) = (changed, lock, &resolved) {
                 let licensing = &resolved.model.licensing;

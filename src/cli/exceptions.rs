@@ -6,11 +6,13 @@
 //! exceptions (the same engine, so every rule and route counts), for the
 //! projects the walk covered whole ([`super::project_findings`]).
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::project_findings;
 use super::walk::Scan;
 use crate::analysis::{analyze, analyze_plain};
+use crate::config::Exception;
 use crate::extract::url::PlainKind;
 use crate::policy::exception_matches;
 use crate::project::Project;
@@ -36,61 +38,10 @@ pub fn check(scan: &mut Scan, projects: &[Arc<Project>], strict: bool, today: ji
             continue;
         };
         let severity = if strict { Severity::Error } else { severity };
-        // What the rules say about the project's uses, before any exception.
-        let mut bare = config.clone();
-        bare.exceptions.clear();
-        let mut unexcepted: Vec<Finding> = Vec::new();
-        for file in scan
-            .files
-            .iter()
-            .filter(|f| f.project.config.path.as_deref() == Some(config_path))
-            .filter(|f| !f.uses.is_empty())
-        {
-            let lock = project.lock.as_ref();
-            let analysis = if let Some(language) = Language::from_path(&file.path) {
-                let mut parser = language.parser();
-                let parsed = crate::syntax::with_parse_stack(file.text.len(), || {
-                    parser.parse(&file.text, None)
-                });
-                let Some(tree) = parsed.flatten() else {
-                    continue;
-                };
-                analyze(
-                    &tree,
-                    file.text.as_str(),
-                    &project.resolver,
-                    &bare,
-                    lock,
-                    today,
-                )
-            } else if let Some(kind) = PlainKind::from_path(&file.path) {
-                analyze_plain(&file.text, kind, &project.resolver, &bare, lock, today)
-            } else {
-                continue;
-            };
-            unexcepted.extend(analysis.findings);
-        }
+        let unexcepted = findings_without_exceptions(scan, project, config_path, today);
         let text = std::fs::read_to_string(config_path).unwrap_or_default();
         for exception in &config.exceptions {
-            let rules = if exception.rules.is_empty() {
-                String::new()
-            } else {
-                let names: Vec<&str> = exception.rules.iter().map(|r| r.as_str()).collect();
-                format!(" ({})", names.join(", "))
-            };
-            let message = if let Some(expires) =
-                exception.expires.filter(|_| exception.expired(today))
-            {
-                format!(
-                    "The exception for `{}`{rules} expired on {expires}: its findings are reported again; review them and renew `expires`, or remove the exception",
-                    exception.model
-                )
-            } else if !unexcepted.iter().any(|f| exception_matches(exception, f)) {
-                format!(
-                    "The exception for `{}`{rules} matched no finding: remove it (the model is no longer used, or the rule no longer fires for it)",
-                    exception.model
-                )
-            } else {
+            let Some(message) = stale(exception, &unexcepted, today) else {
                 continue;
             };
             let range = exception
@@ -103,5 +54,77 @@ pub fn check(scan: &mut Scan, projects: &[Arc<Project>], strict: bool, today: ji
             finding.model_id = Some(exception.model.clone());
             project_findings::push(scan, project, config_path, &text, finding);
         }
+    }
+}
+
+/// What the rules say about the project's uses, before any exception: its
+/// files that use models, analysed again under its configuration without
+/// `[[exceptions]]`.
+fn findings_without_exceptions(
+    scan: &Scan,
+    project: &Project,
+    config_path: &Path,
+    today: jiff::civil::Date,
+) -> Vec<Finding> {
+    let mut bare = project.config.clone();
+    bare.exceptions.clear();
+    let lock = project.lock.as_ref();
+    let mut unexcepted: Vec<Finding> = Vec::new();
+    for file in scan
+        .files
+        .iter()
+        .filter(|f| f.project.config.path.as_deref() == Some(config_path))
+        .filter(|f| !f.uses.is_empty())
+    {
+        let analysis = if let Some(language) = Language::from_path(&file.path) {
+            let mut parser = language.parser();
+            let parsed =
+                crate::syntax::with_parse_stack(file.text.len(), || parser.parse(&file.text, None));
+            let Some(tree) = parsed.flatten() else {
+                continue;
+            };
+            analyze(
+                &tree,
+                file.text.as_str(),
+                &project.resolver,
+                &bare,
+                lock,
+                today,
+            )
+        } else if let Some(kind) = PlainKind::from_path(&file.path) {
+            analyze_plain(&file.text, kind, &project.resolver, &bare, lock, today)
+        } else {
+            continue;
+        };
+        unexcepted.extend(analysis.findings);
+    }
+    unexcepted
+}
+
+/// Why an exception is no longer needed (expired, or it matches no finding
+/// the rules report), or `None` while it still holds.
+fn stale(
+    exception: &Exception,
+    unexcepted: &[Finding],
+    today: jiff::civil::Date,
+) -> Option<String> {
+    let rules = if exception.rules.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = exception.rules.iter().map(|r| r.as_str()).collect();
+        format!(" ({})", names.join(", "))
+    };
+    if let Some(expires) = exception.expires.filter(|_| exception.expired(today)) {
+        Some(format!(
+            "The exception for `{}`{rules} expired on {expires}: its findings are reported again; review them and renew `expires`, or remove the exception",
+            exception.model
+        ))
+    } else if !unexcepted.iter().any(|f| exception_matches(exception, f)) {
+        Some(format!(
+            "The exception for `{}`{rules} matched no finding: remove it (the model is no longer used, or the rule no longer fires for it)",
+            exception.model
+        ))
+    } else {
+        None
     }
 }

@@ -208,41 +208,7 @@ fn find_urls(text: &str, bases: &[String], fields: &[Range<usize>]) -> Vec<Found
             }
             let models_start = at + base.len() + 1;
             let id_start = at + needle.len();
-            // The path ends at a terminator outside any replacement field.
-            let mut end = id_start;
-            let mut dynamic = false;
-            while end < text.len() {
-                if let Some(field) = fields.iter().find(|f| f.start == end) {
-                    dynamic = true;
-                    end = field.end;
-                    continue;
-                }
-                let Some(c) = text[end..].chars().next() else {
-                    break;
-                };
-                // Shell variables: `$MODEL`, `${MODEL}`, `$(cmd)`.
-                if c == '$' {
-                    let rest = &text[end + 1..];
-                    let len = match rest.chars().next() {
-                        Some('{') => rest.find('}').map(|i| i + 1),
-                        Some('(') => rest.find(')').map(|i| i + 1),
-                        Some(n) if n.is_ascii_alphabetic() || n == '_' => Some(
-                            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                                .unwrap_or(rest.len()),
-                        ),
-                        _ => None,
-                    };
-                    if let Some(len) = len {
-                        dynamic = true;
-                        end += 1 + len;
-                        continue;
-                    }
-                }
-                if ends_path(c) {
-                    break;
-                }
-                end += c.len_utf8();
-            }
+            let (end, dynamic) = path_end(text, id_start, fields);
             let path = text[id_start..end].trim_end_matches('/');
             let (id_end, method_path, method_range): (usize, &[&str], Range<usize>) =
                 match path.strip_suffix("/run") {
@@ -272,6 +238,50 @@ fn find_urls(text: &str, bases: &[String], fields: &[Range<usize>]) -> Vec<Found
     found.sort_by_key(|f| f.id_range.start);
     found.dedup_by_key(|f| f.id_range.start);
     found
+}
+
+/// Where the model path starting at `start` ends: at a terminator outside
+/// any replacement field. Also whether a field or a shell variable stands in
+/// it (the id is then only known at run time).
+fn path_end(text: &str, start: usize, fields: &[Range<usize>]) -> (usize, bool) {
+    let mut end = start;
+    let mut dynamic = false;
+    while end < text.len() {
+        if let Some(field) = fields.iter().find(|f| f.start == end) {
+            dynamic = true;
+            end = field.end;
+            continue;
+        }
+        let Some(c) = text[end..].chars().next() else {
+            break;
+        };
+        if c == '$'
+            && let Some(len) = shell_variable_len(&text[end + 1..])
+        {
+            dynamic = true;
+            end += 1 + len;
+            continue;
+        }
+        if ends_path(c) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    (end, dynamic)
+}
+
+/// The length of a shell variable after its `$`: `MODEL`, `{MODEL}`,
+/// `(cmd)`; `None` when `$` starts none.
+fn shell_variable_len(rest: &str) -> Option<usize> {
+    match rest.chars().next() {
+        Some('{') => rest.find('}').map(|i| i + 1),
+        Some('(') => rest.find(')').map(|i| i + 1),
+        Some(n) if n.is_ascii_alphabetic() || n == '_' => Some(
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len()),
+        ),
+        _ => None,
+    }
 }
 
 /// A file without a grammar that `check` reads for model URLs.

@@ -1,5 +1,6 @@
 //! The LSP face of the engine.
 
+mod analyse;
 mod capabilities;
 mod commands;
 mod convert;

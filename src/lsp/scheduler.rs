@@ -32,7 +32,8 @@ use std::time::Duration;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 use tracing::{debug, error, info};
 
-use super::diagnostics::{self, report_loads};
+use super::analyse;
+use super::diagnostics::report_loads;
 use super::guard::{inject_panic, panic_message};
 use super::remote::schedule_fetch;
 use super::session::{NotAnalysed, Session, Snapshot, State, file_path};
@@ -122,19 +123,14 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
         let analysed = tokio::task::spawn_blocking(move || {
             let document = round.snapshot_document;
             inject_panic(&document, "analysis");
-            let project = worker_session.project_for(&worker_uri);
-            // Over the project's `[limits]` (a minified bundle): not parsed.
-            if let Some(reason) = project.config.limits.check_rope(document.rope()) {
-                return (
-                    Snapshot::not_analysed(document, NotAnalysed::OverLimits(reason), project),
-                    None,
-                );
-            }
-            // The incremental parse of the edits recorded since the last one
-            // (or a full parse for a new, idle or formerly skipped document).
-            let budget =
-                ParseBudget::for_len(document.rope().len_bytes()).cancelled_by(round.cancel);
-            worker_session.analyse_after(document, project, round.extract_cache.as_deref(), &budget)
+            let previous = round.extract_cache.as_deref();
+            analyse::round(
+                &worker_session,
+                &worker_uri,
+                document,
+                previous,
+                round.cancel,
+            )
         })
         .await;
         match analysed {
@@ -149,59 +145,55 @@ async fn work(session: Arc<Session>, uri: Uri, id: u64) {
                 session.analysis_stored();
                 report_loads(&session).await;
                 if let Some((snapshot, notice)) = fresh {
-                    if let Some(message) = notice {
-                        session
-                            .client
-                            .show_message(MessageType::INFO, message)
-                            .await;
-                    }
-                    let version = snapshot.document.version;
-                    let published = diagnostics::of_snapshot(&snapshot, encoding);
-                    session
-                        .client
-                        .publish_diagnostics(uri.clone(), published, Some(version))
-                        .await;
+                    analyse::publish(&session, &uri, &snapshot, notice, encoding).await;
                     settle_after_close(&session, &uri, id).await;
                     schedule_fetch(&session, &static_ids(&snapshot.analysis), reanalyse_using);
                 } else {
                     debug!(uri = uri.as_str(), "analysis superseded; not published");
                 }
             }
-            Err(join_error) => {
-                let message = if join_error.is_panic() {
-                    panic_message(&*join_error.into_panic())
-                } else {
-                    join_error.to_string()
-                };
-                error!(uri = uri.as_str(), "analysis panicked: {message}");
-                session
-                    .client
-                    .log_message(
-                        MessageType::ERROR,
-                        format!(
-                            "abstrakt: the analysis of {} failed ({message}); its last results stay",
-                            uri.as_str()
-                        ),
-                    )
-                    .await;
-            }
+            Err(join_error) => report_failure(&session, &uri, join_error).await,
         }
-        let again = {
-            let mut state = session.state();
-            match state.documents.get_mut(&uri).filter(|open| open.id == id) {
-                Some(open) if open.schedule.dirty => true,
-                Some(open) => {
-                    open.schedule.in_flight = false;
-                    false
-                }
-                None => false,
-            }
-        };
-        if !again {
+        if !again(&session, &uri, id) {
             tokio::spawn(check_when_quiet(session, uri, id));
             return;
         }
     }
+}
+
+/// Whether a newer version is waiting for another round; if not, the
+/// document is no longer in flight.
+fn again(session: &Session, uri: &Uri, id: u64) -> bool {
+    let mut state = session.state();
+    match state.documents.get_mut(uri).filter(|open| open.id == id) {
+        Some(open) if open.schedule.dirty => true,
+        Some(open) => {
+            open.schedule.in_flight = false;
+            false
+        }
+        None => false,
+    }
+}
+
+/// A panicked (or cancelled) analysis: logged, and told to the client; the
+/// document keeps its last results.
+async fn report_failure(session: &Session, uri: &Uri, join_error: tokio::task::JoinError) {
+    let message = if join_error.is_panic() {
+        panic_message(&*join_error.into_panic())
+    } else {
+        join_error.to_string()
+    };
+    error!(uri = uri.as_str(), "analysis panicked: {message}");
+    session
+        .client
+        .log_message(
+            MessageType::ERROR,
+            format!(
+                "abstrakt: the analysis of {} failed ({message}); its last results stay",
+                uri.as_str()
+            ),
+        )
+        .await;
 }
 
 /// Stores a finished analysis in the document it belongs to (unless it was

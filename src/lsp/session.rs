@@ -1,7 +1,7 @@
 //! The server's state: open documents with their latest analysis, the
-//! project index, settings and what the client can do, and the analysis of
-//! one document under its project (the scheduler decides when; fetching
-//! lives in [`super::remote`]).
+//! project index, settings and what the client can do. It holds state only:
+//! analysing a document is [`super::analyse`]'s, deciding when is
+//! [`super::scheduler`]'s, fetching is [`super::remote`]'s.
 //!
 //! Three locks, each held only for short synchronous work and never across an
 //! `.await`: `state` (documents, settings), the project index's own lock
@@ -20,17 +20,17 @@ use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::capabilities::ClientCaps;
 use super::settings::{DiagnosticsScope, EditorSettings};
-use crate::analysis::{Analysis, analyze_incremental};
+use crate::analysis::Analysis;
 use crate::attribution::{AttributionIndex, Found};
 use crate::document::Document;
 use crate::extract::{Clients, ExtractCache};
 use crate::host::{Host, System};
 use crate::limits::SkipReason;
 use crate::project::{LoadReport, OnError, Overrides, Project, ProjectIndex};
-use crate::registry::{RemoteSource, Resolver};
+use crate::registry::RemoteSource;
 use crate::remote::settings::{self as remote_settings, RemoteSettings};
 use crate::remote::store::RemoteStore;
-use crate::syntax::{ParseBudget, ParseFailure};
+use crate::syntax::ParseFailure;
 
 /// Why a document has no findings: it was not analysed, and requests answer
 /// nothing for it until a later version is.
@@ -441,70 +441,6 @@ impl Session {
             .collect()
     }
 
-    /// Analyses a document read from disk (no state lock held), parsing it
-    /// within the default budget for its size.
-    pub fn analyse(&self, document: Document, project: Arc<Project>) -> Snapshot {
-        let budget = ParseBudget::for_len(document.rope().len_bytes());
-        self.analyse_after(document, project, None, &budget).0
-    }
-
-    /// Parses (within `budget`) and analyses a document: the shared analysis
-    /// entry, then the editor's attribution knowledge. Reuses the extraction
-    /// cache of an earlier version (whose tree this document's was
-    /// incrementally parsed from). A parse that fails (cancelled included)
-    /// gives a snapshot that says so.
-    pub fn analyse_after(
-        &self,
-        mut document: Document,
-        project: Arc<Project>,
-        previous: Option<&ExtractCache>,
-        budget: &ParseBudget,
-    ) -> (Snapshot, Option<ExtractCache>) {
-        let parsed = document.parse(budget).map(|_| ());
-        let (Ok(()), Some(tree)) = (parsed, document.tree()) else {
-            let failure = parsed.err().unwrap_or(ParseFailure::Cancelled);
-            let reason = NotAnalysed::Unparsable(failure);
-            return (Snapshot::not_analysed(document, reason, project), None);
-        };
-        let (mut analysis, cache) = analyze_incremental(
-            tree,
-            document.rope(),
-            &project.resolver,
-            &project.config,
-            project.lock.as_ref(),
-            previous,
-            self.today(),
-        );
-        // From the extraction itself: no second walk of the tree.
-        let clients = cache.clients().clone();
-        let jsx_closing_tags = jsx_closing_tags(tree, document.language, &analysis);
-        let attribution_queries = self.lower_shown_attributions(&mut analysis, &project.resolver);
-        let snapshot = Snapshot {
-            document,
-            project,
-            analysis,
-            attribution_queries,
-            clients: Some(Arc::new(clients)),
-            jsx_closing_tags,
-            not_analysed: None,
-        };
-        (snapshot, Some(cache))
-    }
-
-    /// `attribution-required` drops to information where the workspace already
-    /// shows the attribution text. Returns the texts looked up and the answers.
-    pub fn lower_shown_attributions(
-        &self,
-        analysis: &mut Analysis,
-        resolver: &Resolver,
-    ) -> Vec<(String, Option<Found>)> {
-        let mut index = self.attribution();
-        let (queries, lowered) =
-            crate::attribution::lower_shown(&mut analysis.findings, &mut index, resolver);
-        analysis.attribution_found.extend(lowered);
-        queries
-    }
-
     /// The open documents whose attribution answers differ from what the
     /// index says now (after a markup file changed).
     pub fn attribution_changed(&self) -> Vec<Uri> {
@@ -530,25 +466,4 @@ impl Session {
             .map(|(uri, _)| uri)
             .collect()
     }
-}
-
-/// Where the attribution quick fix of each finding in a JSX component would
-/// put the credit (see [`Snapshot::jsx_closing_tags`]).
-fn jsx_closing_tags(
-    tree: &tree_sitter::Tree,
-    language: crate::syntax::Language,
-    analysis: &Analysis,
-) -> Vec<(usize, usize)> {
-    if !language.is_jsx() {
-        return Vec::new();
-    }
-    analysis
-        .findings
-        .iter()
-        .filter(|finding| finding.code == crate::rules::RuleCode::AttributionRequired)
-        .filter_map(|finding| {
-            let start = finding.range.start;
-            crate::fixes::jsx_closing_tag(tree, start).map(|at| (start, at))
-        })
-        .collect()
 }

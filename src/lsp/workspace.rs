@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, Uri};
 
+use super::analyse;
 use super::diagnostics::{self, DiagnosticData};
 use super::remote::schedule_fetch;
 use super::session::Session;
@@ -62,7 +63,7 @@ pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec
         FileKind::Parsed(language) => {
             // Parsed once, by the analysis, within its budget.
             let document = Document::unparsed(language, 0, &candidate.text);
-            let snapshot = session.analyse(document, candidate.project);
+            let snapshot = analyse::analyse(session, document, candidate.project);
             diagnostics::of_snapshot(&snapshot, encoding)
         }
         FileKind::Plain(kind) => {
@@ -75,7 +76,7 @@ pub fn analyze_file(session: &Session, candidate: Candidate) -> Option<(Uri, Vec
                 project.lock.as_ref(),
                 session.today(),
             );
-            session.lower_shown_attributions(&mut analysis, &project.resolver);
+            analyse::lower_shown_attributions(session, &mut analysis, &project.resolver);
             let rope = Rope::from_str(&candidate.text);
             diagnostics::of_analysis(&analysis, &LineIndex::new(&rope), encoding)
         }

@@ -200,6 +200,31 @@ impl ApiModel {
                     .as_deref()
                     .is_some_and(|s| s.eq_ignore_ascii_case(api.license.trim()))
         });
+        let licensing = api.merged(same_license);
+        Some(match builtin {
+            Some(b) => Model {
+                licensing,
+                ..b.clone()
+            },
+            None => Model {
+                id: self.id.clone(),
+                aliases: Vec::new(),
+                name: self.name.clone().unwrap_or_else(|| self.id.clone()),
+                vendor: self.provider.clone(),
+                modality: self.category.clone(),
+                licensing,
+                alternatives: Vec::new(),
+                patterns: Vec::new(),
+            },
+        })
+    }
+}
+
+impl ApiLicensing {
+    /// The API's licensing, with the details it does not carry taken from
+    /// `same_license` (the built-in model, when it names the same licence).
+    fn merged(&self, same_license: Option<&Model>) -> Licensing {
+        let api = self;
         let attribution = match api.attribution.as_deref() {
             Some(text) => crate::config::parse_attribution(text).unwrap_or(Attribution::Unverified),
             None => same_license.map_or(Attribution::Unverified, |b| b.licensing.attribution),
@@ -215,7 +240,7 @@ impl ApiModel {
             (None, None) => CommercialUse::Unverified,
         };
         let kept = |f: fn(&Licensing) -> Option<String>| same_license.and_then(|b| f(&b.licensing));
-        let licensing = Licensing {
+        Licensing {
             license: api.license.trim().to_string(),
             spdx: kept(|l| l.spdx.clone()),
             license_url: api
@@ -253,23 +278,7 @@ impl ApiModel {
             verified: None,
             notes: None,
             evidence: Vec::new(),
-        };
-        Some(match builtin {
-            Some(b) => Model {
-                licensing,
-                ..b.clone()
-            },
-            None => Model {
-                id: self.id.clone(),
-                aliases: Vec::new(),
-                name: self.name.clone().unwrap_or_else(|| self.id.clone()),
-                vendor: self.provider.clone(),
-                modality: self.category.clone(),
-                licensing,
-                alternatives: Vec::new(),
-                patterns: Vec::new(),
-            },
-        })
+        }
     }
 }
 

@@ -187,7 +187,30 @@ impl RemoteStore {
             }
             return report;
         };
-        // Another server may have refreshed the shared cache meanwhile.
+        let mut pending = self.fresh_on_disk(ids, &mut report);
+        if pending.len() >= BATCH_THRESHOLD {
+            match self.fetch_listed(&api, pending, &mut report).await {
+                Some(rest) => pending = rest,
+                None => return report,
+            }
+        }
+        let mut ids = pending.into_iter();
+        for id in ids.by_ref() {
+            let stop = self.fetch_one(&api, &id, &mut report).await;
+            self.release(&id);
+            if stop {
+                break;
+            }
+        }
+        for id in ids {
+            self.release(&id);
+        }
+        report
+    }
+
+    /// Takes the ids another server refreshed in the shared cache meanwhile;
+    /// returns the others.
+    fn fresh_on_disk(&self, ids: Vec<String>, report: &mut FetchReport) -> Vec<String> {
         let now = jiff::Timestamp::now();
         let mut pending = Vec::new();
         for id in ids {
@@ -203,93 +226,91 @@ impl RemoteStore {
                 _ => pending.push(id),
             }
         }
+        pending
+    }
 
-        if pending.len() >= BATCH_THRESHOLD {
-            match api.list_models().await {
-                Ok(models) => {
-                    let listed: HashMap<String, ApiModel> =
-                        models.into_iter().map(|m| (m.id.clone(), m)).collect();
-                    let now = jiff::Timestamp::now();
-                    let mut rest = Vec::new();
-                    for id in pending {
-                        match listed.get(&id) {
-                            // A listing without licensing may still have it in the
-                            // model's own answer: those are asked for one by one.
-                            Some(model) if model.licensing.is_some() => {
-                                let entry = CacheEntry::new(
-                                    &self.api_base,
-                                    &id,
-                                    now,
-                                    None,
-                                    Some(model.clone()),
-                                );
-                                self.store(&id, entry);
-                                self.release(&id);
-                                report.changed.push(id);
-                            }
-                            _ => rest.push(id),
-                        }
+    /// One list request for many ids; returns those the listing did not
+    /// answer, or `None` when fetching must stop (every id released).
+    async fn fetch_listed(
+        &self,
+        api: &SharedApi,
+        pending: Vec<String>,
+        report: &mut FetchReport,
+    ) -> Option<Vec<String>> {
+        let models = match api.list_models().await {
+            Ok(models) => models,
+            Err(error) => {
+                if self.failed(&error, report) {
+                    for id in &pending {
+                        self.release(id);
                     }
-                    pending = rest;
+                    return None;
                 }
-                Err(error) => {
-                    if self.failed(&error, &mut report) {
-                        for id in &pending {
-                            self.release(id);
-                        }
-                        return report;
-                    }
+                return Some(pending);
+            }
+        };
+        let listed: HashMap<String, ApiModel> =
+            models.into_iter().map(|m| (m.id.clone(), m)).collect();
+        let now = jiff::Timestamp::now();
+        let mut rest = Vec::new();
+        for id in pending {
+            match listed.get(&id) {
+                // A listing without licensing may still have it in the
+                // model's own answer: those are asked for one by one.
+                Some(model) if model.licensing.is_some() => {
+                    let entry =
+                        CacheEntry::new(&self.api_base, &id, now, None, Some(model.clone()));
+                    self.store(&id, entry);
+                    self.release(&id);
+                    report.changed.push(id);
                 }
+                _ => rest.push(id),
             }
         }
+        Some(rest)
+    }
 
-        let mut ids = pending.into_iter();
-        for id in ids.by_ref() {
-            let previous = self.memo(&id).entry;
-            let etag = previous.as_ref().and_then(|e| e.etag.clone());
-            let result = api.get_model(&id, etag.as_deref()).await;
-            let now = jiff::Timestamp::now();
-            match result {
-                Ok(Fetched::Found { model, etag }) => {
-                    if model.id != id {
-                        debug!(id, answered = model.id, "the API answered under another id");
-                    }
-                    self.store(
-                        &id,
-                        CacheEntry::new(&self.api_base, &id, now, etag, Some(*model)),
-                    );
-                    report.changed.push(id.clone());
+    /// Asks for one id (revalidating a cached answer by its ETag) and records
+    /// the answer. Returns whether to stop fetching altogether. The caller
+    /// releases the id.
+    async fn fetch_one(&self, api: &SharedApi, id: &str, report: &mut FetchReport) -> bool {
+        let previous = self.memo(id).entry;
+        let etag = previous.as_ref().and_then(|e| e.etag.clone());
+        let result = api.get_model(id, etag.as_deref()).await;
+        let now = jiff::Timestamp::now();
+        match result {
+            Ok(Fetched::Found { model, etag }) => {
+                if model.id != id {
+                    debug!(id, answered = model.id, "the API answered under another id");
                 }
-                Ok(Fetched::NotModified) => match previous {
-                    Some(mut entry) => {
-                        entry.fetched_at = now.as_second();
-                        self.store(&id, entry);
-                        report.changed.push(id.clone());
-                    }
-                    None => warn!(id, "304 without a cached answer; ignored"),
-                },
-                Ok(Fetched::NotFound) => {
-                    debug!(id, "unknown to the Abstrakt API");
-                    self.store(&id, CacheEntry::new(&self.api_base, &id, now, None, None));
-                    report.changed.push(id.clone());
-                }
-                Err(error) => {
-                    let stop = self.failed(&error, &mut report);
-                    self.inner()
-                        .failed_until
-                        .insert(id.clone(), Instant::now() + RETRY_FAILED_AFTER);
-                    if stop {
-                        self.release(&id);
-                        break;
-                    }
-                }
+                self.store(
+                    id,
+                    CacheEntry::new(&self.api_base, id, now, etag, Some(*model)),
+                );
+                report.changed.push(id.to_string());
             }
-            self.release(&id);
+            Ok(Fetched::NotModified) => match previous {
+                Some(mut entry) => {
+                    entry.fetched_at = now.as_second();
+                    self.store(id, entry);
+                    report.changed.push(id.to_string());
+                }
+                None => warn!(id, "304 without a cached answer; ignored"),
+            },
+            Ok(Fetched::NotFound) => {
+                debug!(id, "unknown to the Abstrakt API");
+                self.store(id, CacheEntry::new(&self.api_base, id, now, None, None));
+                report.changed.push(id.to_string());
+            }
+            Err(error) => {
+                let stop = self.failed(&error, report);
+                self.inner()
+                    .failed_until
+                    .insert(id.to_string(), Instant::now() + RETRY_FAILED_AFTER);
+                return stop;
+            }
         }
-        for id in ids {
-            self.release(&id);
-        }
-        report
+        false
     }
 
     /// Records a failure; returns whether to stop fetching altogether.

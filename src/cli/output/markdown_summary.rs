@@ -61,7 +61,19 @@ pub fn render(
     let mut out = String::new();
     let _ = writeln!(out, "{MARKER}");
     let _ = writeln!(out, "### AI-model licensing (abstrakt-lsp)\n");
+    let _ = writeln!(out, "{}\n", headline(&now, narrowing));
+    let _ = writeln!(out, "{}.\n", context(&now, narrowing));
+    if now.findings > 0 {
+        findings_table(&mut out, scan, &now, &root);
+    }
+    if !attribution.is_empty() {
+        attribution_section(&mut out, attribution);
+    }
+    Ok(out)
+}
 
+/// `✅ No new findings on lines changed since `main`.` or the counts.
+fn headline(now: &Summary, narrowing: &Narrowing) -> String {
     let scope = match (
         &narrowing.new_since,
         narrowing.baseline.is_some() || narrowing.written.is_some(),
@@ -75,7 +87,7 @@ pub fn render(
         (None, false) => String::new(),
     };
     let new_word = if narrowing.is_active() { "new " } else { "" };
-    let headline = if now.findings == 0 {
+    if now.findings == 0 {
         format!("✅ No {new_word}findings{scope}.")
     } else {
         format!(
@@ -86,10 +98,14 @@ pub fn render(
                 &format!("{new_word}finding"),
                 &format!("{new_word}findings")
             ),
-            counts(&now)
+            counts(now)
         )
-    };
-    let _ = writeln!(out, "{headline}\n");
+    }
+}
+
+/// Files checked and model uses; with narrowing, how many findings there are
+/// in all and why the others were left out.
+fn context(now: &Summary, narrowing: &Narrowing) -> String {
     let mut context = format!(
         "{} checked, {}",
         plural(now.files_checked, "file", "files"),
@@ -112,84 +128,88 @@ pub fn render(
             let _ = write!(context, " ({})", left_out.join(", "));
         }
     }
-    let _ = writeln!(out, "{context}.\n");
+    context
+}
 
-    if now.findings > 0 {
-        let _ = writeln!(out, "| Severity | Rule | Where | Finding |");
-        let _ = writeln!(out, "| --- | --- | --- | --- |");
-        for (file, located) in scan.findings().take(MAX_LISTED) {
-            let f = &located.finding;
-            let icon = match f.severity {
-                Severity::Error => "❌ error",
-                Severity::Warning => "⚠️ warning",
-                Severity::Info => "ℹ️ info",
-                Severity::Hint => "💡 hint",
-            };
-            let _ = writeln!(
-                out,
-                "| {icon} | {} | {} | {} |",
-                code(f.code.as_str()),
-                code(&format!(
-                    "{}:{}",
-                    relative_path(&file.path, &root),
-                    located.span.start_line
-                )),
-                cell(&f.message)
-            );
-        }
-        if now.findings > MAX_LISTED {
-            let _ = writeln!(
-                out,
-                "\n…and {} more: run `abstrakt-lsp check` for all of them.",
-                now.findings - MAX_LISTED
-            );
-        }
-        out.push('\n');
+/// At most [`MAX_LISTED`] findings as a table, and how many more there are.
+fn findings_table(out: &mut String, scan: &Scan, now: &Summary, root: &std::path::Path) {
+    let _ = writeln!(out, "| Severity | Rule | Where | Finding |");
+    let _ = writeln!(out, "| --- | --- | --- | --- |");
+    for (file, located) in scan.findings().take(MAX_LISTED) {
+        let f = &located.finding;
+        let icon = match f.severity {
+            Severity::Error => "❌ error",
+            Severity::Warning => "⚠️ warning",
+            Severity::Info => "ℹ️ info",
+            Severity::Hint => "💡 hint",
+        };
+        let _ = writeln!(
+            out,
+            "| {icon} | {} | {} | {} |",
+            code(f.code.as_str()),
+            code(&format!(
+                "{}:{}",
+                relative_path(&file.path, root),
+                located.span.start_line
+            )),
+            cell(&f.message)
+        );
     }
+    if now.findings > MAX_LISTED {
+        let _ = writeln!(
+            out,
+            "\n…and {} more: run `abstrakt-lsp check` for all of them.",
+            now.findings - MAX_LISTED
+        );
+    }
+    out.push('\n');
+}
 
-    if !attribution.is_empty() {
-        let _ = writeln!(out, "#### Attribution\n");
-        for comparison in attribution {
-            let name = code(&comparison.written);
-            if comparison.is_current() {
-                let _ = writeln!(out, "- {name} is up to date.");
-                continue;
-            }
-            if comparison.committed.is_none() {
-                let _ = writeln!(
-                    out,
-                    "- {name} does not exist yet: `abstrakt-lsp report --format attribution --output {}`.",
-                    comparison.written
-                );
-                continue;
-            }
-            let expected = crate::cli::report::attribution::listed_credits(&comparison.expected);
-            let added = comparison.added();
-            let removed = comparison.removed();
-            let changed = comparison.changed_credits();
+/// Per attribution file: up to date, missing, or what regenerating changes.
+fn attribution_section(out: &mut String, attribution: &[Comparison]) {
+    let _ = writeln!(out, "#### Attribution\n");
+    for comparison in attribution {
+        let name = code(&comparison.written);
+        if comparison.is_current() {
+            let _ = writeln!(out, "- {name} is up to date.");
+        } else if comparison.committed.is_none() {
+            let _ = writeln!(
+                out,
+                "- {name} does not exist yet: `abstrakt-lsp report --format attribution --output {}`.",
+                comparison.written
+            );
+        } else {
             let _ = writeln!(out, "- {name} needs regenerating:");
-            for id in &added {
-                let credit = expected
-                    .get(id)
-                    .map(|c| format!(": “{c}”"))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "  - added {}{credit}", code(id));
-            }
-            for id in &removed {
-                let _ = writeln!(out, "  - no longer used: {}", code(id));
-            }
-            for (id, old, new) in &changed {
-                let _ = writeln!(
-                    out,
-                    "  - credit for {} changed: “{old}” → “{new}”",
-                    code(id)
-                );
-            }
-            if added.is_empty() && removed.is_empty() && changed.is_empty() {
-                let _ = writeln!(out, "  - call sites or licence details changed");
-            }
+            what_changed(out, comparison);
         }
-        out.push('\n');
     }
-    Ok(out)
+    out.push('\n');
+}
+
+/// The credits added, dropped or reworded since the committed file.
+fn what_changed(out: &mut String, comparison: &Comparison) {
+    let expected = crate::cli::report::attribution::listed_credits(&comparison.expected);
+    let added = comparison.added();
+    let removed = comparison.removed();
+    let changed = comparison.changed_credits();
+    for id in &added {
+        let credit = expected
+            .get(id)
+            .map(|c| format!(": “{c}”"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  - added {}{credit}", code(id));
+    }
+    for id in &removed {
+        let _ = writeln!(out, "  - no longer used: {}", code(id));
+    }
+    for (id, old, new) in &changed {
+        let _ = writeln!(
+            out,
+            "  - credit for {} changed: “{old}” → “{new}”",
+            code(id)
+        );
+    }
+    if added.is_empty() && removed.is_empty() && changed.is_empty() {
+        let _ = writeln!(out, "  - call sites or licence details changed");
+    }
 }

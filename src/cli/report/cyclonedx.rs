@@ -332,28 +332,105 @@ struct Entry {
     matched_patterns: BTreeSet<String>,
 }
 
-pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
-    let root = crate::cli::output::current_dir()?;
-    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-    let mut unchecked = Vec::new();
-    let mut intended_uses = BTreeSet::new();
+impl Entry {
+    /// A model's component before its uses are added: licences, supplier
+    /// and references when a source knows the id, a note when none does.
+    fn new(
+        bom_ref: &str,
+        id: &str,
+        route: crate::extract::Route,
+        resolved: Option<Resolved>,
+    ) -> Entry {
+        let component = match &resolved {
+            Some(r) => Component {
+                kind: "machine-learning-model",
+                bom_ref: Some(bom_ref.to_string()),
+                supplier: r.model.vendor.clone().map(|name| Organization { name }),
+                name: r.model.name.clone(),
+                description: (r.model.name != r.model.id)
+                    .then(|| format!("{} ({})", r.model.name, r.model.id)),
+                licenses: licenses(&r.model),
+                external_references: external_references(&r.model),
+                ..Component::default()
+            },
+            None => Component {
+                kind: "machine-learning-model",
+                bom_ref: Some(bom_ref.to_string()),
+                name: id.to_string(),
+                description: Some("Unknown model: no licensing source knows this id".to_string()),
+                ..Component::default()
+            },
+        };
+        Entry {
+            component,
+            route,
+            intended: BTreeSet::new(),
+            resolved,
+            written_as: BTreeSet::new(),
+            matched_patterns: BTreeSet::new(),
+        }
+    }
+
+    /// The finished component: the licensing facts, every spelling the code
+    /// wrote, the patterns that matched and the route as properties.
+    fn into_component(mut self) -> Component {
+        let mut props = match &self.resolved {
+            Some(resolved) => model_properties(resolved, &self.intended),
+            None => vec![property("abstrakt:status", "unknown")],
+        };
+        for id in &self.written_as {
+            props.push(property("abstrakt:written-as", id.clone()));
+        }
+        for pattern in &self.matched_patterns {
+            props.push(property("abstrakt:matched-pattern", pattern.clone()));
+        }
+        if !self.route.is_abstrakt() {
+            props.push(property("abstrakt:route", self.route.as_str()));
+            props.push(property("abstrakt:provider", self.route.label()));
+        }
+        self.component.properties = props;
+        self.component
+    }
+}
+
+/// A use whose model id is only known at run time, as a metadata property.
+fn unchecked_use(file: &FileResult, model_use: &LocatedUse, root: &Path) -> Property {
+    let expression = match &model_use.target {
+        Target::Dynamic { expression, .. } => one_line(expression),
+        Target::Static { .. } => String::new(),
+    };
+    property(
+        "abstrakt:unchecked-use",
+        format!(
+            "{}:{}:{}: dynamic model id `{expression}`",
+            relative_path(&file.path, root),
+            model_use.span.start_line,
+            model_use.span.start_column
+        ),
+    )
+}
+
+/// The models used, one entry per model and route; the intended uses of the
+/// projects they were met in; the uses that could not be checked.
+struct Gathered {
+    entries: BTreeMap<String, Entry>,
+    intended_uses: BTreeSet<&'static str>,
+    unchecked: Vec<Property>,
+}
+
+fn gather(scan: &Scan, root: &Path) -> Gathered {
+    let mut gathered = Gathered {
+        entries: BTreeMap::new(),
+        intended_uses: BTreeSet::new(),
+        unchecked: Vec::new(),
+    };
     for (file, model_use) in scan.uses() {
         let intended = file.project.intended_use().as_str();
-        intended_uses.insert(intended);
+        gathered.intended_uses.insert(intended);
         let Target::Static { id, .. } = &model_use.target else {
-            let expression = match &model_use.target {
-                Target::Dynamic { expression, .. } => one_line(expression),
-                Target::Static { .. } => String::new(),
-            };
-            unchecked.push(property(
-                "abstrakt:unchecked-use",
-                format!(
-                    "{}:{}:{}: dynamic model id `{expression}`",
-                    relative_path(&file.path, &root),
-                    model_use.span.start_line,
-                    model_use.span.start_column
-                ),
-            ));
+            gathered
+                .unchecked
+                .push(unchecked_use(file, model_use, root));
             continue;
         };
         let route = model_use.route;
@@ -369,38 +446,10 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
             Some(r) => format!("model:{}{on_route}", r.model.id),
             None => format!("unknown-model:{id}{on_route}"),
         };
-        let entry = entries.entry(bom_ref.clone()).or_insert_with(|| {
-            let component = match &resolved {
-                Some(r) => Component {
-                    kind: "machine-learning-model",
-                    bom_ref: Some(bom_ref.clone()),
-                    supplier: r.model.vendor.clone().map(|name| Organization { name }),
-                    name: r.model.name.clone(),
-                    description: (r.model.name != r.model.id)
-                        .then(|| format!("{} ({})", r.model.name, r.model.id)),
-                    licenses: licenses(&r.model),
-                    external_references: external_references(&r.model),
-                    ..Component::default()
-                },
-                None => Component {
-                    kind: "machine-learning-model",
-                    bom_ref: Some(bom_ref.clone()),
-                    name: id.clone(),
-                    description: Some(
-                        "Unknown model: no licensing source knows this id".to_string(),
-                    ),
-                    ..Component::default()
-                },
-            };
-            Entry {
-                component,
-                route,
-                intended: BTreeSet::new(),
-                resolved: resolved.clone(),
-                written_as: BTreeSet::new(),
-                matched_patterns: BTreeSet::new(),
-            }
-        });
+        let entry = gathered
+            .entries
+            .entry(bom_ref.clone())
+            .or_insert_with(|| Entry::new(&bom_ref, id, route, resolved.clone()));
         entry.intended.insert(intended);
         entry.written_as.insert(id.clone());
         if let Some(pattern) = resolved.as_ref().and_then(|r| r.matched.pattern()) {
@@ -413,36 +462,53 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
                 occurrences: Vec::new(),
             })
             .occurrences
-            .push(occurrence(file, model_use, &root));
+            .push(occurrence(file, model_use, root));
     }
+    gathered
+}
 
-    let components: Vec<Component> = entries
+/// The tool that wrote the BOM, the project it describes, and the intended
+/// uses and unchecked uses as properties.
+fn metadata(options: &Options<'_>, project_ref: &str, properties: Vec<Property>) -> Metadata {
+    Metadata {
+        timestamp: options.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        tools: Tools {
+            components: vec![Component {
+                kind: "application",
+                name: "abstrakt-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+                external_references: vec![ExternalReference {
+                    kind: "website",
+                    url: PROJECT_URL.to_string(),
+                    comment: None,
+                }],
+                ..Component::default()
+            }],
+        },
+        component: Component {
+            kind: "application",
+            bom_ref: Some(project_ref.to_string()),
+            name: options.project_name.to_string(),
+            ..Component::default()
+        },
+        properties,
+    }
+}
+
+pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
+    let root = crate::cli::output::current_dir()?;
+    let gathered = gather(scan, &root);
+    let components: Vec<Component> = gathered
+        .entries
         .into_values()
-        .map(|mut entry| {
-            let mut props = match &entry.resolved {
-                Some(resolved) => model_properties(resolved, &entry.intended),
-                None => vec![property("abstrakt:status", "unknown")],
-            };
-            for id in &entry.written_as {
-                props.push(property("abstrakt:written-as", id.clone()));
-            }
-            for pattern in &entry.matched_patterns {
-                props.push(property("abstrakt:matched-pattern", pattern.clone()));
-            }
-            if !entry.route.is_abstrakt() {
-                props.push(property("abstrakt:route", entry.route.as_str()));
-                props.push(property("abstrakt:provider", entry.route.label()));
-            }
-            entry.component.properties = props;
-            entry.component
-        })
+        .map(Entry::into_component)
         .collect();
-
-    let mut metadata_properties: Vec<Property> = intended_uses
+    let mut metadata_properties: Vec<Property> = gathered
+        .intended_uses
         .iter()
         .map(|u| property("abstrakt:intended-use", *u))
         .collect();
-    metadata_properties.extend(unchecked);
+    metadata_properties.extend(gathered.unchecked);
 
     let project_ref = "project".to_string();
     let bom = Bom {
@@ -451,29 +517,7 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
         spec_version: SPEC_VERSION,
         serial_number: options.serial_number.clone(),
         version: 1,
-        metadata: Metadata {
-            timestamp: options.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            tools: Tools {
-                components: vec![Component {
-                    kind: "application",
-                    name: "abstrakt-lsp".to_string(),
-                    version: Some(env!("CARGO_PKG_VERSION").to_string()),
-                    external_references: vec![ExternalReference {
-                        kind: "website",
-                        url: PROJECT_URL.to_string(),
-                        comment: None,
-                    }],
-                    ..Component::default()
-                }],
-            },
-            component: Component {
-                kind: "application",
-                bom_ref: Some(project_ref.clone()),
-                name: options.project_name.to_string(),
-                ..Component::default()
-            },
-            properties: metadata_properties,
-        },
+        metadata: metadata(options, &project_ref, metadata_properties),
         dependencies: vec![Dependency {
             reference: project_ref,
             depends_on: components

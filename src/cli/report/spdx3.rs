@@ -91,14 +91,27 @@ pub struct Options<'a> {
     pub project_name: &'a str,
 }
 
-pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
-    let root = crate::cli::output::current_dir()?;
-    // Canonical id → model; (file, canonical id) → call sites.
-    let mut models: BTreeMap<String, (std::sync::Arc<Model>, BTreeSet<String>)> = BTreeMap::new();
-    let mut sites: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    let mut unchecked: Vec<String> = Vec::new();
+/// Canonical model id → the model and the ids the code wrote for it.
+type Models = BTreeMap<String, (std::sync::Arc<Model>, BTreeSet<String>)>;
+/// (file, canonical model id) → the call sites.
+type Sites = BTreeMap<(String, String), Vec<String>>;
+
+/// The scan as the document sees it: models by canonical id, call sites per
+/// file and model, and the uses whose licensing could not be checked.
+struct Uses {
+    models: Models,
+    sites: Sites,
+    unchecked: Vec<String>,
+}
+
+fn collect(scan: &Scan, root: &std::path::Path) -> Uses {
+    let mut uses = Uses {
+        models: BTreeMap::new(),
+        sites: BTreeMap::new(),
+        unchecked: Vec::new(),
+    };
     for (file, model_use) in scan.uses() {
-        let path = relative_path(&file.path, &root);
+        let path = relative_path(&file.path, root);
         let place = format!(
             "{path}:{}:{}",
             model_use.span.start_line, model_use.span.start_column
@@ -114,28 +127,31 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
                     format!("dynamic model id `{}`", one_line(expression))
                 }
             };
-            unchecked.push(format!("{place}: {what}"));
+            uses.unchecked.push(format!("{place}: {what}"));
             continue;
         };
         let id = resolved.model.id.clone();
-        models
+        uses.models
             .entry(id.clone())
             .or_insert_with(|| (resolved.model.clone(), BTreeSet::new()))
             .1
             .insert(written);
-        sites
+        uses.sites
             .entry((path, id))
             .or_default()
             .push(format!("{place} ({})", model_use.method));
     }
+    uses
+}
 
-    // The namespace: a hash of what the document says, so it is stable.
+/// The namespace: a hash of what the document says, so it is stable.
+fn namespace(project_name: &str, uses: &Uses) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(options.project_name.as_bytes());
-    for ((path, id), places) in &sites {
+    hasher.update(project_name.as_bytes());
+    for ((path, id), places) in &uses.sites {
         hasher.update(format!("{path}\0{id}\0{}\0", places.join("\0")).as_bytes());
     }
-    for line in &unchecked {
+    for line in &uses.unchecked {
         hasher.update(line.as_bytes());
     }
     let digest: String = hasher
@@ -144,67 +160,96 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect();
-    let ns = format!(
+    format!(
         "https://spdx.org/spdxdocs/abstrakt-lsp/{}-{digest}",
-        segment(options.project_name)
-    );
-    let created = options.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let info = "_:creationinfo";
-    let mut graph: Vec<Value> = Vec::new();
-    let agent = format!("{ns}/agent/abstrakt-lsp");
-    let tool = format!("{ns}/tool/abstrakt-lsp");
-    graph.push(json!({
-        "type": "CreationInfo",
-        "@id": info,
-        "specVersion": "3.0.1",
-        "created": created,
-        "createdBy": [agent],
-        "createdUsing": [tool],
-    }));
-    graph.push(json!({
-        "type": "SoftwareAgent",
-        "spdxId": agent,
-        "creationInfo": info,
-        "name": "abstrakt-lsp",
-    }));
-    graph.push(json!({
-        "type": "Tool",
-        "spdxId": tool,
-        "creationInfo": info,
-        "name": format!("abstrakt-lsp {}", env!("CARGO_PKG_VERSION")),
-    }));
-    let project = format!("{ns}/project");
-    let mut elements: Vec<String> = vec![agent.clone(), tool.clone(), project.clone()];
-    let mut project_package = json!({
-        "type": "software_Package",
-        "spdxId": project,
-        "creationInfo": info,
-        "name": options.project_name,
-        "software_primaryPurpose": "application",
-    });
-    if !unchecked.is_empty() {
-        project_package["comment"] = json!(format!(
-            "Model uses whose licensing could not be checked: {}",
-            unchecked.join("; ")
-        ));
-    }
-    graph.push(project_package);
+        segment(project_name)
+    )
+}
 
-    let mut suppliers: BTreeMap<String, String> = BTreeMap::new();
-    let mut model_ids: Vec<String> = Vec::new();
-    for (id, (model, written)) in &models {
-        let spdx_id = format!("{ns}/model/{}", segment(id));
-        let licensing = &model.licensing;
-        let mut package = json!({
-            "type": "ai_AIPackage",
-            "spdxId": spdx_id,
-            "creationInfo": info,
-            "name": model.name,
-            "software_primaryPurpose": "model",
-            // Hosted models are versioned by the id the code calls.
-            "software_packageVersion": written.iter().cloned().collect::<Vec<_>>().join(", "),
-            "software_downloadLocation": format!("https://api.abstrakt.one/v1/models/{}", segment(id)),
+/// The creation info every element points at.
+const INFO: &str = "_:creationinfo";
+
+/// The `@graph` being written, and the ids the BOM lists as its elements
+/// (in the order they were added).
+struct Graph {
+    ns: String,
+    nodes: Vec<Value>,
+    elements: Vec<String>,
+}
+
+impl Graph {
+    /// A node that the BOM lists as an element.
+    fn element(&mut self, id: String, node: Value) {
+        self.nodes.push(node);
+        self.elements.push(id);
+    }
+
+    /// The creation info, the agent and tool that wrote the document, and
+    /// the project package (with the uses that could not be checked).
+    /// Returns the project's id.
+    fn header(&mut self, options: &Options<'_>, unchecked: &[String]) -> String {
+        let ns = &self.ns;
+        let agent = format!("{ns}/agent/abstrakt-lsp");
+        let tool = format!("{ns}/tool/abstrakt-lsp");
+        let project = format!("{ns}/project");
+        let created = options.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        self.nodes.push(json!({
+            "type": "CreationInfo",
+            "@id": INFO,
+            "specVersion": "3.0.1",
+            "created": created,
+            "createdBy": [agent],
+            "createdUsing": [tool],
+        }));
+        let mut project_package = json!({
+            "type": "software_Package",
+            "spdxId": project,
+            "creationInfo": INFO,
+            "name": options.project_name,
+            "software_primaryPurpose": "application",
         });
+        if !unchecked.is_empty() {
+            project_package["comment"] = json!(format!(
+                "Model uses whose licensing could not be checked: {}",
+                unchecked.join("; ")
+            ));
+        }
+        self.element(
+            agent.clone(),
+            json!({
+                "type": "SoftwareAgent",
+                "spdxId": agent,
+                "creationInfo": INFO,
+                "name": "abstrakt-lsp",
+            }),
+        );
+        self.element(
+            tool.clone(),
+            json!({
+                "type": "Tool",
+                "spdxId": tool,
+                "creationInfo": INFO,
+                "name": format!("abstrakt-lsp {}", env!("CARGO_PKG_VERSION")),
+            }),
+        );
+        self.element(project.clone(), project_package);
+        project
+    }
+
+    /// One `ai_AIPackage` for a model, its licence expression and the
+    /// declared and concluded licence relationships. Its supplier is
+    /// remembered in `suppliers` (written once per vendor, after the models).
+    /// Returns the package's id.
+    fn model(
+        &mut self,
+        id: &str,
+        model: &Model,
+        written: &BTreeSet<String>,
+        suppliers: &mut BTreeMap<String, String>,
+    ) -> String {
+        let ns = self.ns.clone();
+        let spdx_id = format!("{ns}/model/{}", segment(id));
+        let mut package = ai_package(&spdx_id, id, model, written);
         if let Some(vendor) = model
             .vendor
             .as_deref()
@@ -217,38 +262,14 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
                 .clone();
             package["suppliedBy"] = json!(org);
         }
-        if let Some(modality) = model.modality.as_deref().filter(|m| !m.is_empty()) {
-            package["ai_typeOfModel"] = json!([format!("{modality} model")]);
-            package["ai_domain"] = json!([modality]);
-        }
-        let mut limits: Vec<String> = licensing.restrictions.iter().map(|r| one_line(r)).collect();
-        if !licensing.territories_excluded.is_empty() {
-            limits.push(format!(
-                "Not licensed in: {}",
-                licensing.territories_excluded.join(", ")
-            ));
-        }
-        if !limits.is_empty() {
-            package["ai_limitation"] = json!(limits.join("; "));
-        }
-        if let Some(credit) = model.credit() {
-            package["software_attributionText"] = json!([one_line(&credit.text)]);
-            package["comment"] = json!(if credit.prescribed {
-                "The attribution text is the wording a source prescribes."
-            } else {
-                "The attribution text is abstrakt-lsp's suggestion: the source requires a credit but gives no wording."
-            });
-        }
-        graph.push(package);
-        elements.push(spdx_id.clone());
-        model_ids.push(spdx_id.clone());
+        self.element(spdx_id.clone(), package);
 
         let (expression, refs) = license_expression(model);
         let license_id = format!("{ns}/license/{}", segment(id));
         let mut license = json!({
             "type": "simplelicensing_LicenseExpression",
             "spdxId": license_id,
-            "creationInfo": info,
+            "creationInfo": INFO,
             "simplelicensing_licenseExpression": expression,
         });
         if !refs.is_empty() {
@@ -257,105 +278,196 @@ pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
                 .map(|(key, value)| json!({"type": "DictionaryEntry", "key": key, "value": value}))
                 .collect();
         }
-        graph.push(license);
-        elements.push(license_id.clone());
+        self.element(license_id.clone(), license);
         for (kind, name) in [
             ("hasDeclaredLicense", "declared"),
             ("hasConcludedLicense", "concluded"),
         ] {
             let relationship = format!("{ns}/relationship/{}-{name}-license", segment(id));
-            graph.push(json!({
-                "type": "Relationship",
-                "spdxId": relationship,
-                "creationInfo": info,
-                "relationshipType": kind,
-                "from": spdx_id,
-                "to": [license_id],
-            }));
-            elements.push(relationship);
+            self.element(
+                relationship.clone(),
+                json!({
+                    "type": "Relationship",
+                    "spdxId": relationship,
+                    "creationInfo": INFO,
+                    "relationshipType": kind,
+                    "from": spdx_id,
+                    "to": [license_id],
+                }),
+            );
         }
-    }
-    for (vendor, org) in &suppliers {
-        graph.push(json!({
-            "type": "Organization",
-            "spdxId": org,
-            "creationInfo": info,
-            "name": vendor,
-        }));
-        elements.push(org.clone());
+        spdx_id
     }
 
-    let mut files: BTreeSet<&str> = BTreeSet::new();
-    for ((path, id), places) in &sites {
-        let file_id = format!("{ns}/file/{}", segment(path));
-        if files.insert(path) {
-            graph.push(json!({
-                "type": "software_File",
-                "spdxId": file_id,
-                "creationInfo": info,
-                "name": path,
-                "software_primaryPurpose": "source",
-            }));
-            elements.push(file_id.clone());
+    /// One `software_File` per source file that calls a model, each
+    /// `dependsOn` the models it calls at run time, the call sites in the
+    /// relationship's comment. Returns the files' ids.
+    fn files(&mut self, sites: &Sites) -> Vec<String> {
+        let ns = self.ns.clone();
+        let mut files: Vec<String> = Vec::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        for ((path, id), places) in sites {
+            let file_id = format!("{ns}/file/{}", segment(path));
+            if seen.insert(path) {
+                self.element(
+                    file_id.clone(),
+                    json!({
+                        "type": "software_File",
+                        "spdxId": file_id,
+                        "creationInfo": INFO,
+                        "name": path,
+                        "software_primaryPurpose": "source",
+                    }),
+                );
+                files.push(file_id.clone());
+            }
+            let relationship = format!("{ns}/relationship/{}-uses-{}", segment(path), segment(id));
+            self.element(
+                relationship.clone(),
+                json!({
+                    "type": "LifecycleScopedRelationship",
+                    "spdxId": relationship,
+                    "creationInfo": INFO,
+                    "relationshipType": "dependsOn",
+                    "scope": "runtime",
+                    "from": file_id,
+                    "to": [format!("{ns}/model/{}", segment(id))],
+                    "comment": format!("Called at {}", places.join(", ")),
+                }),
+            );
         }
-        let relationship = format!("{ns}/relationship/{}-uses-{}", segment(path), segment(id));
-        graph.push(json!({
-            "type": "LifecycleScopedRelationship",
-            "spdxId": relationship,
-            "creationInfo": info,
-            "relationshipType": "dependsOn",
-            "scope": "runtime",
-            "from": file_id,
-            "to": [format!("{ns}/model/{}", segment(id))],
-            "comment": format!("Called at {}", places.join(", ")),
-        }));
-        elements.push(relationship);
+        files
     }
-    if !files.is_empty() {
-        let contains = format!("{ns}/relationship/project-contains-files");
-        graph.push(json!({
-            "type": "Relationship",
-            "spdxId": contains,
-            "creationInfo": info,
-            "relationshipType": "contains",
-            "from": project,
-            "to": files.iter().map(|p| format!("{ns}/file/{}", segment(p))).collect::<Vec<_>>(),
-        }));
-        elements.push(contains);
+
+    /// The project `contains` its files and `dependsOn` its models.
+    fn project_relationships(&mut self, project: &str, files: Vec<String>, models: Vec<String>) {
+        let ns = self.ns.clone();
+        if !files.is_empty() {
+            let contains = format!("{ns}/relationship/project-contains-files");
+            self.element(
+                contains.clone(),
+                json!({
+                    "type": "Relationship",
+                    "spdxId": contains,
+                    "creationInfo": INFO,
+                    "relationshipType": "contains",
+                    "from": project,
+                    "to": files,
+                }),
+            );
+        }
+        if !models.is_empty() {
+            let depends = format!("{ns}/relationship/project-depends-on-models");
+            self.element(
+                depends.clone(),
+                json!({
+                    "type": "LifecycleScopedRelationship",
+                    "spdxId": depends,
+                    "creationInfo": INFO,
+                    "relationshipType": "dependsOn",
+                    "scope": "runtime",
+                    "from": project,
+                    "to": models,
+                }),
+            );
+        }
     }
-    if !model_ids.is_empty() {
-        let depends = format!("{ns}/relationship/project-depends-on-models");
-        graph.push(json!({
-            "type": "LifecycleScopedRelationship",
-            "spdxId": depends,
-            "creationInfo": info,
-            "relationshipType": "dependsOn",
-            "scope": "runtime",
-            "from": project,
-            "to": model_ids,
+
+    /// The BOM over every element, and the document whose root it is.
+    fn finish(mut self, project: &str, project_name: &str) -> Value {
+        let ns = &self.ns;
+        let bom = format!("{ns}/bom");
+        let document = format!("{ns}/document");
+        self.nodes.push(json!({
+            "type": "Bom",
+            "spdxId": bom,
+            "creationInfo": INFO,
+            "name": format!("AI models used by {project_name}"),
+            "profileConformance": ["core", "software", "simpleLicensing", "ai"],
+            "rootElement": [project],
+            "element": self.elements,
         }));
-        elements.push(depends);
+        self.nodes.push(json!({
+            "type": "SpdxDocument",
+            "spdxId": document,
+            "creationInfo": INFO,
+            "name": format!("AI models used by {project_name}"),
+            "profileConformance": ["core", "software", "simpleLicensing", "ai"],
+            "rootElement": [bom],
+            "element": [bom],
+        }));
+        json!({ "@context": CONTEXT, "@graph": self.nodes })
     }
-    let bom = format!("{ns}/bom");
-    graph.push(json!({
-        "type": "Bom",
-        "spdxId": bom,
-        "creationInfo": info,
-        "name": format!("AI models used by {}", options.project_name),
-        "profileConformance": ["core", "software", "simpleLicensing", "ai"],
-        "rootElement": [project],
-        "element": elements,
-    }));
-    graph.push(json!({
-        "type": "SpdxDocument",
-        "spdxId": format!("{ns}/document"),
-        "creationInfo": info,
-        "name": format!("AI models used by {}", options.project_name),
-        "profileConformance": ["core", "software", "simpleLicensing", "ai"],
-        "rootElement": [bom],
-        "element": [bom],
-    }));
-    let document = json!({ "@context": CONTEXT, "@graph": graph });
+}
+
+/// The model's package: name, the ids the code calls as its version, where
+/// the API describes it, type and domain from the modality, limitations from
+/// the restrictions, and the credit.
+fn ai_package(spdx_id: &str, id: &str, model: &Model, written: &BTreeSet<String>) -> Value {
+    let licensing = &model.licensing;
+    let mut package = json!({
+        "type": "ai_AIPackage",
+        "spdxId": spdx_id,
+        "creationInfo": INFO,
+        "name": model.name,
+        "software_primaryPurpose": "model",
+        // Hosted models are versioned by the id the code calls.
+        "software_packageVersion": written.iter().cloned().collect::<Vec<_>>().join(", "),
+        "software_downloadLocation": format!("https://api.abstrakt.one/v1/models/{}", segment(id)),
+    });
+    if let Some(modality) = model.modality.as_deref().filter(|m| !m.is_empty()) {
+        package["ai_typeOfModel"] = json!([format!("{modality} model")]);
+        package["ai_domain"] = json!([modality]);
+    }
+    let mut limits: Vec<String> = licensing.restrictions.iter().map(|r| one_line(r)).collect();
+    if !licensing.territories_excluded.is_empty() {
+        limits.push(format!(
+            "Not licensed in: {}",
+            licensing.territories_excluded.join(", ")
+        ));
+    }
+    if !limits.is_empty() {
+        package["ai_limitation"] = json!(limits.join("; "));
+    }
+    if let Some(credit) = model.credit() {
+        package["software_attributionText"] = json!([one_line(&credit.text)]);
+        package["comment"] = json!(if credit.prescribed {
+            "The attribution text is the wording a source prescribes."
+        } else {
+            "The attribution text is abstrakt-lsp's suggestion: the source requires a credit but gives no wording."
+        });
+    }
+    package
+}
+
+pub fn render(scan: &Scan, options: &Options<'_>) -> Result<String, Fatal> {
+    let root = crate::cli::output::current_dir()?;
+    let uses = collect(scan, &root);
+    let mut graph = Graph {
+        ns: namespace(options.project_name, &uses),
+        nodes: Vec::new(),
+        elements: Vec::new(),
+    };
+    let project = graph.header(options, &uses.unchecked);
+    let mut suppliers: BTreeMap<String, String> = BTreeMap::new();
+    let mut model_ids: Vec<String> = Vec::new();
+    for (id, (model, written)) in &uses.models {
+        model_ids.push(graph.model(id, model, written, &mut suppliers));
+    }
+    for (vendor, org) in suppliers {
+        graph.element(
+            org.clone(),
+            json!({
+                "type": "Organization",
+                "spdxId": org,
+                "creationInfo": INFO,
+                "name": vendor,
+            }),
+        );
+    }
+    let files = graph.files(&uses.sites);
+    graph.project_relationships(&project, files, model_ids);
+    let document = graph.finish(&project, options.project_name);
     let mut text = serde_json::to_string_pretty(&document)
         .map_err(|e| Fatal(format!("cannot write SPDX: {e}")))?;
     text.push('\n');

@@ -106,85 +106,95 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
 
     fn visit(&mut self, node: Node<'t>) {
         match node.kind() {
-            "call_expression" => {
-                if let Some(function) = node.child_by_field_id(self.grammar.function()) {
-                    let function = unwrap_callee(function);
-                    if matches!(
-                        function.kind(),
-                        "member_expression" | "subscript_expression"
-                    ) {
-                        self.calls.push(node);
-                    }
-                }
-            }
+            "call_expression" => self.visit_call(node),
             "import_statement" => self.visit_import(node),
             "variable_declarator" => self.visit_declarator(node),
-            "assignment_expression" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
-                    return;
-                };
-                match left.kind() {
-                    "identifier" => {
-                        let constructor = self.constructor(right);
-                        self.bindings
-                            .constructed
-                            .push((false, self.text_of(left), constructor));
-                    }
-                    "member_expression" => {
-                        let object = left.child_by_field_name("object");
-                        let property = left.child_by_field_name("property");
-                        if let (Some(object), Some(property)) = (object, property)
-                            && object.kind() == "this"
-                        {
-                            let constructor = self.constructor(right);
-                            self.bindings.constructed.push((
-                                true,
-                                self.text_of(property),
-                                constructor,
-                            ));
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            "assignment_expression" => self.visit_assignment(node),
             // JS class fields (`field_definition`) and TS ones (`public_field_definition`).
-            "field_definition" | "public_field_definition" => {
-                let name = node
-                    .child_by_field_name("property")
-                    .or_else(|| node.child_by_field_name("name"));
-                let Some(name) = name else { return };
-                let name = self.text_of(name);
-                if let Some(value) = node.child_by_field_name("value") {
-                    let constructor = self.constructor(value);
+            "field_definition" | "public_field_definition" => self.visit_field(node),
+            "required_parameter" | "optional_parameter" => self.visit_parameter(node),
+            _ => {}
+        }
+    }
+
+    /// Calls of a member (`client.run(…)`, `client["run"](…)`) may use a model.
+    fn visit_call(&mut self, node: Node<'t>) {
+        if let Some(function) = node.child_by_field_id(self.grammar.function()) {
+            let function = unwrap_callee(function);
+            if matches!(
+                function.kind(),
+                "member_expression" | "subscript_expression"
+            ) {
+                self.calls.push(node);
+            }
+        }
+    }
+
+    /// `x = new Client()` and `this.x = new Client()`.
+    fn visit_assignment(&mut self, node: Node<'t>) {
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        match left.kind() {
+            "identifier" => {
+                let constructor = self.constructor(right);
+                self.bindings
+                    .constructed
+                    .push((false, self.text_of(left), constructor));
+            }
+            "member_expression" => {
+                let object = left.child_by_field_name("object");
+                let property = left.child_by_field_name("property");
+                if let (Some(object), Some(property)) = (object, property)
+                    && object.kind() == "this"
+                {
+                    let constructor = self.constructor(right);
                     self.bindings
                         .constructed
-                        .push((true, name.clone(), constructor));
+                        .push((true, self.text_of(property), constructor));
                 }
-                self.typed(node, true, name);
-            }
-            "required_parameter" | "optional_parameter" => {
-                let Some(pattern) = node.child_by_field_name("pattern") else {
-                    return;
-                };
-                if pattern.kind() != "identifier" {
-                    return;
-                }
-                let name = self.text_of(pattern);
-                // `constructor(private client: Abstrakt)` also declares a field.
-                let mut cursor = node.walk();
-                if node
-                    .children(&mut cursor)
-                    .any(|c| c.kind() == "accessibility_modifier" || c.kind() == "readonly")
-                {
-                    self.typed(node, true, name.clone());
-                }
-                self.typed(node, false, name);
             }
             _ => {}
         }
+    }
+
+    /// A class field, assigned or typed as a client.
+    fn visit_field(&mut self, node: Node<'t>) {
+        let name = node
+            .child_by_field_name("property")
+            .or_else(|| node.child_by_field_name("name"));
+        let Some(name) = name else { return };
+        let name = self.text_of(name);
+        if let Some(value) = node.child_by_field_name("value") {
+            let constructor = self.constructor(value);
+            self.bindings
+                .constructed
+                .push((true, name.clone(), constructor));
+        }
+        self.typed(node, true, name);
+    }
+
+    /// A parameter typed as a client (TypeScript).
+    fn visit_parameter(&mut self, node: Node<'t>) {
+        let Some(pattern) = node.child_by_field_name("pattern") else {
+            return;
+        };
+        if pattern.kind() != "identifier" {
+            return;
+        }
+        let name = self.text_of(pattern);
+        // `constructor(private client: Abstrakt)` also declares a field.
+        let mut cursor = node.walk();
+        if node
+            .children(&mut cursor)
+            .any(|c| c.kind() == "accessibility_modifier" || c.kind() == "readonly")
+        {
+            self.typed(node, true, name.clone());
+        }
+        self.typed(node, false, name);
     }
 
     /// `import { Abstrakt as AK }`, `import Sdk from 'abstrakt'`, `import * as sdk from '@abstrakt/sdk'`.

@@ -110,47 +110,12 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
     let mut parts: Vec<Part<'_, 'c>> = Vec::new();
     let mut cursor = root.walk();
     for node in root.children(&mut cursor) {
-        let reused = previous
-            .zip(key(node))
-            .and_then(|(cache, key)| cache.entries.get(&key))
-            .filter(|entry| {
-                entry.len == node.byte_range().len() && entry.text_hash == text_hash(text, node)
-            });
-        let part = match reused {
-            Some(entry) => Part {
-                node,
-                reused: Some(entry),
-                bindings: entry.bindings.clone(),
-                declared: entry.declared.clone(),
-                calls: Vec::new(),
-            },
-            None => {
-                scan.walk(node);
-                Part {
-                    node,
-                    reused: None,
-                    bindings: std::mem::take(&mut scan.bindings),
-                    declared: if node.is_named() {
-                        declared(node, text)
-                    } else {
-                        Vec::new()
-                    },
-                    calls: std::mem::take(&mut scan.calls),
-                }
-            }
-        };
-        parts.push(part);
+        parts.push(Part::new(node, text, previous, &mut scan));
     }
 
     let clients = resolve(options, parts.iter().map(|p| &p.bindings));
     let grammar = scan.grammar();
-    // The first declaration of a name wins, as in `Scopes`: only that table matters.
-    let mut all_declared = Declarations::with_capacity(parts.len());
-    for (name, value) in parts.iter().flat_map(|p| &p.declared) {
-        all_declared
-            .entry(name.as_str().into())
-            .or_insert_with(|| value.clone());
-    }
+    let all_declared = first_declarations(&parts);
     let context_unchanged =
         previous.is_some_and(|cache| cache.clients == clients && cache.declared == all_declared);
 
@@ -178,18 +143,8 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
             }
         };
         uses.extend(part_uses.iter().cloned());
-        if let Some(key) = key(part.node) {
-            entries.insert(
-                key,
-                Entry {
-                    start,
-                    len: part.node.byte_range().len(),
-                    text_hash: text_hash(text, part.node),
-                    bindings: part.bindings,
-                    declared: part.declared,
-                    uses: part_uses,
-                },
-            );
+        if let Some((key, entry)) = part.into_entry(text, part_uses) {
+            entries.insert(key, entry);
         }
     }
     let cache = ExtractCache {
@@ -201,6 +156,79 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
         reused,
     };
     (uses, cache)
+}
+
+impl<'t, 'c> Part<'t, 'c> {
+    /// The statement's entry from `previous` when tree-sitter reused its
+    /// subtree and its text is the same; else the statement walked now (its
+    /// client bindings, declarations and calls).
+    fn new<S: SourceText + ?Sized>(
+        node: Node<'t>,
+        text: &S,
+        previous: Option<&'c ExtractCache>,
+        scan: &mut Scan<'t, '_, S>,
+    ) -> Self {
+        let reused = previous
+            .zip(key(node))
+            .and_then(|(cache, key)| cache.entries.get(&key))
+            .filter(|entry| {
+                entry.len == node.byte_range().len() && entry.text_hash == text_hash(text, node)
+            });
+        match reused {
+            Some(entry) => Part {
+                node,
+                reused: Some(entry),
+                bindings: entry.bindings.clone(),
+                declared: entry.declared.clone(),
+                calls: Vec::new(),
+            },
+            None => {
+                scan.walk(node);
+                Part {
+                    node,
+                    reused: None,
+                    bindings: std::mem::take(&mut scan.bindings),
+                    declared: if node.is_named() {
+                        declared(node, text)
+                    } else {
+                        Vec::new()
+                    },
+                    calls: std::mem::take(&mut scan.calls),
+                }
+            }
+        }
+    }
+
+    /// The statement's cache entry with the uses found in it, under its key
+    /// (`None` for a statement that cannot be keyed).
+    fn into_entry<S: SourceText + ?Sized>(
+        self,
+        text: &S,
+        uses: Vec<ModelUse>,
+    ) -> Option<(usize, Entry)> {
+        let key = key(self.node)?;
+        let entry = Entry {
+            start: self.node.start_byte(),
+            len: self.node.byte_range().len(),
+            text_hash: text_hash(text, self.node),
+            bindings: self.bindings,
+            declared: self.declared,
+            uses,
+        };
+        Some((key, entry))
+    }
+}
+
+/// The file's top-level declaration table. The first declaration of a name
+/// wins, as in `Scopes`: only that one matters.
+fn first_declarations(parts: &[Part<'_, '_>]) -> Declarations {
+    let mut all_declared = Declarations::with_capacity(parts.len());
+    for (name, value) in parts.iter().flat_map(|p| &p.declared) {
+        all_declared
+            .entry(name.as_str().into())
+            .or_insert_with(|| value.clone());
+    }
+    all_declared
 }
 
 /// The identity of a statement's subtree. `Node::id` is the address of the

@@ -24,7 +24,7 @@ pub(super) fn scan<'t, S: SourceText + ?Sized>(
     text: &S,
 ) -> ProviderScan<'t> {
     let mut receivers = Receivers::default();
-    let mut bound: Vec<(bool, String, Node<'t>)> = Vec::new();
+    let mut bound: Bound<'t> = Vec::new();
     let mut calls = Vec::new();
     let name_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
     preorder(root, |node| {
@@ -40,46 +40,8 @@ pub(super) fn scan<'t, S: SourceText + ?Sized>(
                 }
                 return false;
             }
-            "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
-                    return true;
-                };
-                if let Some(path) = required(value, text) {
-                    match name.kind() {
-                        "identifier" => {
-                            receivers.names.insert(name_of(name), Denotes::Path(path));
-                        }
-                        "object_pattern" => destructured(name, &path, text, &mut receivers),
-                        _ => {}
-                    }
-                } else if name.kind() == "identifier" {
-                    bound.push((false, name_of(name), value));
-                }
-            }
-            "assignment_expression" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
-                    return true;
-                };
-                match left.kind() {
-                    "identifier" => bound.push((false, name_of(left), right)),
-                    "member_expression" => {
-                        if let (Some(object), Some(property)) = (
-                            left.child_by_field_name("object"),
-                            left.child_by_field_name("property"),
-                        ) && object.kind() == "this"
-                        {
-                            bound.push((true, name_of(property), right));
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            "variable_declarator" => declarator(node, text, &mut receivers, &mut bound),
+            "assignment_expression" => assignment(node, text, &mut bound),
             "field_definition" | "public_field_definition" => {
                 let name = node
                     .child_by_field_name("property")
@@ -102,6 +64,62 @@ pub(super) fn scan<'t, S: SourceText + ?Sized>(
         );
     }
     ProviderScan { receivers, calls }
+}
+
+/// Values bound to names or `this` fields, `(is_this_field, name, value)`,
+/// resolved to clients after the walk.
+type Bound<'t> = Vec<(bool, String, Node<'t>)>;
+
+/// `const x = require("sdk")` (or destructured) names an SDK; `const x =
+/// value` binds a value that may be a client.
+fn declarator<'t, S: SourceText + ?Sized>(
+    node: Node<'t>,
+    text: &S,
+    receivers: &mut Receivers,
+    bound: &mut Bound<'t>,
+) {
+    let (Some(name), Some(value)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("value"),
+    ) else {
+        return;
+    };
+    let name_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
+    if let Some(path) = required(value, text) {
+        match name.kind() {
+            "identifier" => {
+                receivers.names.insert(name_of(name), Denotes::Path(path));
+            }
+            "object_pattern" => destructured(name, &path, text, receivers),
+            _ => {}
+        }
+    } else if name.kind() == "identifier" {
+        bound.push((false, name_of(name), value));
+    }
+}
+
+/// `x = value` and `this.x = value`.
+fn assignment<'t, S: SourceText + ?Sized>(node: Node<'t>, text: &S, bound: &mut Bound<'t>) {
+    let (Some(left), Some(right)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    let name_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
+    match left.kind() {
+        "identifier" => bound.push((false, name_of(left), right)),
+        "member_expression" => {
+            if let (Some(object), Some(property)) = (
+                left.child_by_field_name("object"),
+                left.child_by_field_name("property"),
+            ) && object.kind() == "this"
+            {
+                bound.push((true, name_of(property), right));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// `import X from 'sdk'`, `import * as X from 'sdk'`, `import { a as b } from 'sdk'`.

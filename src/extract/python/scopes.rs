@@ -112,7 +112,6 @@ impl<'t> Bindings<'t> for Scopes<'t> {
 
 fn build_table<'t, S: SourceText + ?Sized>(scope: Node<'t>, text: &S) -> Table<'t> {
     let mut table = Table::default();
-    let name_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
     let mut stack: Vec<Node<'t>> = Vec::new();
     match scope.kind() {
         "module" => stack.push(scope),
@@ -126,110 +125,137 @@ fn build_table<'t, S: SourceText + ?Sized>(scope: Node<'t>, text: &S) -> Table<'
         }
     }
     while let Some(node) = stack.pop() {
-        match node.kind() {
-            "function_definition" | "class_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
-                    let binding = if node.kind() == "class_definition" {
-                        Binding::Class(node)
-                    } else {
-                        Binding::Other
-                    };
-                    table.bind(name_of(name), binding);
-                }
-                // Decorators and defaults run here, but bind nothing we follow.
-                continue;
-            }
-            "lambda" => continue,
-            kind if COMPREHENSION_KINDS.contains(&kind) => continue,
-            "assignment" => {
-                let left = node.child_by_field_name("left");
-                let mut right = node.child_by_field_name("right");
-                // `a = b = "x"`: every target gets the innermost value.
-                while let Some(inner) = right.filter(|r| r.kind() == "assignment") {
-                    right = inner.child_by_field_name("right");
-                }
-                if let Some(left) = left {
-                    match (left.kind(), right) {
-                        ("identifier", Some(value)) => {
-                            let name = name_of(left);
-                            let is_final = node
-                                .child_by_field_name("type")
-                                .is_some_and(|t| names_final(&text.slice(t.byte_range())));
-                            if is_final {
-                                table.finals.entry(name.clone()).or_insert(value);
-                            }
-                            table.bind(name, Binding::Const(value));
-                        }
-                        // An annotation alone binds nothing.
-                        ("identifier", None) => {}
-                        _ => bind_targets(left, text, &mut table),
-                    }
-                }
-                if let Some(right) = node.child_by_field_name("right") {
-                    stack.push(right);
-                }
-                continue;
-            }
-            "augmented_assignment" => {
-                if let Some(left) = node.child_by_field_name("left") {
-                    bind_targets(left, text, &mut table);
-                }
-            }
-            "for_statement" => {
-                if let Some(left) = node.child_by_field_name("left") {
-                    bind_targets(left, text, &mut table);
-                }
-            }
-            "as_pattern_target" | "delete_statement" => bind_targets(node, text, &mut table),
-            "except_clause" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
-                for pair in children.windows(2) {
-                    if pair[0].kind() == "as" && pair[1].kind() == "identifier" {
-                        table.bind(name_of(pair[1]), Binding::Other);
-                    }
-                }
-            }
-            "named_expression" => {
-                if let Some(name) = node.child_by_field_name("name") {
-                    table.bind(name_of(name), Binding::Other);
-                }
-            }
-            "import_statement" | "import_from_statement" => {
-                let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
-                    let bound = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("alias"),
-                        // `import a.b` binds `a`; `from m import b` binds `b`.
-                        _ if node.kind() == "import_statement" => name.named_child(0),
-                        _ => name.named_child(name.named_child_count().saturating_sub(1)),
-                    };
-                    if let Some(bound) = bound {
-                        table.bind(name_of(bound), Binding::Other);
-                    }
-                }
-                continue;
-            }
-            "global_statement" | "nonlocal_statement" => {
-                let mut cursor = node.walk();
-                for name in node.named_children(&mut cursor) {
-                    if name.kind() == "identifier" {
-                        let name = name_of(name);
-                        if node.kind() == "global_statement" {
-                            table.globals.insert(name);
-                        } else {
-                            table.bind(name, Binding::Other);
-                        }
-                    }
-                }
-                continue;
-            }
-            _ => {}
+        if bind_statement(node, text, &mut table, &mut stack) {
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
         }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
     }
     table
+}
+
+/// Records what `node` binds in the scope being built. Returns whether its
+/// children belong to the same scope and still need walking (nested scopes
+/// and the parts already handled are not walked; an assignment pushes its
+/// value itself).
+fn bind_statement<'t, S: SourceText + ?Sized>(
+    node: Node<'t>,
+    text: &S,
+    table: &mut Table<'t>,
+    stack: &mut Vec<Node<'t>>,
+) -> bool {
+    let name_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
+    match node.kind() {
+        "function_definition" | "class_definition" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                let binding = if node.kind() == "class_definition" {
+                    Binding::Class(node)
+                } else {
+                    Binding::Other
+                };
+                table.bind(name_of(name), binding);
+            }
+            // Decorators and defaults run here, but bind nothing we follow.
+            false
+        }
+        "lambda" => false,
+        kind if COMPREHENSION_KINDS.contains(&kind) => false,
+        "assignment" => {
+            bind_assignment(node, text, table);
+            if let Some(right) = node.child_by_field_name("right") {
+                stack.push(right);
+            }
+            false
+        }
+        "augmented_assignment" | "for_statement" => {
+            if let Some(left) = node.child_by_field_name("left") {
+                bind_targets(left, text, table);
+            }
+            true
+        }
+        "as_pattern_target" | "delete_statement" => {
+            bind_targets(node, text, table);
+            true
+        }
+        "except_clause" => {
+            let mut cursor = node.walk();
+            let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+            for pair in children.windows(2) {
+                if pair[0].kind() == "as" && pair[1].kind() == "identifier" {
+                    table.bind(name_of(pair[1]), Binding::Other);
+                }
+            }
+            true
+        }
+        "named_expression" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                table.bind(name_of(name), Binding::Other);
+            }
+            true
+        }
+        "import_statement" | "import_from_statement" => {
+            bind_imports(node, text, table);
+            false
+        }
+        "global_statement" | "nonlocal_statement" => {
+            let mut cursor = node.walk();
+            for name in node.named_children(&mut cursor) {
+                if name.kind() == "identifier" {
+                    let name = name_of(name);
+                    if node.kind() == "global_statement" {
+                        table.globals.insert(name);
+                    } else {
+                        table.bind(name, Binding::Other);
+                    }
+                }
+            }
+            false
+        }
+        _ => true,
+    }
+}
+
+/// `name = value` (a constant candidate, `Final` when annotated so), an
+/// annotation alone (binds nothing), or targets such as `a, b = …`.
+fn bind_assignment<'t, S: SourceText + ?Sized>(node: Node<'t>, text: &S, table: &mut Table<'t>) {
+    let Some(left) = node.child_by_field_name("left") else {
+        return;
+    };
+    let mut right = node.child_by_field_name("right");
+    // `a = b = "x"`: every target gets the innermost value.
+    while let Some(inner) = right.filter(|r| r.kind() == "assignment") {
+        right = inner.child_by_field_name("right");
+    }
+    match (left.kind(), right) {
+        ("identifier", Some(value)) => {
+            let name = text.slice(left.byte_range()).into_owned();
+            let is_final = node
+                .child_by_field_name("type")
+                .is_some_and(|t| names_final(&text.slice(t.byte_range())));
+            if is_final {
+                table.finals.entry(name.clone()).or_insert(value);
+            }
+            table.bind(name, Binding::Const(value));
+        }
+        // An annotation alone binds nothing.
+        ("identifier", None) => {}
+        _ => bind_targets(left, text, table),
+    }
+}
+
+/// The names an import binds: `import a.b` binds `a`, `from m import b`
+/// binds `b`, `as c` binds `c`.
+fn bind_imports<'t, S: SourceText + ?Sized>(node: Node<'t>, text: &S, table: &mut Table<'t>) {
+    let mut cursor = node.walk();
+    for name in node.children_by_field_name("name", &mut cursor) {
+        let bound = match name.kind() {
+            "aliased_import" => name.child_by_field_name("alias"),
+            _ if node.kind() == "import_statement" => name.named_child(0),
+            _ => name.named_child(name.named_child_count().saturating_sub(1)),
+        };
+        if let Some(bound) = bound {
+            table.bind(text.slice(bound.byte_range()).into_owned(), Binding::Other);
+        }
+    }
 }
 
 /// Whether an annotation is `Final`, `Final[str]` or `typing.Final[...]`.
