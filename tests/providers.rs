@@ -548,3 +548,19 @@ fn the_markdown_and_csv_reports_give_each_route_its_own_terms() {
         ]
     );
 }
+
+#[test]
+fn the_attribution_file_credits_a_model_called_by_a_pinned_replicate_version() {
+    let tree = cli_support::Tree::new(&[(
+        "app.py",
+        b"import replicate\nout = replicate.run(\"black-forest-labs/flux-dev:0123456789abcdef\")\n",
+    )]);
+    let out = run(tree.path(), &["report", "--format", "attribution", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("> Image created with FLUX.1-dev"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("`app.py:2`"), "{}", out.stdout);
+}

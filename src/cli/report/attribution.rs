@@ -109,7 +109,8 @@ pub fn entries<'a>(
         let Target::Static { id, .. } = &model_use.target else {
             continue;
         };
-        let Some(resolved) = file.project.resolver.resolve(id) else {
+        let Some(resolved) = crate::rules::resolve_on(&file.project.resolver, model_use.route, id)
+        else {
             continue;
         };
         let key = resolved.model.id.clone();

@@ -117,7 +117,10 @@ fn collect(scan: &Scan, root: &std::path::Path) -> Uses {
             model_use.span.start_line, model_use.span.start_column
         );
         let resolved = match &model_use.target {
-            Target::Static { id, .. } => file.project.resolver.resolve(id).map(|r| (id.clone(), r)),
+            Target::Static { id, .. } => {
+                crate::rules::resolve_on(&file.project.resolver, model_use.route, id)
+                    .map(|r| (id.clone(), r))
+            }
             Target::Dynamic { .. } => None,
         };
         let Some((written, resolved)) = resolved else {
