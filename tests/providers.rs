@@ -564,3 +564,98 @@ fn the_attribution_file_credits_a_model_called_by_a_pinned_replicate_version() {
     );
     assert!(out.stdout.contains("`app.py:2`"), "{}", out.stdout);
 }
+
+fn completion_labels(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i["label"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn complete_at(server: &mut Server, uri: &str, line: u32, character: u32) -> Value {
+    server.request(
+        "textDocument/completion",
+        serde_json::json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": line, "character": character },
+            "context": { "triggerKind": 2, "triggerCharacter": "/" }
+        }),
+    )
+}
+
+#[test]
+fn completion_in_a_provider_call_offers_ids_as_that_route_spells_them() {
+    let mut server = Server::start();
+    let uri = "file:///p/complete.py";
+    let text = "import replicate\nfrom diffusers import FluxPipeline\n\nout = replicate.run(\"black-forest-labs/flux-\")\npipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-\")\nreplicate_like = other.run(\"black-forest-labs/flux-\")\n";
+    server.open(uri, "python", text);
+    server.diagnostics(uri);
+
+    // Replicate: owner/model names, never the Abstrakt catalogue's spelling.
+    let list = complete_at(&mut server, uri, 3, 44);
+    let labels = completion_labels(&list);
+    assert!(
+        labels.contains(&"black-forest-labs/flux-dev".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"black-forest-labs/flux-schnell".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l == "flux-dev" || l.starts_with("replicate:")),
+        "{labels:?}"
+    );
+    let dev = list["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["label"] == "black-forest-labs/flux-dev")
+        })
+        .cloned()
+        .unwrap_or_default();
+    // The edit replaces the id inside the quotes.
+    assert_eq!(
+        dev["textEdit"]["range"],
+        serde_json::json!({ "start": { "line": 3, "character": 21 }, "end": { "line": 3, "character": 44 } })
+    );
+    let card = dev["documentation"]["value"].as_str().unwrap_or_default();
+    assert!(card.contains("Replicate API (`replicate`)"), "{card}");
+
+    // Weights: Hugging Face repository ids, with the weights' own terms.
+    let list = complete_at(&mut server, uri, 4, 62);
+    let labels = completion_labels(&list);
+    assert!(
+        labels.contains(&"black-forest-labs/FLUX.1-dev".to_string()),
+        "{labels:?}"
+    );
+    let dev = list["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["label"] == "black-forest-labs/FLUX.1-dev")
+        })
+        .cloned()
+        .unwrap_or_default();
+    let card = dev["documentation"]["value"].as_str().unwrap_or_default();
+    assert!(card.contains("§2(b)"), "{card}");
+    // Non-commercial on this route: sorted after the commercial-safe ids.
+    assert!(
+        dev["sortText"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with('3'),
+        "{dev}"
+    );
+
+    // A look-alike call is not a provider call: no list.
+    let list = complete_at(&mut server, uri, 5, 50);
+    assert!(list.is_null(), "{list}");
+    server.shutdown_and_exit();
+}

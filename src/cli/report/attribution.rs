@@ -21,7 +21,6 @@ use crate::cli::output::{normalize, path_text};
 use crate::cli::walk::{FileResult, LocatedUse};
 use crate::extract::Target;
 use crate::licensing::{EvidenceAbout, Model};
-use crate::registry::Lookup;
 
 /// One model that needs a credit, and where the code uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]

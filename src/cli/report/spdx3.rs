@@ -25,7 +25,6 @@ use crate::cli::output::relative_path;
 use crate::cli::walk::Scan;
 use crate::extract::Target;
 use crate::licensing::Model;
-use crate::registry::Lookup;
 
 pub const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 

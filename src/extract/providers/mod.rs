@@ -88,6 +88,21 @@ impl Route {
         }
     }
 
+    /// How this route spells a registry name (an id or alias), if it is one
+    /// of its spellings: a name in the provider's namespace without the
+    /// prefix (`replicate:owner/model` → `owner/model`), a `fal-ai/`
+    /// endpoint, a Hugging Face repository id; every name on the Abstrakt
+    /// route.
+    pub fn spelling<'n>(&self, name: &'n str) -> Option<&'n str> {
+        match (self, self.namespace()) {
+            (Route::Abstrakt, _) => Some(name),
+            (_, Some(namespace)) => name.strip_prefix(namespace),
+            (Route::Fal, None) => name.starts_with("fal-ai/").then_some(name),
+            _ => (!name.contains(':') && !name.starts_with("fal-ai/") && name.contains('/'))
+                .then_some(name),
+        }
+    }
+
     /// The namespace prefix the registry's aliases use for this route
     /// (suggestions stay inside it: never across vendors).
     pub fn namespace(&self) -> Option<&'static str> {
