@@ -7,6 +7,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::host::{Disk, FileSystem};
 
 /// Files larger than this are not indexed (generated bundles, data dumps).
 const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
@@ -113,10 +116,18 @@ struct Entry {
     normalized: std::sync::OnceLock<String>,
 }
 
-#[derive(Default)]
 pub struct AttributionIndex {
+    /// Where indexed files are read (the disk, or memory in tests).
+    source: Arc<dyn FileSystem>,
     files: HashMap<PathBuf, Entry>,
     cache: HashMap<String, Option<Found>>,
+}
+
+impl Default for AttributionIndex {
+    /// An empty index reading the disk.
+    fn default() -> Self {
+        Self::reading(Disk::shared())
+    }
 }
 
 /// Lowercase with every whitespace run as one space.
@@ -175,19 +186,36 @@ impl AttributionIndex {
 
     /// Indexes the given files (those a walk found with [`is_indexed`]).
     pub fn from_paths(paths: impl IntoIterator<Item = PathBuf>) -> Self {
-        let mut index = Self::default();
-        for path in paths {
-            index.update(&path);
-        }
-        index
+        Self::default().with_paths(paths)
     }
 
-    /// Reads `path` again (or forgets it when it is gone or too big).
+    /// An empty index whose files are read from `source`.
+    pub fn reading(source: Arc<dyn FileSystem>) -> Self {
+        Self {
+            source,
+            files: HashMap::new(),
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The index with the given files read into it.
+    pub fn with_paths(mut self, paths: impl IntoIterator<Item = PathBuf>) -> Self {
+        for path in paths {
+            self.update(&path);
+        }
+        self
+    }
+
+    /// Reads `path` again (or forgets it when it is gone or too big; a file
+    /// too big is not read).
     pub fn update(&mut self, path: &Path) {
         self.cache.clear();
-        let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
-        match std::fs::read_to_string(path) {
-            Ok(text) if small => {
+        let small = self
+            .source
+            .file_size(path)
+            .is_some_and(|len| len <= MAX_FILE_BYTES);
+        match small.then(|| self.source.read_to_string(path)) {
+            Some(Ok(text)) => {
                 self.files.insert(
                     path.to_path_buf(),
                     Entry {
@@ -273,5 +301,26 @@ mod tests {
         std::fs::remove_file(&footer).expect("remove");
         index.update(&footer);
         assert_eq!(index.find("Powered by Stability AI"), None);
+    }
+
+    #[test]
+    fn the_index_reads_its_files_through_the_host() {
+        use crate::host::MemoryFiles;
+        let files = Arc::new(MemoryFiles::default());
+        let footer = PathBuf::from("/mem/site/footer.html");
+        files.write(&footer, "<p>Image by\n  Stability   AI</p>\n");
+        let big = PathBuf::from("/mem/site/big.md");
+        files.write(&big, "Made with Llama\n".repeat(140_000));
+        let mut index =
+            AttributionIndex::reading(files.clone()).with_paths([footer.clone(), big.clone()]);
+        assert_eq!(index.len(), 1, "the file over 2 MiB is not indexed");
+        let found = index.find("image by stability ai").expect("found");
+        assert_eq!(found.path, footer);
+        assert_eq!(found.start, (0, [3, 3, 3]));
+        assert_eq!(found.end, (1, [16, 16, 16]));
+        files.remove(&footer);
+        index.update(&footer);
+        assert!(index.is_empty());
+        assert_eq!(index.find("image by stability ai"), None);
     }
 }

@@ -269,7 +269,16 @@ impl ProjectConfig {
     }
 
     pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        Self::load_from(&crate::host::Disk, path)
+    }
+
+    /// [`ProjectConfig::load`] from the host's files.
+    pub fn load_from(
+        files: &dyn crate::host::FileSystem,
+        path: &Path,
+    ) -> Result<ProjectConfig, ConfigError> {
+        let text = files
+            .read_to_string(path)
             .map_err(|e| ConfigError::at(path, "", None, format!("cannot read: {e}")))?;
         ProjectConfig::parse(&text, path)
     }

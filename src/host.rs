@@ -1,13 +1,21 @@
-//! What the engine asks of the process running it: the clock and the
-//! environment. The engine's modules read neither; each face hands them in
-//! from its [`Host`] (taplo's `Environment` and biome's `FileSystem` play the
-//! same part), so a test can pin them and `SOURCE_DATE_EPOCH` is honoured
-//! everywhere a date or time is shown or compared.
+//! What the engine asks of the process running it: the clock, the
+//! environment and the files. The engine's modules read none of them
+//! directly; each face hands them in — the clock and the environment from
+//! its [`Host`], project and markup files through a [`FileSystem`] (taplo's
+//! `Environment` and biome's `FileSystem` play the same part) — so a test can
+//! pin them, `SOURCE_DATE_EPOCH` is honoured everywhere a date or time is
+//! shown or compared, and the project index and the attribution index run
+//! over an in-memory tree ([`MemoryFiles`]).
 //!
-//! Files are still read directly by the batch pipeline and the project index
-//! (see docs/architecture.md, "Invariants").
+//! The batch pipeline's walk and bounded read still use the disk directly,
+//! as do the API's disk cache and atomic writes (see docs/architecture.md,
+//! "Invariants").
 
-/// The clock and the environment.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The clock, the environment and the files.
 pub trait Host: Send + Sync {
     /// Now (reproducible builds pin it).
     fn now(&self) -> jiff::Timestamp;
@@ -20,6 +28,11 @@ pub trait Host: Send + Sync {
     /// agree on the same instant.
     fn today(&self) -> jiff::civil::Date {
         self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    }
+
+    /// The files the engine reads whole (project files, markup files).
+    fn files(&self) -> Arc<dyn FileSystem> {
+        Disk::shared()
     }
 }
 
@@ -60,6 +73,94 @@ impl Host for Fixed {
     }
 }
 
+/// The files the engine reads whole: project files (`abstrakt.toml`,
+/// `abstrakt.lock`) and the markup files of the attribution index.
+pub trait FileSystem: Send + Sync + std::fmt::Debug {
+    /// A file's whole text.
+    fn read_to_string(&self, path: &Path) -> std::io::Result<String>;
+
+    /// A file's size in bytes, `None` when it cannot be looked at.
+    fn file_size(&self, path: &Path) -> Option<u64>;
+
+    /// Whether `path` is a regular file (following symbolic links).
+    fn is_file(&self, path: &Path) -> bool;
+
+    /// Whether anything is at `path` (a file, a folder, ...).
+    fn exists(&self, path: &Path) -> bool;
+}
+
+/// The real file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Disk;
+
+impl Disk {
+    /// The real file system, shared.
+    pub fn shared() -> Arc<dyn FileSystem> {
+        Arc::new(Disk)
+    }
+}
+
+impl FileSystem for Disk {
+    fn read_to_string(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    fn file_size(&self, path: &Path) -> Option<u64> {
+        std::fs::metadata(path).ok().map(|m| m.len())
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.exists()
+    }
+}
+
+/// Files held in memory by absolute path, for tests: a folder exists when a
+/// file is under it. Writes after sharing are seen by every reader.
+#[derive(Debug, Default)]
+pub struct MemoryFiles {
+    files: Mutex<BTreeMap<PathBuf, String>>,
+}
+
+impl MemoryFiles {
+    fn files(&self) -> std::sync::MutexGuard<'_, BTreeMap<PathBuf, String>> {
+        self.files.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Creates or replaces a file.
+    pub fn write(&self, path: impl Into<PathBuf>, text: impl Into<String>) {
+        self.files().insert(path.into(), text.into());
+    }
+
+    /// Deletes a file (nothing when there is none).
+    pub fn remove(&self, path: &Path) {
+        self.files().remove(path);
+    }
+}
+
+impl FileSystem for MemoryFiles {
+    fn read_to_string(&self, path: &Path) -> std::io::Result<String> {
+        self.files().get(path).cloned().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file in memory")
+        })
+    }
+
+    fn file_size(&self, path: &Path) -> Option<u64> {
+        self.files().get(path).map(|text| text.len() as u64)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files().contains_key(path)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.files().keys().any(|file| file.starts_with(path))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +173,24 @@ mod tests {
         };
         // 2025-12-31T23:59:59Z: still the 31st in UTC, whatever the local zone.
         assert_eq!(host.today(), jiff::civil::date(2025, 12, 31));
+    }
+
+    #[test]
+    fn memory_files_answer_like_a_disk() {
+        let files = MemoryFiles::default();
+        files.write("/p/a/abstrakt.toml", "intended-use = \"research\"\n");
+        let toml = Path::new("/p/a/abstrakt.toml");
+        assert!(files.is_file(toml));
+        assert!(files.exists(Path::new("/p/a")));
+        assert!(!files.is_file(Path::new("/p/a")));
+        assert_eq!(files.file_size(toml), Some(26));
+        assert_eq!(
+            files
+                .read_to_string(Path::new("/p/b.toml"))
+                .map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::NotFound)
+        );
+        files.remove(toml);
+        assert!(!files.exists(Path::new("/p")));
     }
 }

@@ -191,7 +191,16 @@ impl Lockfile {
     }
 
     pub fn load(path: &Path) -> Result<Lockfile, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        Self::load_from(&crate::host::Disk, path)
+    }
+
+    /// [`Lockfile::load`] from the host's files.
+    pub fn load_from(
+        files: &dyn crate::host::FileSystem,
+        path: &Path,
+    ) -> Result<Lockfile, ConfigError> {
+        let text = files
+            .read_to_string(path)
             .map_err(|e| ConfigError::at(path, "", None, format!("cannot read: {e}")))?;
         Lockfile::parse(&text, path)
     }

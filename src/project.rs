@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::config::{self, ConfigError, ProjectConfig};
 use crate::extract::ExtractOptions;
+use crate::host::{Disk, FileSystem};
 use crate::lockfile::{self, Lockfile};
 use crate::registry::{RemoteSource, Resolver};
 use crate::rules::{IntendedUse, RuleSettings};
@@ -180,6 +181,8 @@ struct Inner {
 #[derive(Debug)]
 pub struct ProjectIndex {
     on_error: OnError,
+    /// Where project files are found and read (the disk, or memory in tests).
+    files: Arc<dyn FileSystem>,
     /// Errors name paths relative to it when inside it.
     cwd: Option<PathBuf>,
     inner: Mutex<Inner>,
@@ -194,6 +197,7 @@ impl ProjectIndex {
     ) -> Self {
         Self {
             on_error,
+            files: Disk::shared(),
             cwd: std::env::current_dir().ok(),
             inner: Mutex::new(Inner {
                 overrides,
@@ -206,6 +210,12 @@ impl ProjectIndex {
                 reports: Vec::new(),
             }),
         }
+    }
+
+    /// The same index reading its project files from `files`.
+    pub fn with_files(mut self, files: Arc<dyn FileSystem>) -> Self {
+        self.files = files;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -235,8 +245,8 @@ impl ProjectIndex {
         }
         let files = match std::path::absolute(dir) {
             Ok(absolute) => (
-                nearest(&mut inner, &absolute, config::FILE_NAME),
-                nearest(&mut inner, &absolute, lockfile::FILE_NAME),
+                nearest(&mut inner, &*self.files, &absolute, config::FILE_NAME),
+                nearest(&mut inner, &*self.files, &absolute, lockfile::FILE_NAME),
             ),
             Err(error) => {
                 return Err(ProjectError(format!(
@@ -279,8 +289,9 @@ impl ProjectIndex {
     fn assemble(&self, inner: &mut Inner, files: &Files) -> Result<Project, ProjectError> {
         let config = match &files.0 {
             Some(path) => {
-                let slot = slot(&mut inner.configs, &mut inner.reports, path, |p| {
-                    ProjectConfig::load(p)
+                let files = &*self.files;
+                let slot = slot(&mut inner.configs, &mut inner.reports, files, path, |p| {
+                    ProjectConfig::load_from(files, p)
                 });
                 self.in_force(slot, "invalid project file")?
             }
@@ -288,7 +299,10 @@ impl ProjectIndex {
         };
         let lock = match &files.1 {
             Some(path) => {
-                let slot = slot(&mut inner.locks, &mut inner.reports, path, Lockfile::load);
+                let files = &*self.files;
+                let slot = slot(&mut inner.locks, &mut inner.reports, files, path, |p| {
+                    Lockfile::load_from(files, p)
+                });
                 self.in_force(slot, "invalid lock file")?
             }
             None => None,
@@ -330,16 +344,19 @@ impl ProjectIndex {
         };
         let mut inner = self.lock();
         let inner = &mut *inner;
+        let files = &*self.files;
         let report = match name {
             config::FILE_NAME => load_into(
                 inner.configs.entry(path.to_path_buf()).or_default(),
+                files,
                 path,
-                ProjectConfig::load,
+                |p| ProjectConfig::load_from(files, p),
             ),
             lockfile::FILE_NAME => load_into(
                 inner.locks.entry(path.to_path_buf()).or_default(),
+                files,
                 path,
-                Lockfile::load,
+                |p| Lockfile::load_from(files, p),
             ),
             _ => return false,
         };
@@ -370,22 +387,24 @@ fn base_resolver(remote: Option<Arc<dyn RemoteSource>>) -> Resolver {
 fn slot<'a, T>(
     slots: &'a mut HashMap<PathBuf, Slot<T>>,
     reports: &mut Vec<LoadReport>,
+    files: &dyn FileSystem,
     path: &Path,
     load: impl Fn(&Path) -> Result<T, ConfigError>,
 ) -> &'a Slot<T> {
     slots.entry(path.to_path_buf()).or_insert_with(|| {
         let mut slot = Slot::default();
-        reports.push(load_into(&mut slot, path, &load));
+        reports.push(load_into(&mut slot, files, path, &load));
         slot
     })
 }
 
 fn load_into<T>(
     slot: &mut Slot<T>,
+    files: &dyn FileSystem,
     path: &Path,
     load: impl Fn(&Path) -> Result<T, ConfigError>,
 ) -> LoadReport {
-    if !path.exists() {
+    if !files.exists(path) {
         // Deleted: nothing stays in force.
         *slot = Slot::default();
         return LoadReport {
@@ -407,7 +426,12 @@ fn load_into<T>(
 }
 
 /// The nearest `name` at or above `dir` (absolute), memoised per directory.
-fn nearest(inner: &mut Inner, dir: &Path, name: &'static str) -> Option<PathBuf> {
+fn nearest(
+    inner: &mut Inner,
+    files: &dyn FileSystem,
+    dir: &Path,
+    name: &'static str,
+) -> Option<PathBuf> {
     // Walk up until a directory whose answer is known, then fill in on the way back.
     let mut pending = Vec::new();
     let mut current = Some(dir);
@@ -418,7 +442,7 @@ fn nearest(inner: &mut Inner, dir: &Path, name: &'static str) -> Option<PathBuf>
             break;
         }
         let candidate = here.join(name);
-        if candidate.is_file() {
+        if files.is_file(&candidate) {
             found = Some(candidate);
             inner
                 .nearest
@@ -543,5 +567,57 @@ mod tests {
         index.reload(&dir.path().join("elsewhere/abstrakt.lock"));
         let after = index.project_for(dir.path()).expect("project");
         assert!(Arc::ptr_eq(&top, &after));
+    }
+
+    #[test]
+    fn the_index_finds_and_reads_project_files_through_the_host() {
+        use crate::host::MemoryFiles;
+        let files = Arc::new(MemoryFiles::default());
+        files.write("/mem/repo/abstrakt.toml", "intended-use = \"research\"\n");
+        files.write(
+            "/mem/repo/packages/web/abstrakt.toml",
+            "intended-use = \"personal\"\n",
+        );
+        let index = index(OnError::KeepLastGood).with_files(files.clone());
+        let web = Path::new("/mem/repo/packages/web/src");
+        let top = index
+            .project_for(Path::new("/mem/repo/src"))
+            .expect("project");
+        assert_eq!(top.intended_use(), IntendedUse::Research);
+        assert_eq!(
+            top.config_path.as_deref(),
+            Some(Path::new("/mem/repo/abstrakt.toml"))
+        );
+        assert_eq!(
+            index.project_for(web).expect("project").intended_use(),
+            IntendedUse::Personal
+        );
+
+        // An edit that breaks the nested file keeps its last good version.
+        let nested = Path::new("/mem/repo/packages/web/abstrakt.toml");
+        files.write(nested, "intended-use = \"bogus\"\n");
+        index.take_reports();
+        assert!(index.reload(nested));
+        let reports = index.take_reports();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].error.as_ref().and_then(|e| e.line), Some(1));
+        assert_eq!(
+            index.project_for(web).expect("project").intended_use(),
+            IntendedUse::Personal
+        );
+
+        // Deleted: the repository's file governs the package again.
+        files.remove(nested);
+        index.reload(nested);
+        let after = index.project_for(web).expect("project");
+        assert!(Arc::ptr_eq(&after, &top));
+
+        // The disk is not read: a real project file is invisible to it.
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("abstrakt.toml"), "intended-use = 3\n").expect("write");
+        let on_disk = index
+            .project_for(dir.path())
+            .expect("no project file in memory");
+        assert_eq!(on_disk.config_path, None);
     }
 }

@@ -276,6 +276,7 @@ impl Session {
             offline: true,
             cache_dir: None,
         });
+        let host: Box<dyn Host> = Box::new(System);
         Self {
             client,
             next_id: std::sync::atomic::AtomicU64::new(1),
@@ -292,10 +293,11 @@ impl Session {
                 workspace_files: HashMap::new(),
                 skip_notified: HashSet::new(),
             }),
-            projects: ProjectIndex::new(OnError::KeepLastGood, Overrides::default(), None),
+            projects: ProjectIndex::new(OnError::KeepLastGood, Overrides::default(), None)
+                .with_files(host.files()),
             configured: Mutex::new(None),
-            host: Box::new(System),
-            attribution: Mutex::new(AttributionIndex::default()),
+            attribution: Mutex::new(AttributionIndex::reading(host.files())),
+            host,
             analysed: tokio::sync::Notify::new(),
             shutdown_requested: AtomicBool::new(false),
         }
