@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use ropey::Rope;
 
-use crate::extract::{Clients, SDK_METHODS};
+use crate::extract::{Clients, ModelUse, Route, SDK_METHODS, Target};
 use crate::hover::{self, Format};
 use crate::licensing::{CommercialUse, Model, Registry};
 use crate::registry::{Resolved, Source};
@@ -28,6 +28,8 @@ pub struct IdSite {
     pub range: Range<usize>,
     /// What is typed between the opening quote and the cursor.
     pub prefix: String,
+    /// The route of the call: ids are offered as that route spells them.
+    pub route: Route,
 }
 
 fn is_id_char(c: char) -> bool {
@@ -123,7 +125,41 @@ pub fn id_site(rope: &Rope, offset: usize, clients: &Clients) -> Option<IdSite> 
     Some(IdSite {
         range: offset - prefix.len()..offset + rest,
         prefix,
+        route: Route::Abstrakt,
     })
+}
+
+/// The model-id literal of a provider SDK call (`replicate.run("…")`,
+/// `openai.images.generate(model="…")`) that holds `offset`, as the analysis
+/// of this very text found it. Unlike [`id_site`] this reads the analysis,
+/// not the text: a provider's receivers come from the file's imports, which
+/// a look back from the cursor cannot see; a freshly typed `""` (editors
+/// close the quote) is a literal the analysis already has.
+pub fn provider_id_site(rope: &Rope, offset: usize, uses: &[ModelUse]) -> Option<IdSite> {
+    uses.iter()
+        .filter(|model_use| !model_use.route().is_abstrakt())
+        .flat_map(|model_use| {
+            model_use
+                .targets
+                .iter()
+                .filter_map(move |target| match target {
+                    Target::Static { range, .. } => Some((range, model_use.route())),
+                    Target::Dynamic { .. } => None,
+                })
+        })
+        .find_map(|(range, route)| {
+            if !(range.start < offset && offset < range.end && range.end <= rope.len_bytes()) {
+                return None;
+            }
+            let literal = rope.byte_slice(range.clone()).to_string();
+            let inside = crate::fixes::literal_inside(&literal, &(0..literal.len()))?;
+            let (start, end) = (range.start + inside.start, range.start + inside.end);
+            (start..=end).contains(&offset).then(|| IdSite {
+                prefix: literal[inside.start..offset - range.start].to_string(),
+                range: start..end,
+                route,
+            })
+        })
 }
 
 /// One id that can be offered.
@@ -137,6 +173,8 @@ pub struct Candidate {
     pub description: String,
     /// Orders commercial-safe models first for commercial projects.
     pub sort_text: String,
+    /// The route of the call it completes (named on the card).
+    pub route: Route,
 }
 
 impl Candidate {
@@ -151,7 +189,8 @@ impl Candidate {
                 crate::registry::Match::Alias(self.name.clone())
             },
         };
-        hover::card(&self.name, &resolved, intended_use, format, now)
+        let card = hover::card(&self.name, &resolved, intended_use, format, now);
+        hover::with_route(card, self.route, format)
     }
 }
 
@@ -173,6 +212,19 @@ pub fn candidates(
     builtin: &Registry,
     intended_use: IntendedUse,
 ) -> Vec<Candidate> {
+    candidates_on(Route::Abstrakt, prefix, project, builtin, intended_use)
+}
+
+/// [`candidates`] for a call on `route`, each id spelled as the route spells
+/// it (`black-forest-labs/flux-dev` for Replicate, `dall-e-3` for OpenAI),
+/// and only the models the route has a spelling for: never another vendor's.
+pub fn candidates_on(
+    route: Route,
+    prefix: &str,
+    project: Option<(&Registry, &std::path::Path)>,
+    builtin: &Registry,
+    intended_use: IntendedUse,
+) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let sources = project
@@ -188,9 +240,14 @@ pub fn candidates(
         .chain(std::iter::once((builtin, Source::BuiltIn)));
     for (registry, source) in sources {
         for (name, model) in registry.names() {
+            let Some(name) = route.spelling(name) else {
+                continue;
+            };
             if !matches(name, prefix) || !seen.insert(name.to_string()) {
                 continue;
             }
+            // As it binds on this route, as the diagnostics will say.
+            let model = crate::rules::model_on(model, route);
             let licensing = &model.licensing;
             let group = match (intended_use, licensing.commercial) {
                 (IntendedUse::Commercial, CommercialUse::Conditional) => 1,
@@ -210,6 +267,7 @@ pub fn candidates(
                 source: source.clone(),
                 description,
                 sort_text: format!("{group}{alias}{}", name.to_lowercase()),
+                route,
             });
         }
     }
@@ -237,6 +295,40 @@ mod tests {
         let tree = syntax::parse(Language::TypeScript, &text);
         let clients = extract::clients(&tree, &rope, &options);
         id_site(&rope, cursor, &clients).map(|s| (text[s.range].to_string(), s.prefix))
+    }
+
+    /// The id text, prefix and route at `|` in a provider call of a Python file.
+    fn provider_site(text: &str) -> Option<(String, String, Route)> {
+        let cursor = text.find('|').unwrap_or(text.len());
+        let text = text.replacen('|', "", 1);
+        let rope = Rope::from_str(&text);
+        let tree = syntax::parse(Language::Python, &text);
+        let uses = extract::extract(&tree, &rope, &ExtractOptions::default());
+        provider_id_site(&rope, cursor, &uses)
+            .map(|s| (text[s.range].to_string(), s.prefix, s.route))
+    }
+
+    #[test]
+    fn provider_sites_are_the_literals_the_analysis_found() {
+        let call = |id: &str| format!("import replicate\nreplicate.run(\"{id}\")\n");
+        assert_eq!(
+            provider_site(&call("black-forest-labs/fl|ux")),
+            Some((
+                "black-forest-labs/flux".to_string(),
+                "black-forest-labs/fl".to_string(),
+                Route::Replicate
+            ))
+        );
+        assert_eq!(
+            provider_site(&call("|")),
+            Some((String::new(), String::new(), Route::Replicate))
+        );
+        // On the quotes, or in a call that is not a provider's: no site.
+        assert_eq!(
+            provider_site("import replicate\nreplicate.run(|\"x\")\n"),
+            None
+        );
+        assert_eq!(provider_site("other.run(\"x|\")\n"), None);
     }
 
     fn pair(a: &str, b: &str) -> Option<(String, String)> {

@@ -336,6 +336,19 @@ fn days_ago(days: i64) -> String {
     }
 }
 
+/// `card` for a call on `route`: a provider route is named at its end
+/// (the Abstrakt route, the default, is not).
+pub fn with_route(card: String, route: crate::extract::Route, format: Format) -> String {
+    if route.is_abstrakt() {
+        return card;
+    }
+    let label = match format {
+        Format::Markdown => "**Route**",
+        Format::PlainText => "Route",
+    };
+    format!("{card}\n\n{label}: {} (`{route}`)", route.label())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,13 @@
 //! fingerprint = "9f2c…"      # sha256 of the fields above, canonicalised
 //! recorded = "2026-11-02"
 //! ```
+//!
+//! A model reached on another route than the Abstrakt API is its own entry,
+//! keyed `id@route` (`[models."flux-dev@weights"]`): what binds the project
+//! depends on the route (the FLUX.1 [dev] weights are non-commercial where
+//! the API is not), so each route is recorded and reviewed on its own. The
+//! Abstrakt route keeps the plain id, so locks written before routes existed
+//! still read the same.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -24,11 +31,30 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::ConfigError;
+use crate::extract::Route;
 use crate::licensing::{Attribution, CommercialUse, Licensing};
 use crate::registry::Lookup;
 
 pub const FILE_NAME: &str = "abstrakt.lock";
 const VERSION: u32 = 1;
+
+/// The lock's key for the registry model `canonical` reached on `route`:
+/// the id itself on the Abstrakt route, `id@route` on any other.
+pub fn key(canonical: &str, route: Route) -> String {
+    if route.is_abstrakt() {
+        canonical.to_string()
+    } else {
+        format!("{canonical}@{route}")
+    }
+}
+
+/// The model id and route of a lock key (the inverse of [`key`]); a key
+/// whose `@` part names no route is an id on the Abstrakt route.
+pub fn split_key(key: &str) -> (&str, Route) {
+    key.rsplit_once('@')
+        .and_then(|(id, route)| Some((id, route.parse::<Route>().ok()?)))
+        .unwrap_or((key, Route::Abstrakt))
+}
 
 /// What was acknowledged for one model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +166,8 @@ struct RawLock {
     models: BTreeMap<String, LockedModel>,
 }
 
-/// A lock file: canonical model id → what was acknowledged.
+/// A lock file: [`key`] (canonical model id, and route when it is not the
+/// Abstrakt API) → what was acknowledged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lockfile {
     pub path: Option<PathBuf>,
@@ -271,12 +298,13 @@ impl Lockfile {
         Some(describe_changes(locked, licensing))
     }
 
-    /// Every locked model whose licensing differs now or is no longer known
-    /// (`lock --check`).
+    /// Every locked model whose licensing on its route differs now or is no
+    /// longer known (`lock --check`).
     pub fn drift(&self, lookup: &impl Lookup) -> Vec<Drift> {
         let mut out = Vec::new();
         for id in self.models.keys() {
-            match lookup.resolve(id) {
+            let (model, route) = split_key(id);
+            match crate::rules::resolve_on(lookup, route, model) {
                 Some(resolved) => {
                     if let Some(changes) = self.changes(id, &resolved.model.licensing) {
                         out.push(Drift {

@@ -9,7 +9,7 @@ use tree_sitter::{Node, Tree};
 use crate::config::{Exception, Policy};
 use crate::extract::{ModelUse, Target};
 use crate::licensing::Licensing;
-use crate::lockfile::{Lockfile, changed_message};
+use crate::lockfile::{self, Lockfile, changed_message};
 use crate::registry::Lookup;
 use crate::rules::{Finding, RuleCode, RuleSettings, Severity};
 use crate::text::SourceText;
@@ -91,7 +91,13 @@ pub fn project_findings(
                 license: resolved.as_ref().map(|r| r.model.licensing.license.clone()),
                 suggestions: resolved
                     .as_ref()
-                    .map(|r| r.model.alternatives.clone())
+                    .map(|r| {
+                        crate::rules::alternatives_on(
+                            lookup,
+                            model_use.route(),
+                            &r.model.alternatives,
+                        )
+                    })
                     .unwrap_or_default(),
                 matched_pattern: resolved
                     .as_ref()
@@ -105,9 +111,10 @@ pub fn project_findings(
             }
             if let (Some(severity), Some(lock), Some(resolved)) = (changed, lock, &resolved) {
                 let licensing = &resolved.model.licensing;
+                let route = model_use.route();
                 let changes = lock
-                    .changes(&resolved.model.id, licensing)
-                    .or_else(|| lock.changes(id, licensing));
+                    .changes(&lockfile::key(&resolved.model.id, route), licensing)
+                    .or_else(|| lock.changes(&lockfile::key(id, route), licensing));
                 if let Some(changes) = changes {
                     out.push(finding(
                         RuleCode::LicenseChanged,

@@ -52,12 +52,16 @@ pub struct Row {
     pub credit_origin: Option<String>,
     pub restrictions: Vec<String>,
     pub territories_excluded: Vec<String>,
+    /// What no source could confirm (e.g. a provider route's own terms).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<String>,
     pub source: Option<String>,
     pub source_date: Option<String>,
     /// The family pattern the id matched (`fal-ai/flux-lora*`), when it is not listed itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_pattern: Option<String>,
-    /// The route the call takes (JSON only; left out for the Abstrakt API).
+    /// The route the call takes (left out of JSON for the Abstrakt API, so
+    /// reports of Abstrakt-only code read as before).
     #[serde(skip_serializing_if = "crate::extract::Route::is_abstrakt")]
     pub route: crate::extract::Route,
     /// Closest known ids, for unknown ids.
@@ -135,6 +139,7 @@ pub fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
         credit_origin: None,
         restrictions: Vec::new(),
         territories_excluded: Vec::new(),
+        unverified: Vec::new(),
         source: None,
         source_date: None,
         matched_pattern: None,
@@ -184,6 +189,7 @@ pub fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
                     row.matched_pattern = resolved.pattern().map(str::to_string);
                     row.restrictions = licensing.restrictions.clone();
                     row.territories_excluded = licensing.territories_excluded.clone();
+                    row.unverified = licensing.unverified.clone();
                     row.source = Some(source);
                     row.source_date = date;
                 }
@@ -193,11 +199,15 @@ pub fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
     row
 }
 
-/// One model and every place it is used.
+/// One model on one route and every place it is used there: the terms can
+/// differ per route (the FLUX.1 [dev] weights are non-commercial where the
+/// API is not), so a model used on two routes is two summaries.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelSummary {
     canonical_id: String,
+    #[serde(skip_serializing_if = "crate::extract::Route::is_abstrakt")]
+    route: crate::extract::Route,
     model_name: String,
     license: String,
     license_url: Option<String>,
@@ -211,36 +221,42 @@ pub struct ModelSummary {
     credit_origin: Option<String>,
     restrictions: Vec<String>,
     territories_excluded: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unverified: Vec<String>,
     source: Option<String>,
     source_date: Option<String>,
     uses: Vec<String>,
 }
 
 pub fn summaries(rows: &[Row]) -> Vec<ModelSummary> {
-    let mut by_id: BTreeMap<&str, ModelSummary> = BTreeMap::new();
+    let mut by_id: BTreeMap<(&str, crate::extract::Route), ModelSummary> = BTreeMap::new();
     for row in rows {
         let (Some(id), Some(name), Some(license)) =
             (&row.canonical_id, &row.model_name, &row.license)
         else {
             continue;
         };
-        let entry = by_id.entry(id).or_insert_with(|| ModelSummary {
-            canonical_id: id.clone(),
-            model_name: name.clone(),
-            license: license.clone(),
-            license_url: row.license_url.clone(),
-            category: row.category.clone(),
-            commercial_use: row.commercial_use.clone(),
-            attribution: row.attribution.clone(),
-            attribution_text: row.attribution_text.clone(),
-            credit_suggested: row.credit_suggested,
-            credit_origin: row.credit_origin.clone(),
-            restrictions: row.restrictions.clone(),
-            territories_excluded: row.territories_excluded.clone(),
-            source: row.source.clone(),
-            source_date: row.source_date.clone(),
-            uses: Vec::new(),
-        });
+        let entry = by_id
+            .entry((id, row.route))
+            .or_insert_with(|| ModelSummary {
+                canonical_id: id.clone(),
+                route: row.route,
+                model_name: name.clone(),
+                license: license.clone(),
+                license_url: row.license_url.clone(),
+                category: row.category.clone(),
+                commercial_use: row.commercial_use.clone(),
+                attribution: row.attribution.clone(),
+                attribution_text: row.attribution_text.clone(),
+                credit_suggested: row.credit_suggested,
+                credit_origin: row.credit_origin.clone(),
+                restrictions: row.restrictions.clone(),
+                territories_excluded: row.territories_excluded.clone(),
+                unverified: row.unverified.clone(),
+                source: row.source.clone(),
+                source_date: row.source_date.clone(),
+                uses: Vec::new(),
+            });
         entry.uses.push(format!("{}:{}", row.file, row.line));
     }
     by_id.into_values().collect()
@@ -309,6 +325,9 @@ fn markdown_header(
 ) {
     let mut uses_by_file: Vec<&str> = rows.iter().map(|r| r.file.as_str()).collect();
     uses_by_file.dedup();
+    // Models, not model-route pairs.
+    let mut distinct: Vec<&str> = models.iter().map(|m| m.canonical_id.as_str()).collect();
+    distinct.dedup();
     let _ = writeln!(out, "# Model licensing report\n");
     let _ = writeln!(
         out,
@@ -317,8 +336,12 @@ fn markdown_header(
         today,
         rows.len(),
         if rows.len() == 1 { "use" } else { "uses" },
-        models.len(),
-        if models.len() == 1 { "model" } else { "models" },
+        distinct.len(),
+        if distinct.len() == 1 {
+            "model"
+        } else {
+            "models"
+        },
         uses_by_file.len(),
         if uses_by_file.len() == 1 {
             "file"
@@ -334,10 +357,13 @@ fn markdown_header(
 
 /// The credits to show where the models' outputs appear.
 fn markdown_attributions(out: &mut String, models: &[ModelSummary]) {
-    let attributions: Vec<(&ModelSummary, &str)> = models
+    let mut attributions: Vec<(&ModelSummary, &str)> = models
         .iter()
         .filter_map(|m| m.attribution_text.as_deref().map(|t| (m, t)))
         .collect();
+    // One credit per model, whichever routes reach it.
+    attributions
+        .dedup_by(|(a, a_text), (b, b_text)| a.canonical_id == b.canonical_id && a_text == b_text);
     let _ = writeln!(out, "\n## Attribution to publish\n");
     if attributions.is_empty() {
         let _ = writeln!(out, "No model in use requires attribution.");
@@ -369,11 +395,22 @@ fn markdown_models(out: &mut String, models: &[ModelSummary]) {
         let _ = writeln!(out, "No known model is used.");
     }
     for model in models {
+        let on_route = if model.route.is_abstrakt() {
+            String::new()
+        } else {
+            format!(" — {}", md(model.route.label()))
+        };
         let _ = writeln!(
             out,
-            "### {} ({})\n",
+            "### {} ({}){on_route}\n",
             md(&model.model_name),
             md_code(&model.canonical_id)
+        );
+        let _ = writeln!(
+            out,
+            "- Route: {} ({})",
+            md(model.route.label()),
+            md_code(model.route.as_str())
         );
         let license = md_link(&model.license, model.license_url.as_deref());
         match &model.category {
@@ -408,6 +445,10 @@ fn markdown_models(out: &mut String, models: &[ModelSummary]) {
                 "- Not licensed in: {}",
                 md(&model.territories_excluded.join(", "))
             );
+        }
+        if !model.unverified.is_empty() {
+            let list: Vec<String> = model.unverified.iter().map(|u| md(u)).collect();
+            let _ = writeln!(out, "- Unverified: {}", list.join("; "));
         }
         let source = match (&model.source, &model.source_date) {
             (Some(source), Some(date)) => format!("{source}, {date}"),
@@ -463,12 +504,12 @@ fn markdown_every_use(out: &mut String, rows: &[Row], intended: &[&str]) {
     }
     let _ = writeln!(
         out,
-        "| File | Line | Model | Name | License | Category | Commercial use ({}) | Attribution | Restrictions | Source |",
+        "| File | Line | Model | Route | Name | License | Category | Commercial use ({}) | Attribution | Restrictions | Source |",
         intended.join(", ")
     );
     let _ = writeln!(
         out,
-        "| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- |"
+        "| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for row in rows {
         let model = match (&row.status, &row.model_id, &row.expression) {
@@ -488,10 +529,11 @@ fn markdown_every_use(out: &mut String, rows: &[Row], intended: &[&str]) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             md(&row.file),
             row.line,
             model,
+            md_code(row.route.as_str()),
             md(row.model_name.as_deref().unwrap_or("")),
             md_link(
                 row.license.as_deref().unwrap_or(""),

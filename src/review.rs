@@ -6,7 +6,7 @@
 
 use crate::config::ReviewInterval;
 use crate::extract::{ModelUse, Target};
-use crate::lockfile::Lockfile;
+use crate::lockfile::{self, Lockfile};
 use crate::registry::{Lookup, shown_id};
 use crate::rules::{Finding, RuleCode, RuleSettings, resolve_on};
 
@@ -39,7 +39,12 @@ pub fn findings(
             continue;
         };
         let canonical = &resolved.model.id;
-        let locked = lock.and_then(|l| l.models.get(canonical).or_else(|| l.models.get(id)));
+        let route = model_use.route();
+        let locked = lock.and_then(|l| {
+            l.models
+                .get(&lockfile::key(canonical, route))
+                .or_else(|| l.models.get(&lockfile::key(id, route)))
+        });
         let shown = shown_id(id);
         let message = match locked.map(|l| (l, l.last_review())) {
             None => format!(

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::extract::{ModelUse, Route, Target};
-use crate::licensing::{Attribution, CommercialUse, EvidenceAbout};
+use crate::licensing::{Attribution, CommercialUse, EvidenceAbout, Model};
 use crate::registry::{Lookup, Resolved, shown_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -252,10 +253,18 @@ pub fn resolve_on(lookup: &impl Lookup, route: Route, id: &str) -> Option<Resolv
         .resolution_ids(id)
         .iter()
         .find_map(|candidate| lookup.resolve(candidate))?;
+    resolved.model = model_on(&resolved.model, route);
+    Some(resolved)
+}
+
+/// A registry model as it binds on `route` (see [`resolve_on`]): itself on
+/// the Abstrakt route; elsewhere with the route's sourced term, or with the
+/// route's terms listed as unverified.
+pub fn model_on(model: &Arc<Model>, route: Route) -> Arc<Model> {
     if route.is_abstrakt() {
-        return Some(resolved);
+        return model.clone();
     }
-    let mut model = (*resolved.model).clone();
+    let mut model = (**model).clone();
     let licensing = &mut model.licensing;
     // A route term applies only with its words: the registry's evidence at
     // the place the term names.
@@ -285,8 +294,7 @@ pub fn resolve_on(lookup: &impl Lookup, route: Route, id: &str) -> Option<Resolv
             route.label()
         )),
     }
-    resolved.model = std::sync::Arc::new(model);
-    Some(resolved)
+    Arc::new(model)
 }
 
 /// "Did you mean" ids for an unknown id on a route, spelled as that route
@@ -344,19 +352,17 @@ fn spell_on(lookup: &impl Lookup, route: Route, canonical: &str) -> Vec<String> 
     };
     std::iter::once(&resolved.model.id)
         .chain(&resolved.model.aliases)
-        .filter_map(|name| match (route, route.namespace()) {
-            (Route::Abstrakt, _) => Some(name.clone()),
-            (_, Some(namespace)) => name.strip_prefix(namespace).map(str::to_string),
-            (Route::Fal, None) => name.starts_with("fal-ai/").then(|| name.clone()),
-            _ => (!name.contains(':') && !name.starts_with("fal-ai/") && name.contains('/'))
-                .then(|| name.clone()),
-        })
+        .filter_map(|name| route.spelling(name).map(str::to_string))
         .collect()
 }
 
 /// Alternatives spelled as the call's route spells them (a quick fix puts
 /// them in the code); one the route has no spelling for is left out.
-fn alternatives_on(lookup: &impl Lookup, route: Route, alternatives: &[String]) -> Vec<String> {
+pub(crate) fn alternatives_on(
+    lookup: &impl Lookup,
+    route: Route,
+    alternatives: &[String],
+) -> Vec<String> {
     if route.is_abstrakt() {
         return alternatives.to_vec();
     }

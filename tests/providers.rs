@@ -345,3 +345,317 @@ fn the_report_and_the_bom_carry_the_route() {
         );
     }
 }
+
+/// A project calling FLUX.1 [dev] twice: its weights (non-commercial, §2(b))
+/// and its Replicate endpoint.
+const TWO_ROUTES: &str = "from diffusers import FluxPipeline\nimport replicate\n\npipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\")\nout = replicate.run(\"black-forest-labs/flux-dev\")\n";
+
+#[test]
+fn the_lock_records_each_route_of_a_model_on_its_own() {
+    let tree = cli_support::Tree::new(&[("app.py", TWO_ROUTES.as_bytes())]);
+    let out = run(tree.path(), &["lock", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lock = tree.read("abstrakt.lock");
+    let keys: Vec<&str> = lock.lines().filter(|l| l.starts_with("[models")).collect();
+    assert_eq!(
+        keys,
+        [
+            "[models.\"flux-dev@replicate\"]",
+            "[models.\"flux-dev@weights\"]"
+        ]
+    );
+    // Each entry is the licensing on its route: the weights' §2(b) term.
+    let weights = lock
+        .split("[models.\"flux-dev@weights\"]")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(weights.contains("commercial = \"not-allowed\""), "{lock}");
+    let replicate = lock
+        .split("[models.\"flux-dev@replicate\"]")
+        .nth(1)
+        .and_then(|rest| rest.split("[models").next())
+        .unwrap_or_default();
+    assert!(replicate.contains("commercial = \"allowed\""), "{lock}");
+
+    // Just locked: nothing has changed (the weights route was reported as a
+    // licence change when the lock recorded the API route's terms).
+    let out = run(tree.path(), &["check", "--format", "json", "."]);
+    let codes: Vec<String> = json_findings(&out.stdout)
+        .into_iter()
+        .map(|f| f.5)
+        .collect();
+    assert!(!codes.iter().any(|c| c == "license-changed"), "{codes:?}");
+    let out = run(tree.path(), &["lock", "--check", "."]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+
+    // One route can be marked reviewed; one the code does not take cannot.
+    let out = run(
+        tree.path(),
+        &["lock", "--mark-reviewed", "flux-dev@weights", "."],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run(
+        tree.path(),
+        &["lock", "--mark-reviewed", "flux-dev@openai", "."],
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr.trim(),
+        "abstrakt-lsp: --mark-reviewed: `flux-dev@openai` is not used by the code checked (the lock records only models in use)"
+    );
+}
+
+#[test]
+fn acknowledging_in_the_editor_records_the_route_the_document_takes() {
+    let tree = cli_support::Tree::new(&[
+        ("app.py", TWO_ROUTES.as_bytes()),
+        // Acknowledged when the weights were (wrongly) thought commercial.
+        (
+            "abstrakt.lock",
+            b"version = 1\n[models.\"flux-dev@weights\"]\nlicense = \"FLUX.1-dev\"\ncommercial = \"allowed\"\nattribution = \"required\"\nfingerprint = \"0\"\nrecorded = \"2026-01-01\"\n",
+        ),
+    ]);
+    let mut server = Server::start_workspace(tree.path(), serde_json::json!({}));
+    let uri = format!("file://{}", tree.path().join("app.py").display());
+    server.open(&uri, "python", TWO_ROUTES);
+    let published = server.diagnostics(&uri);
+    let changed: Vec<_> = summarize(&published)
+        .into_iter()
+        .filter(|d| d.4 == "license-changed")
+        .collect();
+    // Only the weights call: the Replicate route was never acknowledged.
+    assert_eq!(changed, [(3, 36, 3, 66, "license-changed".to_string(), 2)]);
+
+    server.request(
+        "workspace/executeCommand",
+        serde_json::json!({ "command": "abstrakt.acknowledgeLicensing", "arguments": [uri, "flux-dev"] }),
+    );
+    let lock = tree.read("abstrakt.lock");
+    let keys: Vec<&str> = lock.lines().filter(|l| l.starts_with("[models")).collect();
+    assert_eq!(
+        keys,
+        [
+            "[models.\"flux-dev@replicate\"]",
+            "[models.\"flux-dev@weights\"]"
+        ]
+    );
+    assert!(!lock.contains("fingerprint = \"0\""), "{lock}");
+    let cleared = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && !m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "license-changed"))
+    });
+    assert!(cleared["params"]["diagnostics"].is_array());
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn inlay_hints_give_the_licensing_on_each_calls_route() {
+    let mut server = Server::start();
+    let uri = "file:///p/two_routes.py";
+    server.open(uri, "python", TWO_ROUTES);
+    server.diagnostics(uri);
+    let hints = server.request(
+        "textDocument/inlayHint",
+        serde_json::json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 6, "character": 0 } } }),
+    );
+    let placed: Vec<(u64, u64, &str)> = hints
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap_or_default(),
+                h["position"]["character"].as_u64().unwrap_or_default(),
+                h["label"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            (3, 66, "FLUX.1-dev · non-commercial · attribution"),
+            (4, 48, "FLUX.1-dev · attribution"),
+        ]
+    );
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn the_markdown_and_csv_reports_give_each_route_its_own_terms() {
+    let tree = cli_support::Tree::new(&[("app.py", TWO_ROUTES.as_bytes())]);
+    let out = run(tree.path(), &["report", "--format", "markdown", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let section = |heading: &str| {
+        out.stdout
+            .split(heading)
+            .nth(1)
+            .and_then(|rest| rest.split("\n### ").next().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let weights = section("### FLUX.1 \\[dev\\] (`flux-dev`) — self-hosted weights\n");
+    assert!(
+        weights.contains("- Route: self-hosted weights (`weights`)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        weights.contains("- Commercial use: Not allowed\n"),
+        "{weights}"
+    );
+    assert!(weights.contains("- Used at: `app.py:4`"), "{weights}");
+    let replicate = section("### FLUX.1 \\[dev\\] (`flux-dev`) — Replicate API\n");
+    assert!(
+        replicate.contains("- Commercial use: Allowed\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        replicate.contains("; the terms on the Replicate API route: the registry's answer is for the Abstrakt API route\n"),
+        "{replicate}"
+    );
+    // One model, one credit to publish, whichever routes reach it.
+    assert!(
+        out.stdout
+            .contains("2 model uses of 1 known model in 1 file"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout
+            .matches("- Image created with FLUX.1-dev")
+            .count(),
+        1
+    );
+
+    let out = run(tree.path(), &["report", "--format", "csv", "."]);
+    let routes: Vec<(&str, &str)> = out
+        .stdout
+        .lines()
+        .map(|line| {
+            let commercial = line.split(',').nth(12).unwrap_or_default();
+            (commercial, line.rsplit(',').next().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("commercial_use", "route"),
+            ("Not allowed", "weights"),
+            ("Allowed", "replicate"),
+        ]
+    );
+}
+
+#[test]
+fn the_attribution_file_credits_a_model_called_by_a_pinned_replicate_version() {
+    let tree = cli_support::Tree::new(&[(
+        "app.py",
+        b"import replicate\nout = replicate.run(\"black-forest-labs/flux-dev:0123456789abcdef\")\n",
+    )]);
+    let out = run(tree.path(), &["report", "--format", "attribution", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("> Image created with FLUX.1-dev"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("`app.py:2`"), "{}", out.stdout);
+}
+
+fn completion_labels(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i["label"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn complete_at(server: &mut Server, uri: &str, line: u32, character: u32) -> Value {
+    server.request(
+        "textDocument/completion",
+        serde_json::json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": line, "character": character },
+            "context": { "triggerKind": 2, "triggerCharacter": "/" }
+        }),
+    )
+}
+
+#[test]
+fn completion_in_a_provider_call_offers_ids_as_that_route_spells_them() {
+    let mut server = Server::start();
+    let uri = "file:///p/complete.py";
+    let text = "import replicate\nfrom diffusers import FluxPipeline\n\nout = replicate.run(\"black-forest-labs/flux-\")\npipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-\")\nreplicate_like = other.run(\"black-forest-labs/flux-\")\n";
+    server.open(uri, "python", text);
+    server.diagnostics(uri);
+
+    // Replicate: owner/model names, never the Abstrakt catalogue's spelling.
+    let list = complete_at(&mut server, uri, 3, 44);
+    let labels = completion_labels(&list);
+    assert!(
+        labels.contains(&"black-forest-labs/flux-dev".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"black-forest-labs/flux-schnell".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l == "flux-dev" || l.starts_with("replicate:")),
+        "{labels:?}"
+    );
+    let dev = list["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["label"] == "black-forest-labs/flux-dev")
+        })
+        .cloned()
+        .unwrap_or_default();
+    // The edit replaces the id inside the quotes.
+    assert_eq!(
+        dev["textEdit"]["range"],
+        serde_json::json!({ "start": { "line": 3, "character": 21 }, "end": { "line": 3, "character": 44 } })
+    );
+    let card = dev["documentation"]["value"].as_str().unwrap_or_default();
+    assert!(card.contains("Replicate API (`replicate`)"), "{card}");
+
+    // Weights: Hugging Face repository ids, with the weights' own terms.
+    let list = complete_at(&mut server, uri, 4, 62);
+    let labels = completion_labels(&list);
+    assert!(
+        labels.contains(&"black-forest-labs/FLUX.1-dev".to_string()),
+        "{labels:?}"
+    );
+    let dev = list["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["label"] == "black-forest-labs/FLUX.1-dev")
+        })
+        .cloned()
+        .unwrap_or_default();
+    let card = dev["documentation"]["value"].as_str().unwrap_or_default();
+    assert!(card.contains("§2(b)"), "{card}");
+    // Non-commercial on this route: sorted after the commercial-safe ids.
+    assert!(
+        dev["sortText"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with('3'),
+        "{dev}"
+    );
+
+    // A look-alike call is not a provider call: no list.
+    let list = complete_at(&mut server, uri, 5, 50);
+    assert!(list.is_null(), "{list}");
+    server.shutdown_and_exit();
+}

@@ -12,9 +12,10 @@ use super::{Fatal, ProjectArgs, WalkArgs};
 use crate::extract::Target;
 use crate::host::{Host, System};
 use crate::licensing::Model;
-use crate::lockfile::{FILE_NAME, Lockfile};
+use crate::lockfile::{self, FILE_NAME, Lockfile};
 use crate::project::ProjectIndex;
 use crate::registry::Lookup;
+use crate::rules;
 
 #[derive(Debug, Args)]
 pub struct LockArgs {
@@ -53,17 +54,21 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         None => relative_to_cwd(default_location(&first, &projects)?),
     };
 
-    // Canonical id → current licensing, for every model the tree uses.
+    // Lock key (canonical id, and route off the Abstrakt API) → current
+    // licensing on that route, for every model the tree uses.
     let mut current: BTreeMap<String, Arc<Model>> = BTreeMap::new();
     let mut unlocked = 0;
     for (file, model_use) in scan.uses() {
         match &model_use.target {
-            Target::Static { id, .. } => match file.project.resolver.resolve(id) {
-                Some(resolved) => {
-                    current.insert(resolved.model.id.clone(), resolved.model.clone());
+            Target::Static { id, .. } => {
+                match rules::resolve_on(&file.project.resolver, model_use.route, id) {
+                    Some(resolved) => {
+                        let key = lockfile::key(&resolved.model.id, model_use.route);
+                        current.insert(key, resolved.model.clone());
+                    }
+                    None => unlocked += 1,
                 }
-                None => unlocked += 1,
-            },
+            }
             Target::Dynamic { .. } => unlocked += 1,
         }
     }
@@ -81,18 +86,15 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         wanted.record(id, &model.licensing, today);
     }
     for asked in &args.mark_reviewed {
-        let canonical = scan
-            .files
-            .iter()
-            .find_map(|f| f.project.resolver.resolve(asked))
-            .map(|r| r.model.id.clone())
-            .unwrap_or_else(|| asked.clone());
-        if !current.contains_key(&canonical) {
+        let keys = reviewed_keys(asked, &scan, &current);
+        if keys.is_empty() {
             return Err(Fatal(format!(
                 "--mark-reviewed: `{asked}` is not used by the code checked (the lock records only models in use)"
             )));
         }
-        wanted.mark_reviewed(&canonical, today);
+        for key in keys {
+            wanted.mark_reviewed(&key, today);
+        }
     }
 
     super::walk::print_diagnostics(&scan, args.walk.verbose);
@@ -147,6 +149,30 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         wanted.models.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The lock keys `--mark-reviewed ASKED` marks: `ASKED` is a model id (as
+/// written or canonical: every route it is used on) or a lock key such as
+/// `flux-dev@weights` (that route only).
+fn reviewed_keys(
+    asked: &str,
+    scan: &crate::batch::Scan,
+    current: &BTreeMap<String, Arc<Model>>,
+) -> Vec<String> {
+    if current.contains_key(asked) && asked.contains('@') {
+        return vec![asked.to_string()];
+    }
+    let canonical = scan
+        .files
+        .iter()
+        .find_map(|f| f.project.resolver.resolve(asked))
+        .map(|r| r.model.id.clone())
+        .unwrap_or_else(|| asked.to_string());
+    current
+        .keys()
+        .filter(|key| lockfile::split_key(key).0 == canonical)
+        .cloned()
+        .collect()
 }
 
 /// How the lock on disk differs from the licensing in use, one line per model.

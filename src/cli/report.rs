@@ -131,7 +131,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-const CSV_HEADER: [&str; 20] = [
+const CSV_HEADER: [&str; 21] = [
     "file",
     "line",
     "column",
@@ -152,6 +152,8 @@ const CSV_HEADER: [&str; 20] = [
     "source",
     "source_date",
     "findings",
+    // Last, so readers that address columns by position are unaffected.
+    "route",
 ];
 
 fn csv(rows: &[Row]) -> Result<String, Fatal> {
@@ -188,6 +190,7 @@ fn csv(rows: &[Row]) -> Result<String, Fatal> {
                 opt(&row.source),
                 opt(&row.source_date),
                 row.findings.join("; "),
+                row.route.as_str().to_string(),
             ])
             .map_err(failed)?;
     }

@@ -48,11 +48,12 @@ pub async fn execute(
             "the document has no abstrakt.toml or abstrakt.lock",
         ));
     };
-    let Some(resolved) = project.resolver.resolve(id) else {
+    let acknowledged = acknowledged_entries(&view, id);
+    if acknowledged.is_empty() {
         return Err(Error::invalid_params(format!(
             "no licensing is known for {id}"
         )));
-    };
+    }
     // Start from the file on disk, so other entries written meanwhile survive.
     let mut lock = if target.exists() {
         Lockfile::load(&target).map_err(|error| Error::invalid_params(error.to_string()))?
@@ -60,9 +61,11 @@ pub async fn execute(
         Lockfile::default()
     };
     let today = session.today();
-    lock.record(&resolved.model.id, &resolved.model.licensing, today);
-    // Acknowledging is a review (review-due's "mark reviewed" quick fix).
-    lock.mark_reviewed(&resolved.model.id, today);
+    for (key, model) in &acknowledged {
+        lock.record(key, &model.licensing, today);
+        // Acknowledging is a review (review-due's "mark reviewed" quick fix).
+        lock.mark_reviewed(key, today);
+    }
     if let Err(error) = lock.write(&target) {
         let message = format!("abstrakt: cannot write {}: {error}", target.display());
         session
@@ -74,6 +77,42 @@ pub async fn execute(
     info!(id, path = %target.display(), "licensing acknowledged");
     project_files_changed(session, vec![target]).await;
     Ok(None)
+}
+
+/// The lock entries acknowledging `id` in the document records: the model on
+/// every route the document calls it through (as written or canonical), each
+/// with its licensing on that route; the Abstrakt route's when the document
+/// does not call it (an id the editor passes from elsewhere).
+fn acknowledged_entries(
+    view: &super::session::View,
+    id: &str,
+) -> Vec<(String, Arc<crate::licensing::Model>)> {
+    let resolver = &view.project().resolver;
+    let mut entries: Vec<(String, Arc<crate::licensing::Model>)> = Vec::new();
+    for model_use in &view.analysed.analysis.uses {
+        for target in &model_use.targets {
+            let crate::extract::Target::Static { id: written, .. } = target else {
+                continue;
+            };
+            let route = model_use.route();
+            let Some(resolved) = crate::rules::resolve_on(resolver, route, written) else {
+                continue;
+            };
+            if written != id && resolved.model.id != id {
+                continue;
+            }
+            let key = crate::lockfile::key(&resolved.model.id, route);
+            if !entries.iter().any(|(k, _)| *k == key) {
+                entries.push((key, resolved.model));
+            }
+        }
+    }
+    if entries.is_empty()
+        && let Some(resolved) = resolver.resolve(id)
+    {
+        entries.push((resolved.model.id.clone(), resolved.model));
+    }
+    entries
 }
 
 /// Runs the batch pipeline and the report over the workspace folders (or the

@@ -21,7 +21,6 @@ use crate::cli::output::{normalize, path_text};
 use crate::cli::walk::{FileResult, LocatedUse};
 use crate::extract::Target;
 use crate::licensing::{EvidenceAbout, Model};
-use crate::registry::Lookup;
 
 /// One model that needs a credit, and where the code uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +108,8 @@ pub fn entries<'a>(
         let Target::Static { id, .. } = &model_use.target else {
             continue;
         };
-        let Some(resolved) = file.project.resolver.resolve(id) else {
+        let Some(resolved) = crate::rules::resolve_on(&file.project.resolver, model_use.route, id)
+        else {
             continue;
         };
         let key = resolved.model.id.clone();

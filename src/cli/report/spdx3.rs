@@ -25,7 +25,6 @@ use crate::cli::output::relative_path;
 use crate::cli::walk::Scan;
 use crate::extract::Target;
 use crate::licensing::Model;
-use crate::registry::Lookup;
 
 pub const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 
@@ -117,7 +116,10 @@ fn collect(scan: &Scan, root: &std::path::Path) -> Uses {
             model_use.span.start_line, model_use.span.start_column
         );
         let resolved = match &model_use.target {
-            Target::Static { id, .. } => file.project.resolver.resolve(id).map(|r| (id.clone(), r)),
+            Target::Static { id, .. } => {
+                crate::rules::resolve_on(&file.project.resolver, model_use.route, id)
+                    .map(|r| (id.clone(), r))
+            }
             Target::Dynamic { .. } => None,
         };
         let Some((written, resolved)) = resolved else {

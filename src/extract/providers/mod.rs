@@ -13,10 +13,12 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use super::SdkMethod;
-use crate::text::SourceText;
 
+mod prefilter;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use prefilter::{may_use_providers_in, text_may_use_providers};
 
 /// The route a model call takes, which decides the licence that binds:
 /// `You → Abstrakt API → Provider API → Model`, a provider's API directly,
@@ -83,6 +85,21 @@ impl Route {
             Route::Openai | Route::Google | Route::Anthropic => {
                 vec![format!("{}:{id}", self.as_str()), id.to_string()]
             }
+        }
+    }
+
+    /// How this route spells a registry name (an id or alias), if it is one
+    /// of its spellings: a name in the provider's namespace without the
+    /// prefix (`replicate:owner/model` → `owner/model`), a `fal-ai/`
+    /// endpoint, a Hugging Face repository id; every name on the Abstrakt
+    /// route.
+    pub fn spelling<'n>(&self, name: &'n str) -> Option<&'n str> {
+        match (self, self.namespace()) {
+            (Route::Abstrakt, _) => Some(name),
+            (_, Some(namespace)) => name.strip_prefix(namespace),
+            (Route::Fal, None) => name.starts_with("fal-ai/").then_some(name),
+            _ => (!name.contains(':') && !name.starts_with("fal-ai/") && name.contains('/'))
+                .then_some(name),
         }
     }
 
@@ -253,42 +270,6 @@ pub fn route_terms(model: &str, route: Route) -> Option<&'static RouteTerms> {
         .find(|terms| terms.route == route && terms.model == model)
 }
 
-/// Every distinct prefilter literal in one automaton, with the languages
-/// whose SDKs use each: a file is read once however many packages there
-/// are, not once per package.
-struct Prefilter {
-    /// Each language's package literals in one automaton (a file using an
-    /// SDK of that language must contain one of them).
-    python: Option<aho_corasick::AhoCorasick>,
-    javascript: Option<aho_corasick::AhoCorasick>,
-}
-
-static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
-    let literals = |language: SdkLanguage| {
-        let mut literals: Vec<&str> = sdks()
-            .iter()
-            .filter(|sdk| sdk.language == language)
-            .map(|sdk| sdk.prefilter.as_str())
-            .collect();
-        literals.sort_unstable();
-        literals.dedup();
-        aho_corasick::AhoCorasick::new(literals).ok()
-    };
-    Prefilter {
-        python: literals(SdkLanguage::Python),
-        javascript: literals(SdkLanguage::Javascript),
-    }
-});
-
-impl Prefilter {
-    fn of(&self, language: SdkLanguage) -> Option<&aho_corasick::AhoCorasick> {
-        match language {
-            SdkLanguage::Python => self.python.as_ref(),
-            SdkLanguage::Javascript => self.javascript.as_ref(),
-        }
-    }
-}
-
 /// A `'static` string for the method table: read once, kept for the
 /// process's life, as the compiled-in Abstrakt table is.
 fn leak(text: &str) -> &'static str {
@@ -344,55 +325,6 @@ fn parse(source: &str) -> Result<(Vec<Sdk>, Vec<RouteTerms>), toml::de::Error> {
         })
         .collect();
     Ok((sdks, raw.route_terms))
-}
-
-/// Whether a text may use a provider SDK of `language`: one pass of one
-/// automaton, no parse.
-pub(crate) fn may_use_providers_in(text: &[u8], language: SdkLanguage) -> bool {
-    PREFILTER
-        .of(language)
-        .is_some_and(|automaton| automaton.is_match(text))
-}
-
-/// [`may_use_providers_in`] over text in chunks (an editor's rope), without
-/// copying it into one buffer.
-pub(crate) fn text_may_use_providers<S: SourceText + ?Sized>(
-    text: &S,
-    language: SdkLanguage,
-) -> bool {
-    let Some(automaton) = PREFILTER.of(language) else {
-        return false;
-    };
-    let reader = ChunkReader {
-        chunks: text.byte_chunks(),
-        current: &[],
-    };
-    automaton
-        .stream_find_iter(reader)
-        .next()
-        .is_some_and(|found| found.is_ok())
-}
-
-/// `io::Read` over a sequence of byte chunks (matches across chunk borders
-/// are found: the automaton keeps its state between reads).
-struct ChunkReader<'t, I: Iterator<Item = &'t [u8]>> {
-    chunks: I,
-    current: &'t [u8],
-}
-
-impl<'t, I: Iterator<Item = &'t [u8]>> std::io::Read for ChunkReader<'t, I> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.chunks.next() {
-                Some(chunk) => self.current = chunk,
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current[..n]);
-        self.current = &self.current[n..];
-        Ok(n)
-    }
 }
 
 /// What a name in a file stands for, as far as provider SDKs care.

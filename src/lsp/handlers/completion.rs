@@ -40,12 +40,25 @@ pub fn complete(
 ) -> Option<CompletionResponse> {
     let clients = clients?;
     let site = complete::id_site(rope, offset, clients)?;
+    respond(rope, site, project, encoding, docs)
+}
+
+/// The completion list for a site found by [`complete::id_site`] or
+/// [`complete::provider_id_site`].
+fn respond(
+    rope: &Rope,
+    site: complete::IdSite,
+    project: &ProjectConfig,
+    encoding: PositionEncoding,
+    docs: Docs<'_>,
+) -> Option<CompletionResponse> {
     let intended_use = project.intended_use.unwrap_or_default();
     let project_models = project
         .path
         .as_deref()
         .map(|path| (project.models.as_ref(), path));
-    let candidates = complete::candidates(
+    let candidates = complete::candidates_on(
+        site.route,
         &site.prefix,
         project_models,
         Registry::builtin(),
@@ -55,7 +68,7 @@ pub fn complete(
     let range = convert::byte_range_to_lsp(&index, site.range, encoding);
     let items = candidates
         .into_iter()
-        .map(|candidate| item(candidate, range, intended_use, docs))
+        .map(|candidate| item(candidate, site.route, range, intended_use, docs))
         .collect();
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: false,
@@ -65,6 +78,7 @@ pub fn complete(
 
 fn item(
     candidate: Candidate,
+    route: crate::extract::Route,
     range: Range,
     intended_use: crate::rules::IntendedUse,
     docs: Docs<'_>,
@@ -73,7 +87,7 @@ fn item(
     let (documentation, data) = match lazy {
         Some(uri) => (
             None,
-            Some(serde_json::json!({ "uri": uri.as_str(), "id": candidate.name })),
+            Some(serde_json::json!({ "uri": uri.as_str(), "id": candidate.name, "route": route })),
         ),
         None => (
             Some(documentation(
@@ -113,26 +127,39 @@ fn documentation(card: String, format: Format) -> Documentation {
     })
 }
 
-/// The document and id a lazily documented item stands for.
-pub fn resolve_target(item: &CompletionItem) -> Option<(Uri, String)> {
+/// What a lazily documented item stands for: its document, id and route.
+pub struct ResolveTarget {
+    pub uri: Uri,
+    pub id: String,
+    pub route: crate::extract::Route,
+}
+
+/// The document, id and route a lazily documented item stands for (items
+/// from before routes existed have none: the Abstrakt route).
+pub fn resolve_target(item: &CompletionItem) -> Option<ResolveTarget> {
     let data = item.data.as_ref()?;
     let uri = data.get("uri")?.as_str()?.parse().ok()?;
     let id = data.get("id")?.as_str()?.to_string();
-    Some((uri, id))
+    let route = data
+        .get("route")
+        .and_then(|route| serde_json::from_value(route.clone()).ok())
+        .unwrap_or(crate::extract::Route::Abstrakt);
+    Some(ResolveTarget { uri, id, route })
 }
 
 /// Fills in the card of an item from [`complete`] with lazy documentation.
 pub fn resolve(
     mut item: CompletionItem,
-    id: &str,
+    target: &ResolveTarget,
     resolver: &crate::registry::Resolver,
     intended_use: crate::rules::IntendedUse,
     format: Format,
     now: jiff::Timestamp,
 ) -> CompletionItem {
-    use crate::registry::Lookup;
-    if let Some(resolved) = resolver.resolve(id) {
+    let id = target.id.as_str();
+    if let Some(resolved) = crate::rules::resolve_on(resolver, target.route, id) {
         let card = crate::hover::card(id, &resolved, intended_use, format, now);
+        let card = crate::hover::with_route(card, target.route, format);
         item.documentation = Some(documentation(card, format));
     }
     item
@@ -148,18 +175,30 @@ pub fn request(view: &crate::lsp::session::View, position: Position) -> Option<C
         .line_index()
         .offset(convert::position_from_lsp(position), encoding);
     let lazy = view.caps.lazy_completion_docs.then_some(&view.uri);
+    let docs = Docs {
+        format: view.caps.hover_format,
+        lazy,
+        now: view.now,
+    };
+    let rope = view.current.rope();
     complete(
-        view.current.rope(),
+        rope,
         view.analysed.clients.as_deref(),
         offset,
         &project.config,
         encoding,
-        Docs {
-            format: view.caps.hover_format,
-            lazy,
-            now: view.now,
-        },
+        docs,
     )
+    .or_else(|| {
+        // A provider call's literal, from the analysis of this very text
+        // (an older analysis's byte ranges would point elsewhere).
+        if view.analysed.document.revision() != view.current.revision() {
+            return None;
+        }
+        let uses = &view.analysed.analysis.uses;
+        let site = complete::provider_id_site(rope, offset, uses)?;
+        respond(rope, site, &project.config, encoding, docs)
+    })
 }
 
 /// `completionItem/resolve`: the card of a lazily documented item.
@@ -167,17 +206,17 @@ pub fn resolve_request(
     session: &crate::lsp::session::Session,
     item: CompletionItem,
 ) -> CompletionItem {
-    let Some((uri, id)) = resolve_target(&item) else {
+    let Some(target) = resolve_target(&item) else {
         return item;
     };
-    let Some(view) = session.view(&uri) else {
+    let Some(view) = session.view(&target.uri) else {
         return item;
     };
     let project = view.project();
     let intended_use = project.intended_use();
     resolve(
         item,
-        &id,
+        &target,
         &project.resolver,
         intended_use,
         view.caps.hover_format,

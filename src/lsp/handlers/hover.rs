@@ -82,17 +82,5 @@ fn target_card(
         },
         Target::Dynamic { expression, .. } => hover::dynamic_card(expression, format),
     };
-    if route.is_abstrakt() {
-        return card;
-    }
-    let label = match format {
-        Format::Markdown => "**Route**",
-        Format::PlainText => "Route",
-    };
-    format!(
-        "{card}
-
-{label}: {} (`{route}`)",
-        route.label()
-    )
+    hover::with_route(card, route, format)
 }

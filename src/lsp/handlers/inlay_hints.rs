@@ -8,7 +8,8 @@ use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::Target;
 use crate::fixes;
 use crate::lsp::convert;
-use crate::registry::{Lookup, Resolver};
+use crate::registry::Resolver;
+use crate::rules::resolve_on;
 use crate::text::SourceText;
 
 /// The hints whose position falls in `range` (bytes).
@@ -28,7 +29,7 @@ pub fn hints(
             if at.end < range.start || at.end > range.end {
                 continue;
             }
-            let Some(resolved) = resolver.resolve(id) else {
+            let Some(resolved) = resolve_on(resolver, model_use.route(), id) else {
                 continue;
             };
             let licensing = &resolved.model.licensing;
@@ -71,7 +72,7 @@ pub fn links<S: SourceText + ?Sized>(
             let Some(inside) = fixes::literal_inside(&literal, &(0..literal.len())) else {
                 continue;
             };
-            let Some(resolved) = resolver.resolve(id) else {
+            let Some(resolved) = resolve_on(resolver, model_use.route(), id) else {
                 continue;
             };
             let Some(url) = resolved.model.licensing.license_url.as_deref() else {
