@@ -17,8 +17,8 @@ use tree_sitter::{Node, Tree};
 use crate::extract::{ModelUse, Route, SdkMethod, Target};
 use crate::fixes::{self, Edit};
 use crate::licensing::Attribution;
-use crate::registry::Lookup;
-use crate::rules::IntendedUse;
+use crate::registry::{Lookup, shown_id};
+use crate::rules::{Finding, IntendedUse, RuleCode, RuleSettings};
 use crate::syntax::Language;
 use crate::text::SourceText;
 
@@ -722,6 +722,68 @@ fn python_now(tree: &Tree, text: &str) -> (String, Option<Edit>) {
             text: import.to_string(),
         }),
     )
+}
+
+/// `generation-not-logged`: every model call that generates (an SDK call,
+/// [`generates`]) whose result does not reach `log` ([`is_logged`]). Off
+/// unless `[rules]` gives the rule a severity (and then the project file
+/// names `log`); one finding per call, on its model id. Model URLs in
+/// strings (`fetch(...)`) are not SDK calls with a result to follow: not
+/// reported.
+pub fn findings<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    uses: &[ModelUse],
+    lookup: &impl Lookup,
+    settings: &RuleSettings,
+    log: Option<&str>,
+) -> Vec<Finding> {
+    let (Some(Some(severity)), Some(log)) =
+        (settings.severities.get(&RuleCode::GenerationNotLogged), log)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for call in uses {
+        let Some(target) = call.targets.first() else {
+            continue;
+        };
+        if !generates(call.method)
+            || call_node(tree, &call.call_range).is_none()
+            || is_logged(tree, text, &call.call_range, log)
+        {
+            continue;
+        }
+        let route = call.route();
+        let id = single_id(call).map(|(id, _)| id);
+        let resolved = id.and_then(|id| crate::rules::resolve_on(lookup, route, id));
+        let subject = match id {
+            Some(id) => format!("This generation with {}", shown_id(id)),
+            None => "This generation".to_string(),
+        };
+        let on_route = if route.is_abstrakt() {
+            String::new()
+        } else {
+            format!(" ({})", route.label())
+        };
+        out.push(Finding {
+            code: RuleCode::GenerationNotLogged,
+            severity: *severity,
+            range: target.range().clone(),
+            message: format!(
+                "{subject}{on_route} is not logged: its result is not passed to {log} in this function, and the project keeps a compliance record of every generation ([compliance] log)"
+            ),
+            model_id: id.map(|id| shown_id(id).into_owned()),
+            canonical_id: resolved.as_ref().map(|r| r.model.id.clone()),
+            license: resolved.as_ref().map(|r| r.model.licensing.license.clone()),
+            suggestions: Vec::new(),
+            matched_pattern: resolved
+                .as_ref()
+                .and_then(|r| r.pattern().map(str::to_string)),
+            route,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
