@@ -149,3 +149,92 @@ fn not_offered_without_compliance_log_or_away_from_a_call() {
     );
     assert!(log_action(quickfixes.as_array().map_or(&[], Vec::as_slice)).is_none());
 }
+
+const REQUIRED: &str =
+    "[compliance]\nlog = \"complianceLog.save\"\n[rules]\ngeneration-not-logged = \"warning\"\n";
+
+fn not_logged(diagnostics: &Value) -> Vec<&Value> {
+    diagnostics
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|d| d["code"] == "generation-not-logged")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn generation_not_logged_is_published_and_its_quick_fix_logs_it() {
+    let (_dir, uri) = project(Some(REQUIRED), "hero.ts");
+    let mut server = Server::start();
+    let text = "export async function hero(prompt: string) {\n  return await abstrakt.run('flux-dev', { prompt });\n}\n";
+    let diagnostics = open(&mut server, &uri, "typescript", text);
+    let found = not_logged(&diagnostics);
+    assert_eq!(found.len(), 1, "{diagnostics:#}");
+    assert_eq!(
+        found[0]["range"],
+        json!({ "start": { "line": 1, "character": 28 }, "end": { "line": 1, "character": 38 } })
+    );
+    assert_eq!(found[0]["severity"], 2);
+    assert_eq!(
+        found[0]["message"],
+        "This generation with flux-dev is not logged: its result is not passed to complianceLog.save in this function, and the project keeps a compliance record of every generation ([compliance] log)"
+    );
+    // The quick fix (for the diagnostic) is the log action; the range
+    // action does not repeat it.
+    let diagnostic = json!([found[0]]);
+    let actions = actions_at(&mut server, &uri, 1, 30, &diagnostic);
+    let logs: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["title"] == "Log this generation for compliance")
+        .collect();
+    assert_eq!(logs.len(), 1, "{actions:#?}");
+    assert_eq!(logs[0]["kind"], "quickfix");
+    assert_eq!(logs[0]["isPreferred"], true);
+    assert_eq!(logs[0]["diagnostics"][0]["code"], "generation-not-logged");
+    let fixed = apply_edits(text, &logs[0]["edit"]["changes"][uri.as_str()]);
+    insta::assert_snapshot!(fixed, @r"
+    export async function hero(prompt: string) {
+      const result = await abstrakt.run('flux-dev', { prompt });
+      await complianceLog.save({
+        generationId: result.id,
+        model: 'flux-dev',
+        timestamp: new Date(),
+        license: 'FLUX.1-dev',
+        intendedUse: 'commercial',
+        attribution: 'Image created with FLUX.1-dev', // Abstrakt's example wording, not licence text
+      });
+      return result;
+    }
+    ");
+    // Fixed: no finding.
+    server.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "text": fixed }]
+        }),
+    );
+    let after = server.diagnostics_at(&uri, 2)["diagnostics"].clone();
+    assert!(not_logged(&after).is_empty(), "{after:#}");
+    assert!(
+        after
+            .as_array()
+            .is_some_and(|all| all.iter().any(|d| d["code"] == "attribution-required")),
+        "{after:#}"
+    );
+}
+
+#[test]
+fn generation_not_logged_is_off_unless_the_project_turns_it_on() {
+    let text = "const image = await abstrakt.run('flux-dev', {});\n";
+    let (_dir, uri) = project(Some(TOML), "a.js");
+    let mut server = Server::start();
+    assert!(not_logged(&open(&mut server, &uri, "javascript", text)).is_empty());
+    let (_dir, uri) = project(Some(REQUIRED), "b.js");
+    assert_eq!(
+        not_logged(&open(&mut server, &uri, "javascript", text)).len(),
+        1
+    );
+}
