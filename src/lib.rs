@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod batch;
 pub mod cli;
 pub mod complete;
+pub mod compliance_log;
 pub mod config;
 pub mod document;
 pub mod extract;
