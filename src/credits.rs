@@ -1,4 +1,5 @@
-//! `report --format attribution`: the credits a product ships with
+//! The attribution file (`report --format attribution`, the editor's
+//! "Regenerate" command): the credits a product ships with
 //! (`THIRD_PARTY_MODELS.md`), the way `cargo about` and license-notice
 //! generators write NOTICE files for packages.
 //!
@@ -16,11 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{md, md_code, md_link};
-use crate::cli::output::{normalize, path_text};
-use crate::cli::walk::{FileResult, LocatedUse};
+use crate::batch::{FileResult, LocatedUse, normalize, path_text};
 use crate::extract::Target;
 use crate::licensing::{EvidenceAbout, Model};
+use crate::report::{md, md_code, md_link};
 
 /// One model that needs a credit, and where the code uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
