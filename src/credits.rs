@@ -128,6 +128,27 @@ pub fn entries<'a>(
     by_id.into_values().collect()
 }
 
+/// The attribution file of the project whose `abstrakt.toml` is
+/// `config_path`, as `report --format attribution` writes it: the project's
+/// folder walked as the editor walks a workspace (ignore files respected,
+/// hidden files skipped), its own files only (a nested project's are its
+/// own). What the editor's "Regenerate" command writes.
+pub fn for_project(
+    projects: &crate::project::ProjectIndex,
+    config_path: &Path,
+    today: jiff::civil::Date,
+) -> Result<String, String> {
+    let root = config_path
+        .parent()
+        .ok_or_else(|| format!("{} has no folder", config_path.display()))?;
+    let options = crate::batch::ScanOptions::workspace(vec![root.to_path_buf()], today);
+    let scan = crate::batch::scan(&options, projects, &|| ())?;
+    let uses = scan
+        .uses()
+        .filter(|(file, _)| file.project.config.path.as_deref() == Some(config_path));
+    Ok(render(&entries(uses, root)))
+}
+
 /// The first line of every generated file; `check` and the Markdown summary
 /// recognise the file by it.
 pub const TITLE: &str = "# Third-party AI models";
