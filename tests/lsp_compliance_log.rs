@@ -1,6 +1,8 @@
-//! The compliance log over stdio: "Log this generation for compliance" at a
-//! model call inserts the licensing guide's record calling the function
-//! `[compliance] log` names; without it nothing is offered.
+//! The compliance workflow in the editor, over stdio: "Log this generation
+//! for compliance" at a model call inserts the licensing guide's record
+//! calling the function `[compliance] log` names (without it nothing is
+//! offered); `generation-not-logged` with that action as its quick fix; and
+//! regenerating the `[attribution] file` from an `attribution-required` finding.
 
 mod common;
 
@@ -236,5 +238,103 @@ fn generation_not_logged_is_off_unless_the_project_turns_it_on() {
     assert_eq!(
         not_logged(&open(&mut server, &uri, "javascript", text)).len(),
         1
+    );
+}
+
+/// The regenerate quick fix on `attribution-required`: the command writes
+/// exactly what `report --format attribution` prints, and `check` then finds
+/// the file current.
+#[test]
+fn the_attribution_file_is_regenerated_from_the_editor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(
+        root.join("abstrakt.toml"),
+        "[attribution]\nfile = \"THIRD_PARTY_MODELS.md\"\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(root.join("src")).expect("mkdir");
+    let text = "export const hero = () => abstrakt.run('flux-dev', {});\n";
+    std::fs::write(root.join("src/hero.ts"), text).expect("write");
+    std::fs::write(
+        root.join("src/chat.ts"),
+        "abstrakt.run('llama-3.1-8b', {});\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("THIRD_PARTY_MODELS.md"), "# stale\n").expect("write");
+    let check = |root: &std::path::Path| {
+        std::process::Command::new(common::binary())
+            .args(["check", "--format", "json", "."])
+            .current_dir(root)
+            .output()
+            .expect("check runs")
+    };
+    let before = String::from_utf8_lossy(&check(root).stdout).into_owned();
+    assert!(before.contains("attribution-file-stale"), "{before}");
+
+    let uri = format!("file://{}", root.join("src/hero.ts").display());
+    let mut server = Server::start();
+    let diagnostics = open(&mut server, &uri, "typescript", text);
+    let actions = common::code_actions(&mut server, &uri, &diagnostics);
+    let title = "Regenerate THIRD_PARTY_MODELS.md (the credits of every model the project uses)";
+    let regenerate = actions
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no {title:?} in {actions:#?}"));
+    assert_eq!(regenerate["kind"], "quickfix");
+    assert_eq!(regenerate["diagnostics"][0]["code"], "attribution-required");
+    let command = &regenerate["command"];
+    assert_eq!(command["command"], "abstrakt.regenerateAttribution");
+    assert_eq!(command["arguments"], json!([uri]));
+    let written = server.request(
+        "workspace/executeCommand",
+        json!({ "command": command["command"], "arguments": command["arguments"] }),
+    );
+    let path = root.join("THIRD_PARTY_MODELS.md");
+    assert_eq!(written, json!(path.display().to_string()));
+
+    let report = std::process::Command::new(common::binary())
+        .args(["report", "--format", "attribution", "."])
+        .current_dir(root)
+        .output()
+        .expect("report runs");
+    let regenerated = std::fs::read_to_string(&path).expect("written");
+    assert_eq!(regenerated, String::from_utf8_lossy(&report.stdout));
+    assert!(regenerated.contains("`src/chat.ts:1`"), "{regenerated}");
+    assert!(regenerated.contains("`src/hero.ts:1`"), "{regenerated}");
+    let after = String::from_utf8_lossy(&check(root).stdout).into_owned();
+    assert!(!after.contains("attribution-file-stale"), "{after}");
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(root)
+        .expect("list")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+#[test]
+fn regenerate_is_offered_only_when_the_project_names_an_attribution_file() {
+    let (_dir, uri) = project(Some(TOML), "a.ts");
+    let mut server = Server::start();
+    let diagnostics = open(
+        &mut server,
+        &uri,
+        "typescript",
+        "abstrakt.run('flux-dev');\n",
+    );
+    let actions = common::code_actions(&mut server, &uri, &diagnostics);
+    assert!(
+        !actions.iter().any(|a| a["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Regenerate"))),
+        "{actions:#?}"
+    );
+    let error = server.request_full(
+        "workspace/executeCommand",
+        json!({ "command": "abstrakt.regenerateAttribution", "arguments": [uri] }),
+    );
+    assert_eq!(
+        error["error"]["message"],
+        "the document's abstrakt.toml names no [attribution] file"
     );
 }
