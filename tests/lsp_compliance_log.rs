@@ -77,6 +77,7 @@ fn the_record_goes_after_an_assigned_call() {
       await complianceLog.save({
         generationId: result.id,
         model: 'flux-dev',
+        prompt: prompt,
         timestamp: new Date(),
         license: 'FLUX.1-dev',
         intendedUse: 'commercial',
@@ -108,6 +109,7 @@ fn python_binds_an_unassigned_call_and_imports_datetime() {
         records.save({
             "generationId": getattr(result, "id", None),  # unverified: Abstrakt's guide documents result.id for its JavaScript SDK; check where the Abstrakt API result carries its id
             "model": "llama-3.1-8b",
+            "prompt": prompt,
             "timestamp": datetime.datetime.now(datetime.timezone.utc),
             "license": "Llama 3.1 Community License",
             "intendedUse": "research",
@@ -202,6 +204,7 @@ fn generation_not_logged_is_published_and_its_quick_fix_logs_it() {
       await complianceLog.save({
         generationId: result.id,
         model: 'flux-dev',
+        prompt: prompt,
         timestamp: new Date(),
         license: 'FLUX.1-dev',
         intendedUse: 'commercial',

@@ -50,6 +50,7 @@ fn the_guide_example_gains_its_record() {
       await complianceLog.save({
         generationId: result.id,
         model: 'flux-dev',
+        prompt: prompt,
         timestamp: new Date(),
         license: 'FLUX.1-dev',
         intendedUse: 'commercial',
@@ -128,6 +129,7 @@ fn python_records_import_datetime_once_and_follow_the_file() {
         compliance_log.save({
             "generationId": getattr(out, "id", None),  # unverified: Abstrakt's guide documents result.id for its JavaScript SDK; check where the Abstrakt API result carries its id
             "model": 'flux-dev',
+            "prompt": prompt,
             "timestamp": datetime.datetime.now(datetime.timezone.utc),
             "license": 'FLUX.1-dev',
             "intendedUse": 'commercial',
@@ -187,6 +189,8 @@ fn not_offered_where_no_line_holds_the_result() {
         "const r = await abstrakt.run(pick());\n",
         // A model URL in a string.
         "const r = await fetch('https://api.abstrakt.one/v1/models/flux-dev/run');\n",
+        // Logged already.
+        "const r = await abstrakt.run('flux-dev');\nawait complianceLog.save({ generationId: r.id });\n",
     ] {
         assert_eq!(logged(Language::JavaScript, text, LOG), None, "{text}");
     }
@@ -319,4 +323,59 @@ fn generation_not_logged_on_other_routes_and_in_python() {
         found[0].3
     );
     assert_eq!(python.find("'gpt-4o'"), python.find(found[0].2.as_str()));
+}
+
+#[test]
+fn an_exported_result_is_logged_after_the_export() {
+    let text = "export const hero = await abstrakt.run('flux-schnell');\n";
+    insta::assert_snapshot!(logged(Language::TypeScript, text, LOG).expect("offered"), @r"
+    export const hero = await abstrakt.run('flux-schnell');
+    await complianceLog.save({
+      generationId: hero.id,
+      model: 'flux-schnell',
+      timestamp: new Date(),
+      license: 'Apache-2.0',
+      intendedUse: 'commercial',
+    });
+    ");
+}
+
+#[test]
+fn the_prompt_is_logged_when_it_can_be_read_again() {
+    let prompt = |language: Language, text: &str| {
+        let tree = parse(language, text);
+        let uses = extract(&tree, text, &ExtractOptions::default());
+        prompt_of(&tree, text, &uses[0].call_range)
+    };
+    let js = |text: &str| prompt(Language::JavaScript, text);
+    assert_eq!(
+        js("abstrakt.run('flux-dev', { prompt });").as_deref(),
+        Some("prompt")
+    );
+    assert_eq!(
+        js("import { fal } from '@fal-ai/client';\nfal.subscribe('fal-ai/flux/dev', { input: { prompt: req.body.text } });").as_deref(),
+        Some("req.body.text")
+    );
+    assert_eq!(
+        js("abstrakt.run('flux-dev', { 'prompt': `a ${kind}` });").as_deref(),
+        Some("`a ${kind}`")
+    );
+    // A call would run again: left out.
+    assert_eq!(js("abstrakt.run('flux-dev', { prompt: make() });"), None);
+    assert_eq!(js("abstrakt.run('flux-dev', options);"), None);
+    let py = |text: &str| {
+        prompt(
+            Language::Python,
+            &format!("from abstrakt import Abstrakt\nai = Abstrakt()\n{text}"),
+        )
+    };
+    assert_eq!(
+        py("ai.run('flux-dev', prompt=f'a {kind}')").as_deref(),
+        Some("f'a {kind}'")
+    );
+    assert_eq!(
+        py("ai.run('flux-dev', {'prompt': text})").as_deref(),
+        Some("text")
+    );
+    assert_eq!(py("ai.run('flux-dev', steps=4)"), None);
 }
