@@ -135,6 +135,13 @@ fn call_node<'t>(tree: &'t Tree, range: &Range<usize>) -> Option<Node<'t>> {
     }
 }
 
+/// Whether a function is `async`.
+fn is_async(function: Node<'_>) -> bool {
+    (0..function.child_count())
+        .filter_map(|i| function.child(i))
+        .any(|child| child.kind() == "async")
+}
+
 /// The function or module around `node`.
 fn scope_of(node: Node<'_>) -> Node<'_> {
     let mut current = node;
@@ -159,13 +166,7 @@ pub fn call_site<S: SourceText + ?Sized>(
     let call = call_node(tree, call_range)?;
     let scope_node = scope_of(call);
     let scope = scope_node.byte_range();
-    let in_async = {
-        let mut cursor = scope_node.walk();
-        let is_async = scope_node
-            .children(&mut cursor)
-            .any(|child| child.kind() == "async");
-        is_async
-    };
+    let in_async = is_async(scope_node);
     let mut value = call;
     let mut awaited = false;
     let mut parent = value.parent()?;
