@@ -26,6 +26,10 @@ use crate::text::SourceText;
 /// any other binding).
 type Declarations = HashMap<Box<str>, Option<(String, String)>>;
 
+/// One statement's top-level names, each with its `const` value's text and
+/// shape, in order.
+type Declared = [(String, Option<(String, String)>)];
+
 /// What one top-level statement contributed to the last extraction,
 /// wherever it sits: shared between versions while the statement is
 /// unchanged, so a keystroke copies nothing of the statements it did not
@@ -99,7 +103,7 @@ struct Part<'t, 'c> {
     text_hash: Option<u64>,
     reused: Option<&'c Entry>,
     bindings: Cow<'c, ClientBindings>,
-    declared: Cow<'c, [(String, Option<(String, String)>)]>,
+    declared: Cow<'c, Declared>,
     calls: Vec<Node<'t>>,
 }
 
