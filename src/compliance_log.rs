@@ -17,8 +17,8 @@ use tree_sitter::{Node, Tree};
 use crate::extract::{ModelUse, Route, SdkMethod, Target};
 use crate::fixes::{self, Edit};
 use crate::licensing::Attribution;
-use crate::registry::Lookup;
-use crate::rules::IntendedUse;
+use crate::registry::{Lookup, shown_id};
+use crate::rules::{Finding, IntendedUse, RuleCode, RuleSettings};
 use crate::syntax::Language;
 use crate::text::SourceText;
 
@@ -203,6 +203,11 @@ pub fn call_site<S: SourceText + ?Sized>(
             (parent, Binding::Return { keyword })
         }
         _ => return None,
+    };
+    // `export const result = await abstrakt.run(...)`: the export is the statement.
+    let statement = match statement.parent() {
+        Some(export) if export.kind() == "export_statement" => export,
+        _ => statement,
     };
     let in_block = statement
         .parent()
@@ -391,8 +396,8 @@ pub fn single_id(model_use: &ModelUse) -> Option<(&str, &Range<usize>)> {
 /// its indentation; a result without a name is bound first (`const result =`,
 /// or `result = ` in Python; a `return` returns the name after the record);
 /// Python gains `import datetime` when the file has no way to it. `None` when
-/// the call does not generate, its id is not statically one id, or its result
-/// is not a statement's value.
+/// the call does not generate, its id is not statically one id, its result
+/// is not a statement's value, or it is logged already.
 pub fn fix(
     tree: &Tree,
     text: &str,
@@ -407,6 +412,9 @@ pub fn fix(
     }
     let (id, id_range) = single_id(model_use)?;
     let site = call_site(tree, text, &model_use.call_range)?;
+    if is_logged(tree, text, &model_use.call_range, log) {
+        return None;
+    }
     let facts = Facts::lookup(lookup, model_use.route(), id, intended_use);
     let python = language == Language::Python;
     let quote = quote_of(text, id_range).unwrap_or(if python { '"' } else { '\'' });
@@ -445,8 +453,10 @@ pub fn fix(
     } else {
         "new Date()".to_string()
     };
+    let prompt = prompt_of(tree, text, &model_use.call_range);
     let record = Record {
         facts: &facts,
+        prompt: prompt.as_deref(),
         name: &name,
         log,
         awaited: site.awaited,
@@ -481,6 +491,8 @@ pub fn fix(
 /// The record's lines, nested lines starting with `\t` (one indentation unit).
 struct Record<'a> {
     facts: &'a Facts,
+    /// The call's prompt argument as written (see [`prompt_of`]).
+    prompt: Option<&'a str>,
     name: &'a str,
     log: &'a str,
     awaited: bool,
@@ -521,6 +533,9 @@ impl Record<'_> {
         });
         fields.push((format!("{}{id}", key("generationId")), id_note));
         fields.push((format!("{}{}", key("model"), string(&facts.model)), None));
+        if let Some(prompt) = self.prompt {
+            fields.push((format!("{}{prompt}", key("prompt")), None));
+        }
         fields.push((format!("{}{}", key("timestamp"), self.timestamp), None));
         match &facts.license {
             Some(license) => fields.push((format!("{}{}", key("license"), string(license)), None)),
@@ -572,6 +587,59 @@ impl Record<'_> {
         lines.push(format!("}}){end}"));
         lines
     }
+}
+
+/// The call's prompt as written, for the record's `prompt` (the guide logs
+/// it): a `prompt` property of an options object (`{ prompt }`, `{ input: {
+/// prompt: text } }`), a `prompt=` keyword or a `"prompt"` dict entry, when
+/// its value can be read again after the call (a name, a member, a literal).
+fn prompt_of(tree: &Tree, text: &str, call_range: &Range<usize>) -> Option<String> {
+    const REREADABLE: &[&str] = &[
+        "shorthand_property_identifier",
+        "identifier",
+        "member_expression",
+        "attribute",
+        "string",
+        "template_string",
+    ];
+    let arguments = call_node(tree, call_range)?.child_by_field_name("arguments")?;
+    let source = |node: Node<'_>| text.get(node.byte_range()).map(str::to_string);
+    let mut stack = vec![arguments];
+    while let Some(node) = stack.pop() {
+        let value = match node.kind() {
+            "shorthand_property_identifier" if source(node).as_deref() == Some("prompt") => {
+                Some(node)
+            }
+            "pair" => node
+                .child_by_field_name("key")
+                .filter(|key| {
+                    let key = source(*key).unwrap_or_default();
+                    key.trim_matches(|c| c == '\'' || c == '"') == "prompt"
+                })
+                .and_then(|_| node.child_by_field_name("value")),
+            "keyword_argument" => node
+                .child_by_field_name("name")
+                .filter(|name| source(*name).as_deref() == Some("prompt"))
+                .and_then(|_| node.child_by_field_name("value")),
+            _ => None,
+        };
+        if let Some(value) = value {
+            return REREADABLE
+                .contains(&value.kind())
+                .then(|| source(value))
+                .flatten();
+        }
+        // Inside the arguments and the objects and dicts they hold only.
+        if matches!(
+            node.kind(),
+            "arguments" | "argument_list" | "object" | "pair" | "dictionary"
+        ) {
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+    None
 }
 
 /// A string literal in `quote`, valid in JavaScript and Python.
@@ -722,6 +790,68 @@ fn python_now(tree: &Tree, text: &str) -> (String, Option<Edit>) {
             text: import.to_string(),
         }),
     )
+}
+
+/// `generation-not-logged`: every model call that generates (an SDK call,
+/// [`generates`]) whose result does not reach `log` ([`is_logged`]). Off
+/// unless `[rules]` gives the rule a severity (and then the project file
+/// names `log`); one finding per call, on its model id. Model URLs in
+/// strings (`fetch(...)`) are not SDK calls with a result to follow: not
+/// reported.
+pub fn findings<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    uses: &[ModelUse],
+    lookup: &impl Lookup,
+    settings: &RuleSettings,
+    log: Option<&str>,
+) -> Vec<Finding> {
+    let (Some(Some(severity)), Some(log)) =
+        (settings.severities.get(&RuleCode::GenerationNotLogged), log)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for call in uses {
+        let Some(target) = call.targets.first() else {
+            continue;
+        };
+        if !generates(call.method)
+            || call_node(tree, &call.call_range).is_none()
+            || is_logged(tree, text, &call.call_range, log)
+        {
+            continue;
+        }
+        let route = call.route();
+        let id = single_id(call).map(|(id, _)| id);
+        let resolved = id.and_then(|id| crate::rules::resolve_on(lookup, route, id));
+        let subject = match id {
+            Some(id) => format!("This generation with {}", shown_id(id)),
+            None => "This generation".to_string(),
+        };
+        let on_route = if route.is_abstrakt() {
+            String::new()
+        } else {
+            format!(" ({})", route.label())
+        };
+        out.push(Finding {
+            code: RuleCode::GenerationNotLogged,
+            severity: *severity,
+            range: target.range().clone(),
+            message: format!(
+                "{subject}{on_route} is not logged: its result is not passed to {log} in this function, and the project keeps a compliance record of every generation ([compliance] log)"
+            ),
+            model_id: id.map(|id| shown_id(id).into_owned()),
+            canonical_id: resolved.as_ref().map(|r| r.model.id.clone()),
+            license: resolved.as_ref().map(|r| r.model.licensing.license.clone()),
+            suggestions: Vec::new(),
+            matched_pattern: resolved
+                .as_ref()
+                .and_then(|r| r.pattern().map(str::to_string)),
+            route,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod complete;
 pub mod compliance_log;
 pub mod config;
+pub mod credits;
 pub mod document;
 pub mod extract;
 pub mod fixes;

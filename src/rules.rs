@@ -28,10 +28,11 @@ pub enum RuleCode {
     AttributionFileStale,
     UnusedException,
     ReviewDue,
+    GenerationNotLogged,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 11] = [
+    pub const ALL: [RuleCode; 12] = [
         RuleCode::AttributionRequired,
         RuleCode::NonCommercial,
         RuleCode::CommercialConditional,
@@ -43,6 +44,7 @@ impl RuleCode {
         RuleCode::AttributionFileStale,
         RuleCode::UnusedException,
         RuleCode::ReviewDue,
+        RuleCode::GenerationNotLogged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +60,7 @@ impl RuleCode {
             RuleCode::AttributionFileStale => "attribution-file-stale",
             RuleCode::UnusedException => "unused-exception",
             RuleCode::ReviewDue => "review-due",
+            RuleCode::GenerationNotLogged => "generation-not-logged",
         }
     }
 
@@ -79,6 +82,9 @@ impl RuleCode {
                 "An abstrakt.toml exception matched no finding in the run, or has expired"
             }
             RuleCode::ReviewDue => "The model's licensing review is older than review-every",
+            RuleCode::GenerationNotLogged => {
+                "A model call's result is not passed to the [compliance] log function (off by default)"
+            }
         }
     }
 
@@ -91,7 +97,8 @@ impl RuleCode {
             | RuleCode::UnknownModel
             | RuleCode::LicenseChanged
             | RuleCode::AttributionFileStale
-            | RuleCode::ReviewDue => Severity::Warning,
+            | RuleCode::ReviewDue
+            | RuleCode::GenerationNotLogged => Severity::Warning,
             RuleCode::NonCommercial | RuleCode::LicenseDenied => Severity::Error,
             RuleCode::DynamicModelId => Severity::Hint,
             RuleCode::UnusedException => Severity::Info,

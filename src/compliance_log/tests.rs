@@ -50,6 +50,7 @@ fn the_guide_example_gains_its_record() {
       await complianceLog.save({
         generationId: result.id,
         model: 'flux-dev',
+        prompt: prompt,
         timestamp: new Date(),
         license: 'FLUX.1-dev',
         intendedUse: 'commercial',
@@ -128,6 +129,7 @@ fn python_records_import_datetime_once_and_follow_the_file() {
         compliance_log.save({
             "generationId": getattr(out, "id", None),  # unverified: Abstrakt's guide documents result.id for its JavaScript SDK; check where the Abstrakt API result carries its id
             "model": 'flux-dev',
+            "prompt": prompt,
             "timestamp": datetime.datetime.now(datetime.timezone.utc),
             "license": 'FLUX.1-dev',
             "intendedUse": 'commercial',
@@ -187,6 +189,8 @@ fn not_offered_where_no_line_holds_the_result() {
         "const r = await abstrakt.run(pick());\n",
         // A model URL in a string.
         "const r = await fetch('https://api.abstrakt.one/v1/models/flux-dev/run');\n",
+        // Logged already.
+        "const r = await abstrakt.run('flux-dev');\nawait complianceLog.save({ generationId: r.id });\n",
     ] {
         assert_eq!(logged(Language::JavaScript, text, LOG), None, "{text}");
     }
@@ -236,4 +240,142 @@ fn what_generates() {
         ),
         [("*.from_pretrained".to_string(), false)]
     );
+}
+
+/// `(code, severity, text at the range, message)` of the rule's findings
+/// under `toml`, through the one engine.
+fn rule(language: Language, text: &str, toml: &str) -> Vec<(String, String, String, String)> {
+    let project =
+        crate::config::ProjectConfig::parse(toml, std::path::Path::new("/p/abstrakt.toml"))
+            .expect("valid");
+    let tree = parse(language, text);
+    let resolver = project.resolver(Resolver::builtin());
+    crate::analysis::analyze(
+        &tree,
+        text,
+        &resolver,
+        &project,
+        None,
+        jiff::civil::date(2026, 6, 1),
+    )
+    .findings
+    .into_iter()
+    .filter(|f| f.code == RuleCode::GenerationNotLogged)
+    .map(|f| {
+        (
+            f.code.to_string(),
+            f.severity.as_str().to_string(),
+            text[f.range].to_string(),
+            f.message,
+        )
+    })
+    .collect()
+}
+
+const ON: &str =
+    "[compliance]\nlog = \"complianceLog.save\"\n[rules]\ngeneration-not-logged = \"error\"\n";
+
+#[test]
+fn generation_not_logged_reports_each_unlogged_generation() {
+    let text = "async function a(prompt) {\n  const image = await abstrakt.run('flux-dev', { prompt });\n  await complianceLog.save({ generationId: image.id });\n  const video = await abstrakt.run('hunyuanvideo', { prompt });\n  const info = await abstrakt.models.get('flux-dev');\n  return [image, video, info];\n}\nabstrakt.run(pick());\n";
+    assert_eq!(
+        rule(Language::JavaScript, text, ON),
+        [
+            (
+                "generation-not-logged".to_string(),
+                "error".to_string(),
+                "'hunyuanvideo'".to_string(),
+                "This generation with hunyuanvideo is not logged: its result is not passed to complianceLog.save in this function, and the project keeps a compliance record of every generation ([compliance] log)".to_string()
+            ),
+            (
+                "generation-not-logged".to_string(),
+                "error".to_string(),
+                "pick()".to_string(),
+                "This generation is not logged: its result is not passed to complianceLog.save in this function, and the project keeps a compliance record of every generation ([compliance] log)".to_string()
+            ),
+        ]
+    );
+    // Off by default, even with a log function; suppressible like any rule.
+    assert!(
+        rule(
+            Language::JavaScript,
+            text,
+            "[compliance]\nlog = \"complianceLog.save\"\n"
+        )
+        .is_empty()
+    );
+    let ignored = "// abstrakt-ignore-next-line generation-not-logged -- logged by the queue worker\nabstrakt.run('flux-dev');\n";
+    assert!(rule(Language::JavaScript, ignored, ON).is_empty());
+}
+
+#[test]
+fn generation_not_logged_on_other_routes_and_in_python() {
+    let python = "from openai import OpenAI\nclient = OpenAI()\n\ndef ask(q):\n    answer = client.chat.completions.create(model='gpt-4o', messages=q)\n    return answer\n\ndef ask_logged(q):\n    answer = client.chat.completions.create(model='gpt-4o', messages=q)\n    audit.save({'generationId': answer.id})\n    return answer\n";
+    let toml = "[compliance]\nlog = \"audit.save\"\n[rules]\ngeneration-not-logged = \"warning\"\n";
+    let found = rule(Language::Python, python, toml);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].2, "'gpt-4o'");
+    assert!(
+        found[0]
+            .3
+            .starts_with("This generation with gpt-4o (OpenAI API) is not logged"),
+        "{}",
+        found[0].3
+    );
+    assert_eq!(python.find("'gpt-4o'"), python.find(found[0].2.as_str()));
+}
+
+#[test]
+fn an_exported_result_is_logged_after_the_export() {
+    let text = "export const hero = await abstrakt.run('flux-schnell');\n";
+    insta::assert_snapshot!(logged(Language::TypeScript, text, LOG).expect("offered"), @r"
+    export const hero = await abstrakt.run('flux-schnell');
+    await complianceLog.save({
+      generationId: hero.id,
+      model: 'flux-schnell',
+      timestamp: new Date(),
+      license: 'Apache-2.0',
+      intendedUse: 'commercial',
+    });
+    ");
+}
+
+#[test]
+fn the_prompt_is_logged_when_it_can_be_read_again() {
+    let prompt = |language: Language, text: &str| {
+        let tree = parse(language, text);
+        let uses = extract(&tree, text, &ExtractOptions::default());
+        prompt_of(&tree, text, &uses[0].call_range)
+    };
+    let js = |text: &str| prompt(Language::JavaScript, text);
+    assert_eq!(
+        js("abstrakt.run('flux-dev', { prompt });").as_deref(),
+        Some("prompt")
+    );
+    assert_eq!(
+        js("import { fal } from '@fal-ai/client';\nfal.subscribe('fal-ai/flux/dev', { input: { prompt: req.body.text } });").as_deref(),
+        Some("req.body.text")
+    );
+    assert_eq!(
+        js("abstrakt.run('flux-dev', { 'prompt': `a ${kind}` });").as_deref(),
+        Some("`a ${kind}`")
+    );
+    // A call would run again: left out.
+    assert_eq!(js("abstrakt.run('flux-dev', { prompt: make() });"), None);
+    assert_eq!(js("abstrakt.run('flux-dev', options);"), None);
+    let py = |text: &str| {
+        prompt(
+            Language::Python,
+            &format!("from abstrakt import Abstrakt\nai = Abstrakt()\n{text}"),
+        )
+    };
+    assert_eq!(
+        py("ai.run('flux-dev', prompt=f'a {kind}')").as_deref(),
+        Some("f'a {kind}'")
+    );
+    assert_eq!(
+        py("ai.run('flux-dev', {'prompt': text})").as_deref(),
+        Some("text")
+    );
+    assert_eq!(py("ai.run('flux-dev', steps=4)"), None);
 }

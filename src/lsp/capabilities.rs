@@ -15,9 +15,18 @@ pub const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
 /// offline, API. Arguments: none, or `[folder uri]` for one workspace folder.
 pub const REPORT_COMMAND: &str = "abstrakt.report";
 
+/// Writes the project's attribution file (`[attribution] file`) as
+/// `report --format attribution` does, from the project's files on disk.
+/// Arguments: `[document uri]`; the project is the document's.
+pub const REGENERATE_ATTRIBUTION_COMMAND: &str = "abstrakt.regenerateAttribution";
+
 /// Every command the server executes (advertised in `initialize`; executed
 /// by [`super::commands`]).
-pub const COMMANDS: &[&str] = &[ACKNOWLEDGE_COMMAND, REPORT_COMMAND];
+pub const COMMANDS: &[&str] = &[
+    ACKNOWLEDGE_COMMAND,
+    REPORT_COMMAND,
+    REGENERATE_ATTRIBUTION_COMMAND,
+];
 
 /// Characters that open completion (quotes start an id, `/` continues one).
 pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];

@@ -12,7 +12,7 @@ use crate::compliance_log;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::ModelUse;
 use crate::fixes::{self, Edit};
-use crate::lsp::commands::ACKNOWLEDGE_COMMAND;
+use crate::lsp::commands::{ACKNOWLEDGE_COMMAND, REGENERATE_ATTRIBUTION_COMMAND};
 use crate::lsp::convert;
 use crate::lsp::diagnostics::DiagnosticData;
 use crate::lsp::session::View;
@@ -37,6 +37,8 @@ pub struct Input<'a> {
     pub has_lock_target: bool,
     /// The command that accepts new licensing into `abstrakt.lock`.
     pub acknowledge_command: &'a str,
+    /// `[attribution] file` as written, when the project names one.
+    pub attribution_file: Option<String>,
     /// The analysed tree and its model calls (the compliance-log action).
     pub tree: Option<&'a tree_sitter::Tree>,
     pub uses: &'a [ModelUse],
@@ -200,6 +202,19 @@ fn attribution_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>
         && let Some(markup_edit) = fixes::markup_before(input.text, at, &fix.markup)
     {
         actions.push(fixing.quickfix(fix.title, markup_edit, false));
+    }
+    if let Some(file) = &input.attribution_file {
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Regenerate {file} (the credits of every model the project uses)"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![fixing.diagnostic.clone()]),
+            command: Some(Command {
+                title: format!("Regenerate {file}"),
+                command: REGENERATE_ATTRIBUTION_COMMAND.to_string(),
+                arguments: Some(vec![json!(input.uri.as_str())]),
+            }),
+            ..CodeAction::default()
+        }));
     }
 }
 
@@ -484,6 +499,11 @@ pub fn request(view: &View, params: &CodeActionParams) -> Vec<CodeActionOrComman
         config_target,
         has_lock_target: project.lock_target().is_some(),
         acknowledge_command: ACKNOWLEDGE_COMMAND,
+        attribution_file: project
+            .config
+            .attribution_file
+            .as_ref()
+            .map(|file| file.path.to_string_lossy().into_owned()),
         tree: tree.as_ref(),
         uses: &snapshot.analysis.uses,
         compliance_log,
