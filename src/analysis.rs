@@ -37,7 +37,8 @@ pub fn analyze<S: SourceText + ?Sized>(
     today: jiff::civil::Date,
 ) -> Analysis {
     let uses = extract(tree, text, &project.extract_options());
-    let mut findings = judge(&uses, lookup, project, lock, today);
+    let logged = not_logged(tree, text, &uses, lookup, project);
+    let mut findings = judge(&uses, logged, lookup, project, lock, today);
     policy::apply_suppressions(&mut findings, tree, text);
     Analysis {
         uses,
@@ -60,7 +61,8 @@ pub fn analyze_incremental<S: SourceText + ?Sized>(
     today: jiff::civil::Date,
 ) -> (Analysis, ExtractCache) {
     let (uses, cache) = extract_incremental(tree, text, &project.extract_options(), previous);
-    let mut findings = judge(&uses, lookup, project, lock, today);
+    let logged = not_logged(tree, text, &uses, lookup, project);
+    let mut findings = judge(&uses, logged, lookup, project, lock, today);
     policy::apply_suppressions(&mut findings, tree, text);
     let analysis = Analysis {
         uses,
@@ -82,7 +84,7 @@ pub fn analyze_plain(
     today: jiff::civil::Date,
 ) -> Analysis {
     let uses = url::extract_text(text, kind, &project.extract_options());
-    let mut findings = judge(&uses, lookup, project, lock, today);
+    let mut findings = judge(&uses, Vec::new(), lookup, project, lock, today);
     policy::apply_line_suppressions(&mut findings, text);
     Analysis {
         uses,
@@ -91,9 +93,33 @@ pub fn analyze_plain(
     }
 }
 
-/// The rules and the project layer (policy, lock, exceptions) over some uses.
+/// `generation-not-logged` (off unless the project turns it on): it follows
+/// each call's result in the tree, so files without one have none.
+fn not_logged<S: SourceText + ?Sized>(
+    tree: &Tree,
+    text: &S,
+    uses: &[ModelUse],
+    lookup: &impl Lookup,
+    project: &ProjectConfig,
+) -> Vec<Finding> {
+    if project.compliance_log.is_none() {
+        return Vec::new();
+    }
+    crate::compliance_log::findings(
+        tree,
+        text,
+        uses,
+        lookup,
+        &project.rule_settings(),
+        project.compliance_log.as_deref(),
+    )
+}
+
+/// The rules and the project layer (policy, lock, exceptions) over some
+/// uses; `extra` are findings of rules that read the tree.
 fn judge(
     uses: &[ModelUse],
+    extra: Vec<Finding>,
     lookup: &impl Lookup,
     project: &ProjectConfig,
     lock: Option<&Lockfile>,
@@ -101,6 +127,7 @@ fn judge(
 ) -> Vec<Finding> {
     let settings = project.rule_settings();
     let mut findings = check(uses, lookup, &settings);
+    findings.extend(extra);
     policy::project_findings(
         uses,
         lookup,

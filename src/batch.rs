@@ -260,6 +260,23 @@ pub enum Read {
     Error(String),
 }
 
+/// Removes `.` and resolves `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// A path as written in JSON and reports: `/`-separated.
 pub fn path_text(path: &Path) -> String {
     let text = path.to_string_lossy();

@@ -626,6 +626,23 @@ impl RawConfig {
         };
         let attribution_file = attribution_file(self.attribution.file, &at)?;
         let compliance_log = compliance_log(self.compliance.log, &at)?;
+        let rules: HashMap<RuleCode, Option<Severity>> =
+            self.rules.into_iter().map(|(k, v)| (k.0, v.0)).collect();
+        if compliance_log.is_none()
+            && matches!(rules.get(&RuleCode::GenerationNotLogged), Some(Some(_)))
+        {
+            // The key's place, for the editor's diagnostic.
+            let key = RuleCode::GenerationNotLogged.as_str();
+            let span = text.find(key).map(|start| start..start + key.len());
+            return Err(ConfigError::at(
+                path,
+                text,
+                span,
+                format!(
+                    "rules.{key} needs [compliance] log = \"…\": the function whose call logs a generation"
+                ),
+            ));
+        }
         Ok(ProjectConfig {
             path: Some(path.to_path_buf()),
             attribution_file,
@@ -637,7 +654,7 @@ impl RawConfig {
                 deny_licenses: self.policy.deny_licenses,
                 deny_models: self.policy.deny_models,
             },
-            rules: self.rules.into_iter().map(|(k, v)| (k.0, v.0)).collect(),
+            rules,
             client_names,
             api_url: None,
             exceptions: self
@@ -1245,6 +1262,14 @@ attribution = "Not required"
         let error = parse("\n[compliance]\nlog = \"log it\"\n").expect_err("bad name");
         assert_eq!(error.line, Some(3), "{error}");
         assert!(error.message.contains("not a function name"), "{error}");
+        // generation-not-logged looks for the log function: it must be named.
+        let error = parse("[rules]\ngeneration-not-logged = \"warning\"\n").expect_err("no log");
+        assert_eq!((error.line, error.column), (Some(2), Some(1)), "{error}");
+        assert_eq!(
+            error.message,
+            "rules.generation-not-logged needs [compliance] log = \"…\": the function whose call logs a generation"
+        );
+        assert!(parse("[rules]\ngeneration-not-logged = \"off\"\n").is_ok());
     }
 
     #[test]

@@ -105,7 +105,24 @@ pub fn card(
         format,
         out: String::new(),
     };
+    card_title(&mut w, written, resolved);
+    license_fields(&mut w, licensing);
+    commercial_fields(&mut w, licensing, intended_use);
+    attribution_fields(&mut w, model);
+    card_lists(&mut w, model);
+    evidence(&mut w, licensing);
+    w.blank();
+    let mut provenance = provenance_at(resolved, now);
+    if let Some(confidence) = licensing.confidence {
+        let _ = write!(provenance, "; confidence: {}", confidence.as_str());
+    }
+    w.line(&w.text(&provenance));
+    w.out.trim_end().to_string()
+}
 
+/// Name, id (and how it was written), vendor and modality, family pattern.
+fn card_title(w: &mut Writer, written: &str, resolved: &Resolved) {
+    let model = &resolved.model;
     let mut title = format!("{} {}", w.bold(&model.name), w.code(&model.id));
     if written != model.id {
         let _ = write!(title, " (written as {})", w.code(&shown_id(written)));
@@ -127,7 +144,10 @@ pub fn card(
         w.line(&line);
     }
     w.blank();
+}
 
+/// The licence (linked, with its SPDX id) and its category.
+fn license_fields(w: &mut Writer, licensing: &Licensing) {
     let license = match &licensing.license_url {
         Some(url) => w.link(&licensing.license, url),
         None => w.text(&licensing.license),
@@ -140,6 +160,10 @@ pub fn card(
     if let Some(category) = licensing.category {
         w.field("Category", category.label());
     }
+}
+
+/// Commercial use as it applies to the project, and its condition or note.
+fn commercial_fields(w: &mut Writer, licensing: &Licensing, intended_use: IntendedUse) {
     let commercial = match licensing.commercial {
         CommercialUse::Allowed => "Allowed".to_string(),
         CommercialUse::NotAllowed => match intended_use {
@@ -161,6 +185,11 @@ pub fn card(
         };
         w.field(label, &condition);
     }
+}
+
+/// Attribution: the wording to show (and whose it is), or our suggestion.
+fn attribution_fields(w: &mut Writer, model: &Model) {
+    let licensing = &model.licensing;
     let credit = model.credit();
     let attribution = match (licensing.attribution, &credit) {
         (Attribution::Required, Some(credit)) if credit.prescribed => {
@@ -184,6 +213,11 @@ pub fn card(
         );
         w.field("Suggested credit", &suggestion);
     }
+}
+
+/// Excluded territories, restrictions, what is unverified, alternatives.
+fn card_lists(w: &mut Writer, model: &Model) {
+    let licensing = &model.licensing;
     if !licensing.territories_excluded.is_empty() {
         let territories = w.text(&licensing.territories_excluded.join(", "));
         w.field("Not licensed in", &territories);
@@ -203,14 +237,6 @@ pub fn card(
         let alternatives: Vec<String> = model.alternatives.iter().map(|a| w.code(a)).collect();
         w.field("Commercial-safe alternatives", &alternatives.join(", "));
     }
-    evidence(&mut w, licensing);
-    w.blank();
-    let mut provenance = provenance_at(resolved, now);
-    if let Some(confidence) = licensing.confidence {
-        let _ = write!(provenance, "; confidence: {}", confidence.as_str());
-    }
-    w.line(&w.text(&provenance));
-    w.out.trim_end().to_string()
 }
 
 /// Quotes on the card are cut to this many characters (the full text is in

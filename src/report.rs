@@ -163,40 +163,43 @@ pub fn row(file: &FileResult, model_use: &LocatedUse) -> Row {
                     row.commercial_use = "Unknown: no licensing source knows this model".into();
                     row.attribution = "Unknown: no licensing source knows this model".into();
                 }
-                Some(resolved) => {
-                    let model = &resolved.model;
-                    let licensing = &model.licensing;
-                    let (mut source, date) = source_and_date(&resolved);
-                    if let Some(pattern) = resolved.pattern() {
-                        let _ = write!(source, ", matched by family pattern `{pattern}`");
-                    }
-                    row.canonical_id = Some(model.id.clone());
-                    row.model_name = Some(model.name.clone());
-                    row.license = Some(licensing.license.clone());
-                    row.license_url = licensing.license_url.clone();
-                    row.category = licensing.category.map(|c| c.label().to_string());
-                    row.commercial_use = commercial_for(licensing, intended_use);
-                    let credit = model.credit();
-                    row.attribution = match &credit {
-                        Some(credit) if !credit.prescribed => {
-                            "Required (no prescribed wording; suggested credit)".to_string()
-                        }
-                        _ => licensing.attribution.label().to_string(),
-                    };
-                    row.credit_suggested = credit.as_ref().is_some_and(|c| !c.prescribed);
-                    row.credit_origin = credit.as_ref().and_then(|c| c.origin.clone());
-                    row.attribution_text = credit.map(|c| c.text);
-                    row.matched_pattern = resolved.pattern().map(str::to_string);
-                    row.restrictions = licensing.restrictions.clone();
-                    row.territories_excluded = licensing.territories_excluded.clone();
-                    row.unverified = licensing.unverified.clone();
-                    row.source = Some(source);
-                    row.source_date = date;
-                }
+                Some(resolved) => fill_known(&mut row, &resolved),
             }
         }
     }
     row
+}
+
+/// The licensing columns of a row whose id resolved.
+fn fill_known(row: &mut Row, resolved: &Resolved) {
+    let model = &resolved.model;
+    let licensing = &model.licensing;
+    let (mut source, date) = source_and_date(resolved);
+    if let Some(pattern) = resolved.pattern() {
+        let _ = write!(source, ", matched by family pattern `{pattern}`");
+    }
+    row.canonical_id = Some(model.id.clone());
+    row.model_name = Some(model.name.clone());
+    row.license = Some(licensing.license.clone());
+    row.license_url = licensing.license_url.clone();
+    row.category = licensing.category.map(|c| c.label().to_string());
+    row.commercial_use = commercial_for(licensing, row.intended_use);
+    let credit = model.credit();
+    row.attribution = match &credit {
+        Some(credit) if !credit.prescribed => {
+            "Required (no prescribed wording; suggested credit)".to_string()
+        }
+        _ => licensing.attribution.label().to_string(),
+    };
+    row.credit_suggested = credit.as_ref().is_some_and(|c| !c.prescribed);
+    row.credit_origin = credit.as_ref().and_then(|c| c.origin.clone());
+    row.attribution_text = credit.map(|c| c.text);
+    row.matched_pattern = resolved.pattern().map(str::to_string);
+    row.restrictions = licensing.restrictions.clone();
+    row.territories_excluded = licensing.territories_excluded.clone();
+    row.unverified = licensing.unverified.clone();
+    row.source = Some(source);
+    row.source_date = date;
 }
 
 /// One model on one route and every place it is used there: the terms can

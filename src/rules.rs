@@ -28,10 +28,11 @@ pub enum RuleCode {
     AttributionFileStale,
     UnusedException,
     ReviewDue,
+    GenerationNotLogged,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 11] = [
+    pub const ALL: [RuleCode; 12] = [
         RuleCode::AttributionRequired,
         RuleCode::NonCommercial,
         RuleCode::CommercialConditional,
@@ -43,6 +44,7 @@ impl RuleCode {
         RuleCode::AttributionFileStale,
         RuleCode::UnusedException,
         RuleCode::ReviewDue,
+        RuleCode::GenerationNotLogged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +60,7 @@ impl RuleCode {
             RuleCode::AttributionFileStale => "attribution-file-stale",
             RuleCode::UnusedException => "unused-exception",
             RuleCode::ReviewDue => "review-due",
+            RuleCode::GenerationNotLogged => "generation-not-logged",
         }
     }
 
@@ -79,6 +82,9 @@ impl RuleCode {
                 "An abstrakt.toml exception matched no finding in the run, or has expired"
             }
             RuleCode::ReviewDue => "The model's licensing review is older than review-every",
+            RuleCode::GenerationNotLogged => {
+                "A model call's result is not passed to the [compliance] log function (off by default)"
+            }
         }
     }
 
@@ -91,7 +97,8 @@ impl RuleCode {
             | RuleCode::UnknownModel
             | RuleCode::LicenseChanged
             | RuleCode::AttributionFileStale
-            | RuleCode::ReviewDue => Severity::Warning,
+            | RuleCode::ReviewDue
+            | RuleCode::GenerationNotLogged => Severity::Warning,
             RuleCode::NonCommercial | RuleCode::LicenseDenied => Severity::Error,
             RuleCode::DynamicModelId => Severity::Hint,
             RuleCode::UnusedException => Severity::Info,
@@ -462,124 +469,170 @@ fn check_known(
     settings: &RuleSettings,
     out: &mut Vec<Finding>,
 ) {
-    let model = &resolved.model;
-    let licensing = &model.licensing;
-    let finding = |code, severity, message: String, suggestions: Vec<String>| Finding {
-        code,
-        severity,
-        range: range.clone(),
-        message,
-        model_id: Some(shown_id(id).into_owned()),
-        canonical_id: Some(model.id.clone()),
-        license: Some(licensing.license.clone()),
-        suggestions,
-        matched_pattern: resolved.pattern().map(str::to_string),
-        route,
+    let known = Known {
+        subject: subject(id, route, resolved),
+        model: &resolved.model,
+        alternatives,
+        settings,
     };
-    // The subject of every message: the id, the family it was matched to,
-    // and the route when it is not the Abstrakt API.
-    let mut id = match resolved.pattern() {
+    let found = [
+        attribution_required(&known),
+        non_commercial(&known),
+        commercial_conditional(&known),
+        territory_restricted(&known),
+    ];
+    for (code, severity, message, suggestions) in found.into_iter().flatten() {
+        out.push(Finding {
+            code,
+            severity,
+            range: range.clone(),
+            message,
+            model_id: Some(shown_id(id).into_owned()),
+            canonical_id: Some(resolved.model.id.clone()),
+            license: Some(resolved.model.licensing.license.clone()),
+            suggestions,
+            matched_pattern: resolved.pattern().map(str::to_string),
+            route,
+        });
+    }
+}
+
+/// One known id being checked: what the licence rules read.
+struct Known<'a> {
+    /// The subject of every message (see [`subject`]).
+    subject: String,
+    model: &'a Model,
+    /// Commercial-safe alternatives, spelled for the call's route.
+    alternatives: &'a [String],
+    settings: &'a RuleSettings,
+}
+
+/// A finding a licence rule makes: code, severity, message, suggestions.
+type Made = Option<(RuleCode, Severity, String, Vec<String>)>;
+
+/// The id, the family it was matched to, and the route when it is not the
+/// Abstrakt API.
+fn subject(id: &str, route: Route, resolved: &Resolved) -> String {
+    let mut subject = match resolved.pattern() {
         Some(pattern) => format!("{} (matched by family pattern `{pattern}`)", shown_id(id)),
         None => shown_id(id).into_owned(),
     };
     if !route.is_abstrakt() {
-        id = format!("{id} ({})", route.label());
+        subject = format!("{subject} ({})", route.label());
     }
-    let commercial = settings.intended_use == IntendedUse::Commercial;
-    let alternative_hint = match alternatives.first() {
-        Some(alt) => format!(" such as `{alt}`"),
-        None => String::new(),
+    subject
+}
+
+fn attribution_required(known: &Known<'_>) -> Made {
+    let licensing = &known.model.licensing;
+    if licensing.attribution != Attribution::Required {
+        return None;
+    }
+    let severity = known
+        .settings
+        .severity(RuleCode::AttributionRequired, Severity::Warning)?;
+    let id = &known.subject;
+    let message = match known.model.credit() {
+        Some(credit) if credit.prescribed => format!(
+            "{id} requires attribution: show \"{}\" near the output{}",
+            credit.text,
+            credit
+                .origin
+                .as_ref()
+                .map_or_else(String::new, |origin| format!(" ({origin})"))
+        ),
+        Some(credit) => format!(
+            "{id} requires attribution ({}), but the source gives no wording: credit the model near the output, e.g. \"{}\" (suggested credit)",
+            licensing.license, credit.text
+        ),
+        None => format!("{id} requires attribution ({})", licensing.license),
     };
+    Some((RuleCode::AttributionRequired, severity, message, Vec::new()))
+}
 
-    if licensing.attribution == Attribution::Required
-        && let Some(severity) = settings.severity(RuleCode::AttributionRequired, Severity::Warning)
-    {
-        let message = match model.credit() {
-            Some(credit) if credit.prescribed => format!(
-                "{id} requires attribution: show \"{}\" near the output{}",
-                credit.text,
-                credit
-                    .origin
-                    .as_ref()
-                    .map_or_else(String::new, |origin| format!(" ({origin})"))
-            ),
-            Some(credit) => format!(
-                "{id} requires attribution ({}), but the source gives no wording: credit the model near the output, e.g. \"{}\" (suggested credit)",
-                licensing.license, credit.text
-            ),
-            None => format!("{id} requires attribution ({})", licensing.license),
+fn non_commercial(known: &Known<'_>) -> Made {
+    let licensing = &known.model.licensing;
+    if licensing.commercial != CommercialUse::NotAllowed {
+        return None;
+    }
+    let commercial = known.settings.intended_use == IntendedUse::Commercial;
+    let natural = if commercial {
+        Severity::Error
+    } else {
+        Severity::Info
+    };
+    let severity = known.settings.severity(RuleCode::NonCommercial, natural)?;
+    let id = &known.subject;
+    let message = if commercial {
+        let alternative_hint = match known.alternatives.first() {
+            Some(alt) => format!(" such as `{alt}`"),
+            None => String::new(),
         };
-        out.push(finding(
-            RuleCode::AttributionRequired,
-            severity,
-            message,
-            Vec::new(),
-        ));
-    }
+        format!(
+            "{id} is licensed for non-commercial use only ({}): use a commercial-safe model{alternative_hint}, or set intended-use if this project is not commercial",
+            licensing.license
+        )
+    } else {
+        format!(
+            "{id} is licensed for non-commercial use only ({}): fine for {} use, not for a commercial product",
+            licensing.license,
+            known.settings.intended_use.as_str()
+        )
+    };
+    Some((
+        RuleCode::NonCommercial,
+        severity,
+        message,
+        known.alternatives.to_vec(),
+    ))
+}
 
-    if licensing.commercial == CommercialUse::NotAllowed {
-        let natural = if commercial {
-            Severity::Error
-        } else {
-            Severity::Info
-        };
-        if let Some(severity) = settings.severity(RuleCode::NonCommercial, natural) {
-            let message = if commercial {
-                format!(
-                    "{id} is licensed for non-commercial use only ({}): use a commercial-safe model{alternative_hint}, or set intended-use if this project is not commercial",
-                    licensing.license
-                )
-            } else {
-                format!(
-                    "{id} is licensed for non-commercial use only ({}): fine for {} use, not for a commercial product",
-                    licensing.license,
-                    settings.intended_use.as_str()
-                )
-            };
-            out.push(finding(
-                RuleCode::NonCommercial,
-                severity,
-                message,
-                alternatives.to_vec(),
-            ));
-        }
-    }
-
-    if licensing.commercial == CommercialUse::Conditional
-        && commercial
-        && let Some(severity) =
-            settings.severity(RuleCode::CommercialConditional, Severity::Warning)
+fn commercial_conditional(known: &Known<'_>) -> Made {
+    let licensing = &known.model.licensing;
+    if licensing.commercial != CommercialUse::Conditional
+        || known.settings.intended_use != IntendedUse::Commercial
     {
-        let condition = licensing
-            .commercial_condition
-            .as_deref()
-            .unwrap_or("see the license for the condition");
-        let message = format!(
-            "{id} allows commercial use only under a condition: {}",
-            one_line(condition)
-        );
-        out.push(finding(
-            RuleCode::CommercialConditional,
-            severity,
-            message,
-            alternatives.to_vec(),
-        ));
+        return None;
     }
+    let severity = known
+        .settings
+        .severity(RuleCode::CommercialConditional, Severity::Warning)?;
+    let condition = licensing
+        .commercial_condition
+        .as_deref()
+        .unwrap_or("see the license for the condition");
+    let message = format!(
+        "{} allows commercial use only under a condition: {}",
+        known.subject,
+        one_line(condition)
+    );
+    Some((
+        RuleCode::CommercialConditional,
+        severity,
+        message,
+        known.alternatives.to_vec(),
+    ))
+}
 
-    if !licensing.territories_excluded.is_empty()
-        && let Some(severity) = settings.severity(RuleCode::TerritoryRestricted, Severity::Warning)
-    {
-        let message = format!(
-            "{id} is not licensed for use in {}: make sure its outputs are not used or shown there",
-            licensing.territories_excluded.join(", ")
-        );
-        out.push(finding(
-            RuleCode::TerritoryRestricted,
-            severity,
-            message,
-            alternatives.to_vec(),
-        ));
+fn territory_restricted(known: &Known<'_>) -> Made {
+    let licensing = &known.model.licensing;
+    if licensing.territories_excluded.is_empty() {
+        return None;
     }
+    let severity = known
+        .settings
+        .severity(RuleCode::TerritoryRestricted, Severity::Warning)?;
+    let message = format!(
+        "{} is not licensed for use in {}: make sure its outputs are not used or shown there",
+        known.subject,
+        licensing.territories_excluded.join(", ")
+    );
+    Some((
+        RuleCode::TerritoryRestricted,
+        severity,
+        message,
+        known.alternatives.to_vec(),
+    ))
 }
 
 /// Collapses whitespace so a message stays on one line.

@@ -110,7 +110,7 @@ fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
     let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("SARIF");
     let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(13));
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(18));
 
     // Also a SARIF log without results, and one with a file outside the current directory.
     let empty = Tree::new(&[("a.js", CLEAN)]);

@@ -53,49 +53,20 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         Some(path) => path.clone(),
         None => relative_to_cwd(default_location(&first, &projects)?),
     };
-
-    // Lock key (canonical id, and route off the Abstrakt API) → current
-    // licensing on that route, for every model the tree uses.
-    let mut current: BTreeMap<String, Arc<Model>> = BTreeMap::new();
-    let mut unlocked = 0;
-    for (file, model_use) in scan.uses() {
-        match &model_use.target {
-            Target::Static { id, .. } => {
-                match rules::resolve_on(&file.project.resolver, model_use.route, id) {
-                    Some(resolved) => {
-                        let key = lockfile::key(&resolved.model.id, model_use.route);
-                        current.insert(key, resolved.model.clone());
-                    }
-                    None => unlocked += 1,
-                }
-            }
-            Target::Dynamic { .. } => unlocked += 1,
-        }
-    }
-
+    let (current, unlocked) = licensing_in_use(&scan);
     let existing = if lock_path.exists() {
         Some(Lockfile::load(&lock_path).map_err(|e| Fatal(format!("invalid lock file {e}")))?)
     } else {
         None
     };
-    // Keep the entries (and dates) of unchanged models, record the rest, drop unused ones.
-    let mut wanted = existing.clone().unwrap_or_default();
-    wanted.models.retain(|id, _| current.contains_key(id));
     let today = host.today();
-    for (id, model) in &current {
-        wanted.record(id, &model.licensing, today);
-    }
-    for asked in &args.mark_reviewed {
-        let keys = reviewed_keys(asked, &scan, &current);
-        if keys.is_empty() {
-            return Err(Fatal(format!(
-                "--mark-reviewed: `{asked}` is not used by the code checked (the lock records only models in use)"
-            )));
-        }
-        for key in keys {
-            wanted.mark_reviewed(&key, today);
-        }
-    }
+    let wanted = wanted_lock(
+        existing.as_ref(),
+        &current,
+        &args.mark_reviewed,
+        &scan,
+        today,
+    )?;
 
     super::walk::print_diagnostics(&scan, args.walk.verbose);
     if unlocked > 0 {
@@ -108,32 +79,9 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
     if !scan.errors.is_empty() {
         return Ok(ExitCode::from(2));
     }
-
     if args.check {
-        let Some(existing) = existing else {
-            eprintln!(
-                "{} does not exist: run `abstrakt-lsp lock` to record the licensing in use",
-                lock_path.display()
-            );
-            return Ok(ExitCode::from(1));
-        };
-        let differences = differences(&existing, &current);
-        if differences.is_empty() {
-            println!(
-                "{} is up to date ({} models)",
-                lock_path.display(),
-                wanted.models.len()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        eprintln!("{} is out of date:", lock_path.display());
-        for difference in differences {
-            eprintln!("  {difference}");
-        }
-        eprintln!("Review the changes, then run `abstrakt-lsp lock` to record them.");
-        return Ok(ExitCode::from(1));
+        return Ok(check_lock(existing.as_ref(), &current, &lock_path));
     }
-
     let unchanged = existing
         .as_ref()
         .is_some_and(|old| old.models == wanted.models);
@@ -149,6 +97,89 @@ pub fn run(args: LockArgs) -> Result<ExitCode, Fatal> {
         wanted.models.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lock key (canonical id, and route off the Abstrakt API) → current
+/// licensing on that route, for every model the tree uses; and how many uses
+/// have an unknown or dynamic id (they cannot be recorded).
+fn licensing_in_use(scan: &crate::batch::Scan) -> (BTreeMap<String, Arc<Model>>, usize) {
+    let mut current: BTreeMap<String, Arc<Model>> = BTreeMap::new();
+    let mut unlocked = 0;
+    for (file, model_use) in scan.uses() {
+        let resolved = match &model_use.target {
+            Target::Static { id, .. } => {
+                rules::resolve_on(&file.project.resolver, model_use.route, id)
+            }
+            Target::Dynamic { .. } => None,
+        };
+        match resolved {
+            Some(resolved) => {
+                let key = lockfile::key(&resolved.model.id, model_use.route);
+                current.insert(key, resolved.model.clone());
+            }
+            None => unlocked += 1,
+        }
+    }
+    (current, unlocked)
+}
+
+/// The lock to write: the entries (and dates) of unchanged models kept, the
+/// rest recorded today, unused ones dropped, `--mark-reviewed` applied.
+fn wanted_lock(
+    existing: Option<&Lockfile>,
+    current: &BTreeMap<String, Arc<Model>>,
+    mark_reviewed: &[String],
+    scan: &crate::batch::Scan,
+    today: jiff::civil::Date,
+) -> Result<Lockfile, Fatal> {
+    let mut wanted = existing.cloned().unwrap_or_default();
+    wanted.models.retain(|id, _| current.contains_key(id));
+    for (id, model) in current {
+        wanted.record(id, &model.licensing, today);
+    }
+    for asked in mark_reviewed {
+        let keys = reviewed_keys(asked, scan, current);
+        if keys.is_empty() {
+            return Err(Fatal(format!(
+                "--mark-reviewed: `{asked}` is not used by the code checked (the lock records only models in use)"
+            )));
+        }
+        for key in keys {
+            wanted.mark_reviewed(&key, today);
+        }
+    }
+    Ok(wanted)
+}
+
+/// `lock --check`: 0 when the lock on disk records the licensing in use,
+/// else 1 with what differs.
+fn check_lock(
+    existing: Option<&Lockfile>,
+    current: &BTreeMap<String, Arc<Model>>,
+    lock_path: &Path,
+) -> ExitCode {
+    let Some(existing) = existing else {
+        eprintln!(
+            "{} does not exist: run `abstrakt-lsp lock` to record the licensing in use",
+            lock_path.display()
+        );
+        return ExitCode::from(1);
+    };
+    let differences = differences(existing, current);
+    if differences.is_empty() {
+        println!(
+            "{} is up to date ({} models)",
+            lock_path.display(),
+            current.len()
+        );
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("{} is out of date:", lock_path.display());
+    for difference in differences {
+        eprintln!("  {difference}");
+    }
+    eprintln!("Review the changes, then run `abstrakt-lsp lock` to record them.");
+    ExitCode::from(1)
 }
 
 /// The lock keys `--mark-reviewed ASKED` marks: `ASKED` is a model id (as

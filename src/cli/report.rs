@@ -1,6 +1,6 @@
 //! `abstrakt-lsp report`: the compliance record, one row per model use.
 
-pub(crate) mod attribution;
+pub(crate) use crate::credits as attribution;
 mod cyclonedx;
 mod spdx3;
 
@@ -13,8 +13,7 @@ use serde::Serialize;
 use super::{ColorChoice, Fatal, ProjectArgs, WalkArgs};
 use crate::host::{Host, System};
 pub use crate::report::{
-    ModelSummary, Row, Status, commercial_for, md, md_code, md_link, row, source_and_date,
-    summaries,
+    ModelSummary, Row, Status, commercial_for, row, source_and_date, summaries,
 };
 
 #[derive(Debug, Args)]

@@ -15,9 +15,18 @@ pub const ACKNOWLEDGE_COMMAND: &str = "abstrakt.acknowledgeLicensing";
 /// offline, API. Arguments: none, or `[folder uri]` for one workspace folder.
 pub const REPORT_COMMAND: &str = "abstrakt.report";
 
+/// Writes the project's attribution file (`[attribution] file`) as
+/// `report --format attribution` does, from the project's files on disk.
+/// Arguments: `[document uri]`; the project is the document's.
+pub const REGENERATE_ATTRIBUTION_COMMAND: &str = "abstrakt.regenerateAttribution";
+
 /// Every command the server executes (advertised in `initialize`; executed
 /// by [`super::commands`]).
-pub const COMMANDS: &[&str] = &[ACKNOWLEDGE_COMMAND, REPORT_COMMAND];
+pub const COMMANDS: &[&str] = &[
+    ACKNOWLEDGE_COMMAND,
+    REPORT_COMMAND,
+    REGENERATE_ATTRIBUTION_COMMAND,
+];
 
 /// Characters that open completion (quotes start an id, `/` continues one).
 pub const TRIGGERS: [&str; 4] = ["'", "\"", "`", "/"];
@@ -126,7 +135,10 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR_REWRITE,
+            ]),
             ..CodeActionOptions::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {

@@ -14,7 +14,9 @@ use crate::batch::ScanOptions;
 use crate::lockfile::Lockfile;
 use crate::registry::Lookup;
 
-pub use super::capabilities::{ACKNOWLEDGE_COMMAND, REPORT_COMMAND};
+pub use super::capabilities::{
+    ACKNOWLEDGE_COMMAND, REGENERATE_ATTRIBUTION_COMMAND, REPORT_COMMAND,
+};
 
 pub async fn execute(
     session: &Arc<Session>,
@@ -22,6 +24,11 @@ pub async fn execute(
 ) -> Result<Option<Value>> {
     if params.command == REPORT_COMMAND {
         return report(session, &params.arguments).await.map(Some);
+    }
+    if params.command == REGENERATE_ATTRIBUTION_COMMAND {
+        return regenerate_attribution(session, &params.arguments)
+            .await
+            .map(Some);
     }
     if params.command != ACKNOWLEDGE_COMMAND {
         return Err(Error::invalid_params(format!(
@@ -162,5 +169,57 @@ async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
     match made {
         Ok(markdown) => Ok(Value::String(markdown)),
         Err(error) => Err(Error::invalid_params(error)),
+    }
+}
+
+/// Writes the attribution file the document's project names (`[attribution]
+/// file`), from the project's files as saved, with the editor's project index;
+/// returns the file's path. The target comes from the project, never from a
+/// client argument.
+async fn regenerate_attribution(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
+    let Some(uri) = arguments.first().and_then(Value::as_str) else {
+        return Err(Error::invalid_params("expected [document uri]"));
+    };
+    let uri: Uri = uri
+        .parse()
+        .map_err(|_| Error::invalid_params("not a URI"))?;
+    let Some(view) = session.view(&uri) else {
+        return Err(Error::invalid_params("the document is not open"));
+    };
+    let project = view.project();
+    let (Some(config_path), Some(file)) = (
+        project.config.path.clone(),
+        project.config.attribution_file.as_ref(),
+    ) else {
+        return Err(Error::invalid_params(
+            "the document's abstrakt.toml names no [attribution] file",
+        ));
+    };
+    let target = config_path
+        .parent()
+        .map(|root| root.join(&file.path))
+        .ok_or_else(|| Error::invalid_params("abstrakt.toml has no folder"))?;
+    let task = session.clone();
+    let path = target.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        let text = crate::credits::for_project(task.projects(), &config_path, task.today())?;
+        crate::atomic_file::write_atomic(&path, text.as_bytes())
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))
+    })
+    .await
+    .map_err(|_| Error::internal_error())?;
+    match written {
+        Ok(()) => {
+            info!(path = %target.display(), "attribution file regenerated");
+            Ok(Value::String(target.display().to_string()))
+        }
+        Err(error) => {
+            let message = format!("abstrakt: {error}");
+            session
+                .client
+                .show_message(MessageType::ERROR, &message)
+                .await;
+            Err(Error::invalid_params(error))
+        }
     }
 }

@@ -99,7 +99,7 @@ impl LanguageServer for Backend {
         };
         guarded("codeAction", || {
             inject_panic(&view.current, "codeAction");
-            Some(code_actions::request(&view, &params.context.diagnostics))
+            Some(code_actions::request(&view, &params))
         })
     }
 

@@ -8,7 +8,7 @@ pub mod junit;
 pub mod markdown_summary;
 pub mod sarif;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -86,22 +86,7 @@ pub fn current_dir() -> Result<PathBuf, Fatal> {
     Ok(normalize(&dir))
 }
 
-/// Removes `.` and resolves `..` without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
+pub use crate::batch::normalize;
 
 /// A walked path relative to `root` (the repository root CI runs in), or
 /// absolute when it lies outside: how GitHub and GitLab expect paths.

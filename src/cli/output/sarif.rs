@@ -65,6 +65,9 @@ pub fn full_description(code: RuleCode) -> &'static str {
         RuleCode::ReviewDue => {
             "The project asks for a licensing review every so often ([policy] review-every in abstrakt.toml) and this model's last review recorded in abstrakt.lock is older than that, or none is recorded. Review the model's current terms, then mark it reviewed (the editor's quick fix, or `abstrakt-lsp lock --mark-reviewed ID`)."
         }
+        RuleCode::GenerationNotLogged => {
+            "The project requires a compliance record of every generation (the rule is turned on in [rules], and [compliance] log names the function that saves it), and this model call's result is not passed to that function in the same function or module. Log it (the editor's quick fix \"Log this generation for compliance\" inserts the record after the call), or record an exception."
+        }
     }
 }
 

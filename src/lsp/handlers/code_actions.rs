@@ -8,13 +8,16 @@ use ropey::Rope;
 use serde_json::json;
 use tower_lsp_server::ls_types::*;
 
+use crate::compliance_log;
 use crate::document::{LineIndex, PositionEncoding};
+use crate::extract::ModelUse;
 use crate::fixes::{self, Edit};
-use crate::lsp::commands::ACKNOWLEDGE_COMMAND;
+use crate::lsp::commands::{ACKNOWLEDGE_COMMAND, REGENERATE_ATTRIBUTION_COMMAND};
 use crate::lsp::convert;
 use crate::lsp::diagnostics::DiagnosticData;
 use crate::lsp::session::View;
-use crate::registry::{Lookup, Resolver};
+use crate::registry::{Lookup, Resolved, Resolver};
+use crate::rules::IntendedUse;
 
 /// What the quick fixes of one document need.
 pub struct Input<'a> {
@@ -34,6 +37,14 @@ pub struct Input<'a> {
     pub has_lock_target: bool,
     /// The command that accepts new licensing into `abstrakt.lock`.
     pub acknowledge_command: &'a str,
+    /// `[attribution] file` as written, when the project names one.
+    pub attribution_file: Option<String>,
+    /// The analysed tree and its model calls (the compliance-log action).
+    pub tree: Option<&'a tree_sitter::Tree>,
+    pub uses: &'a [ModelUse],
+    /// `[compliance] log`: without it no compliance-log action is offered.
+    pub compliance_log: Option<&'a str>,
+    pub intended_use: IntendedUse,
 }
 
 fn code_of(diagnostic: &Diagnostic) -> Option<&str> {
@@ -75,6 +86,34 @@ fn document_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
     }
 }
 
+/// One diagnostic of a `codeAction` request, with what its fixes need.
+struct Fixing<'a> {
+    input: &'a Input<'a>,
+    index: &'a LineIndex<'a>,
+    diagnostic: &'a Diagnostic,
+    code: &'a str,
+    /// The diagnostic's bytes.
+    range: std::ops::Range<usize>,
+    data: DiagnosticData,
+    /// The canonical id, else the id as written.
+    model: Option<String>,
+    resolved: Option<Resolved>,
+}
+
+impl Fixing<'_> {
+    /// A workspace edit of this document by one byte edit.
+    fn edit(&self, edit: Edit) -> WorkspaceEdit {
+        document_edit(
+            self.input.uri,
+            vec![text_edit(self.index, edit, self.input.encoding)],
+        )
+    }
+
+    fn quickfix(&self, title: String, edit: Edit, preferred: bool) -> CodeActionOrCommand {
+        quickfix(title, self.diagnostic, self.edit(edit), preferred)
+    }
+}
+
 /// The quick fixes for the diagnostics of a `codeAction` request.
 pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
     let index = LineIndex::new(input.rope);
@@ -91,134 +130,265 @@ pub fn actions(input: &Input<'_>, diagnostics: &[Diagnostic]) -> Vec<CodeActionO
             convert::position_from_lsp(diagnostic.range.end),
             input.encoding,
         );
-        let range = start..end.max(start);
         let data = DiagnosticData::from_diagnostic(diagnostic).unwrap_or_default();
-        let model = data.canonical_id.as_deref().or(data.model_id.as_deref());
-        let resolved = model.and_then(|id| input.resolver.resolve(id));
-        let edit =
-            |edit: Edit| document_edit(input.uri, vec![text_edit(&index, edit, input.encoding)]);
+        let model = data.canonical_id.clone().or_else(|| data.model_id.clone());
+        let fixing = Fixing {
+            input,
+            index: &index,
+            diagnostic,
+            code,
+            range: start..end.max(start),
+            resolved: model.as_deref().and_then(|id| input.resolver.resolve(id)),
+            model,
+            data,
+        };
         match code {
-            "attribution-required" => {
-                let name = resolved.as_ref().map_or_else(
-                    || model.unwrap_or("the model").to_string(),
-                    |r| r.model.name.clone(),
-                );
-                let fix = resolved
-                    .as_ref()
-                    .and_then(|r| fixes::attribution_fix(&r.model));
-                let comment = match &fix {
-                    Some(fix) => fix.comment.clone(),
-                    None => format!("Attribution required by the license of {name}"),
-                };
-                actions.push(quickfix(
-                    "Add an attribution reminder above the call".to_string(),
-                    diagnostic,
-                    edit(fixes::line_above(
-                        input.text,
-                        range.start,
-                        &fixes::line_comment(input.language, &comment),
-                    )),
-                    true,
-                ));
-                let closing_tag = input
-                    .jsx_closing_tags
-                    .iter()
-                    .find(|(finding, _)| *finding == range.start)
-                    .map(|(_, at)| *at);
-                if let Some(fix) = fix
-                    && let Some(at) = closing_tag
-                    && let Some(markup_edit) = fixes::markup_before(input.text, at, &fix.markup)
-                {
-                    actions.push(quickfix(fix.title, diagnostic, edit(markup_edit), false));
-                }
-            }
+            "attribution-required" => attribution_fixes(&fixing, &mut actions),
             "non-commercial" | "license-denied" | "commercial-conditional" => {
-                if let (Some(inside), Some(resolved)) =
-                    (fixes::literal_inside(input.text, &range), &resolved)
+                alternative_fixes(&fixing, &mut actions)
+            }
+            "unknown-model" => suggestion_fixes(&fixing, &mut actions),
+            "license-changed" | "review-due" => lock_fix(&fixing, &mut actions),
+            "generation-not-logged" => {
+                let call = input
+                    .uses
+                    .iter()
+                    .find(|u| u.targets.iter().any(|t| *t.range() == fixing.range));
+                if let Some(action) =
+                    call.and_then(|u| log_action(input, &index, u, Some(diagnostic)))
                 {
-                    for (i, alternative) in resolved.model.alternatives.iter().enumerate() {
-                        let license = input
-                            .resolver
-                            .resolve(alternative)
-                            .map(|r| r.model.licensing.license.clone());
-                        let title = match license {
-                            Some(license) => format!("Use {alternative} ({license})"),
-                            None => format!("Use {alternative}"),
-                        };
-                        actions.push(quickfix(
-                            title,
-                            diagnostic,
-                            edit(Edit {
-                                range: inside.clone(),
-                                text: alternative.clone(),
-                            }),
-                            i == 0,
-                        ));
-                    }
-                }
-            }
-            "unknown-model" => {
-                if let Some(inside) = fixes::literal_inside(input.text, &range) {
-                    for (i, suggestion) in data.suggestions.iter().enumerate() {
-                        actions.push(quickfix(
-                            format!("Change to {suggestion}"),
-                            diagnostic,
-                            edit(Edit {
-                                range: inside.clone(),
-                                text: suggestion.clone(),
-                            }),
-                            i == 0,
-                        ));
-                    }
-                }
-            }
-            "license-changed" | "review-due" => {
-                if let (true, Some(id)) = (input.has_lock_target, data.canonical_id.as_deref()) {
-                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: if code == "review-due" {
-                            format!("Mark the licensing of {id} reviewed in abstrakt.lock")
-                        } else {
-                            format!("Acknowledge the current licensing of {id} in abstrakt.lock")
-                        },
-                        kind: Some(CodeActionKind::QUICKFIX),
-                        diagnostics: Some(vec![diagnostic.clone()]),
-                        command: Some(Command {
-                            title: "Acknowledge licensing".to_string(),
-                            command: input.acknowledge_command.to_string(),
-                            arguments: Some(vec![json!(input.uri.as_str()), json!(id)]),
-                        }),
-                        is_preferred: Some(true),
-                        ..CodeAction::default()
-                    }));
+                    actions.push(action);
                 }
             }
             _ => {}
         }
-        actions.push(quickfix(
-            format!("Ignore {code} on this line"),
-            diagnostic,
-            edit(fixes::line_above(
-                input.text,
-                range.start,
-                &fixes::line_comment(
-                    input.language,
-                    &format!("abstrakt-ignore-next-line {code} -- "),
-                ),
-            )),
-            false,
-        ));
-        if let (Some(model), Some(target)) = (model, &input.config_target)
-            && let Some(workspace_edit) = exception_edit(target, model, code, input.encoding)
-        {
-            actions.push(quickfix(
-                "Add an exception to abstrakt.toml".to_string(),
-                diagnostic,
-                workspace_edit,
-                false,
-            ));
-        }
+        ignore_and_exception_fixes(&fixing, &mut actions);
     }
     actions
+}
+
+/// A reminder comment above the call; the credit's markup in the component
+/// the call renders into, when there is one.
+fn attribution_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let input = fixing.input;
+    let name = fixing.resolved.as_ref().map_or_else(
+        || fixing.model.as_deref().unwrap_or("the model").to_string(),
+        |r| r.model.name.clone(),
+    );
+    let fix = fixing
+        .resolved
+        .as_ref()
+        .and_then(|r| fixes::attribution_fix(&r.model));
+    let comment = match &fix {
+        Some(fix) => fix.comment.clone(),
+        None => format!("Attribution required by the license of {name}"),
+    };
+    actions.push(fixing.quickfix(
+        "Add an attribution reminder above the call".to_string(),
+        fixes::line_above(
+            input.text,
+            fixing.range.start,
+            &fixes::line_comment(input.language, &comment),
+        ),
+        true,
+    ));
+    let closing_tag = input
+        .jsx_closing_tags
+        .iter()
+        .find(|(finding, _)| *finding == fixing.range.start)
+        .map(|(_, at)| *at);
+    if let Some(fix) = fix
+        && let Some(at) = closing_tag
+        && let Some(markup_edit) = fixes::markup_before(input.text, at, &fix.markup)
+    {
+        actions.push(fixing.quickfix(fix.title, markup_edit, false));
+    }
+    if let Some(file) = &input.attribution_file {
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Regenerate {file} (the credits of every model the project uses)"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![fixing.diagnostic.clone()]),
+            command: Some(Command {
+                title: format!("Regenerate {file}"),
+                command: REGENERATE_ATTRIBUTION_COMMAND.to_string(),
+                arguments: Some(vec![json!(input.uri.as_str())]),
+            }),
+            ..CodeAction::default()
+        }));
+    }
+}
+
+/// The model's commercial-safe alternatives in place of the id.
+fn alternative_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let (Some(inside), Some(resolved)) = (
+        fixes::literal_inside(fixing.input.text, &fixing.range),
+        &fixing.resolved,
+    ) else {
+        return;
+    };
+    for (i, alternative) in resolved.model.alternatives.iter().enumerate() {
+        let license = fixing
+            .input
+            .resolver
+            .resolve(alternative)
+            .map(|r| r.model.licensing.license.clone());
+        let title = match license {
+            Some(license) => format!("Use {alternative} ({license})"),
+            None => format!("Use {alternative}"),
+        };
+        let edit = Edit {
+            range: inside.clone(),
+            text: alternative.clone(),
+        };
+        actions.push(fixing.quickfix(title, edit, i == 0));
+    }
+}
+
+/// "Did you mean" ids in place of an unknown one.
+fn suggestion_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let Some(inside) = fixes::literal_inside(fixing.input.text, &fixing.range) else {
+        return;
+    };
+    for (i, suggestion) in fixing.data.suggestions.iter().enumerate() {
+        let edit = Edit {
+            range: inside.clone(),
+            text: suggestion.clone(),
+        };
+        actions.push(fixing.quickfix(format!("Change to {suggestion}"), edit, i == 0));
+    }
+}
+
+/// Acknowledge the licensing (or mark it reviewed) in `abstrakt.lock`.
+fn lock_fix(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let input = fixing.input;
+    let (true, Some(id)) = (input.has_lock_target, fixing.data.canonical_id.as_deref()) else {
+        return;
+    };
+    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+        title: if fixing.code == "review-due" {
+            format!("Mark the licensing of {id} reviewed in abstrakt.lock")
+        } else {
+            format!("Acknowledge the current licensing of {id} in abstrakt.lock")
+        },
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![fixing.diagnostic.clone()]),
+        command: Some(Command {
+            title: "Acknowledge licensing".to_string(),
+            command: input.acknowledge_command.to_string(),
+            arguments: Some(vec![json!(input.uri.as_str()), json!(id)]),
+        }),
+        is_preferred: Some(true),
+        ..CodeAction::default()
+    }));
+}
+
+/// Every finding: an ignore comment above its line, and an exception in
+/// `abstrakt.toml` for its model.
+fn ignore_and_exception_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>) {
+    let input = fixing.input;
+    let code = fixing.code;
+    actions.push(fixing.quickfix(
+        format!("Ignore {code} on this line"),
+        fixes::line_above(
+            input.text,
+            fixing.range.start,
+            &fixes::line_comment(
+                input.language,
+                &format!("abstrakt-ignore-next-line {code} -- "),
+            ),
+        ),
+        false,
+    ));
+    if let (Some(model), Some(target)) = (fixing.model.as_deref(), &input.config_target)
+        && let Some(workspace_edit) = exception_edit(target, model, code, input.encoding)
+    {
+        actions.push(quickfix(
+            "Add an exception to abstrakt.toml".to_string(),
+            fixing.diagnostic,
+            workspace_edit,
+            false,
+        ));
+    }
+}
+
+/// "Log this generation for compliance" on a model call: the record of
+/// [`compliance_log::fix`] after it. A quick fix of `generation-not-logged`
+/// (`diagnostic`), else a rewrite offered at the call. Only with
+/// `[compliance] log` set: the record calls that function.
+fn log_action(
+    input: &Input<'_>,
+    index: &LineIndex<'_>,
+    call: &ModelUse,
+    diagnostic: Option<&Diagnostic>,
+) -> Option<CodeActionOrCommand> {
+    let fix = compliance_log::fix(
+        input.tree?,
+        input.text,
+        input.language,
+        call,
+        input.resolver,
+        input.intended_use,
+        input.compliance_log?,
+    )?;
+    let edits = fix
+        .edits
+        .into_iter()
+        .map(|edit| text_edit(index, edit, input.encoding))
+        .collect();
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix.title,
+        kind: Some(if diagnostic.is_some() {
+            CodeActionKind::QUICKFIX
+        } else {
+            CodeActionKind::REFACTOR_REWRITE
+        }),
+        diagnostics: diagnostic.map(|d| vec![d.clone()]),
+        edit: Some(document_edit(input.uri, edits)),
+        is_preferred: diagnostic.map(|_| true),
+        ..CodeAction::default()
+    }))
+}
+
+/// The actions offered at a range whatever the diagnostics: "Log this
+/// generation for compliance" on each model call the range touches, unless
+/// a `generation-not-logged` diagnostic in the request already offers it
+/// as its quick fix. `only`: the kinds the client asked for.
+pub fn range_actions(
+    input: &Input<'_>,
+    range: Range,
+    diagnostics: &[Diagnostic],
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let wanted = only.is_none_or(|kinds| {
+        kinds.iter().any(|kind| {
+            CodeActionKind::REFACTOR_REWRITE
+                .as_str()
+                .starts_with(kind.as_str())
+        })
+    });
+    if !wanted || input.compliance_log.is_none() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(input.rope);
+    let offset = |position| index.offset(convert::position_from_lsp(position), input.encoding);
+    let (start, end) = (offset(range.start), offset(range.end));
+    let fixed: Vec<&Range> = diagnostics
+        .iter()
+        .filter(|d| code_of(d) == Some("generation-not-logged"))
+        .map(|d| &d.range)
+        .collect();
+    input
+        .uses
+        .iter()
+        .filter(|call| call.call_range.start <= end && start <= call.call_range.end)
+        .filter(|call| {
+            !call.targets.iter().any(|target| {
+                let at = convert::byte_range_to_lsp(&index, target.range().clone(), input.encoding);
+                fixed.contains(&&at)
+            })
+        })
+        .filter_map(|call| log_action(input, &index, call, None))
+        .collect()
 }
 
 /// Creates `abstrakt.toml` with the exception, or edits the existing one.
@@ -262,11 +432,35 @@ fn exception_edit(
     })
 }
 
+/// Whether a compliance-log action may be offered: a `generation-not-logged`
+/// diagnostic, or a model call the range touches.
+fn log_may_apply(
+    snapshot: &crate::lsp::session::Snapshot,
+    encoding: PositionEncoding,
+    range: Range,
+    diagnostics: &[Diagnostic],
+) -> bool {
+    if diagnostics
+        .iter()
+        .any(|d| code_of(d) == Some("generation-not-logged"))
+    {
+        return true;
+    }
+    let index = LineIndex::new(snapshot.document.rope());
+    let offset = |position| index.offset(convert::position_from_lsp(position), encoding);
+    let (start, end) = (offset(range.start), offset(range.end));
+    snapshot
+        .analysis
+        .uses
+        .iter()
+        .any(|call| call.call_range.start <= end && start <= call.call_range.end)
+}
+
 /// `textDocument/codeAction`, from the analysed snapshot of the text the
 /// client sees (the fixes' byte edits are computed on that text). While the
 /// current text is not analysed yet there are no fixes to offer: the editor
 /// asks again on the next cursor move.
-pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+pub fn request(view: &View, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
     let snapshot = &view.analysed;
     if snapshot.document.revision() != view.current.revision() {
         return Vec::new();
@@ -284,6 +478,16 @@ pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrComma
         root.or_else(|| path.parent().map(Path::to_path_buf))
             .map(|dir| dir.join(crate::config::FILE_NAME))
     });
+    let compliance_log = project.config.compliance_log.as_deref();
+    let diagnostics = &params.context.diagnostics;
+    // Requests keep no tree (see the scheduler's `store`): the log action
+    // parses the text again, only when it may be offered.
+    let tree = compliance_log
+        .filter(|_| {
+            snapshot.not_analysed.is_none()
+                && log_may_apply(snapshot, view.caps.encoding, params.range, diagnostics)
+        })
+        .map(|_| crate::syntax::parse(snapshot.document.language, &text));
     let input = Input {
         uri: &view.uri,
         text: &text,
@@ -295,6 +499,22 @@ pub fn request(view: &View, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrComma
         config_target,
         has_lock_target: project.lock_target().is_some(),
         acknowledge_command: ACKNOWLEDGE_COMMAND,
+        attribution_file: project
+            .config
+            .attribution_file
+            .as_ref()
+            .map(|file| file.path.to_string_lossy().into_owned()),
+        tree: tree.as_ref(),
+        uses: &snapshot.analysis.uses,
+        compliance_log,
+        intended_use: project.rule_settings.intended_use,
     };
-    actions(&input, diagnostics)
+    let mut all = actions(&input, diagnostics);
+    all.extend(range_actions(
+        &input,
+        params.range,
+        diagnostics,
+        params.context.only.as_deref(),
+    ));
+    all
 }

@@ -1,4 +1,5 @@
-//! `report --format attribution`: the credits a product ships with
+//! The attribution file (`report --format attribution`, the editor's
+//! "Regenerate" command): the credits a product ships with
 //! (`THIRD_PARTY_MODELS.md`), the way `cargo about` and license-notice
 //! generators write NOTICE files for packages.
 //!
@@ -16,11 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{md, md_code, md_link};
-use crate::cli::output::{normalize, path_text};
-use crate::cli::walk::{FileResult, LocatedUse};
+use crate::batch::{FileResult, LocatedUse, normalize, path_text};
 use crate::extract::Target;
 use crate::licensing::{EvidenceAbout, Model};
+use crate::report::{md, md_code, md_link};
 
 /// One model that needs a credit, and where the code uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +126,27 @@ pub fn entries<'a>(
         });
     }
     by_id.into_values().collect()
+}
+
+/// The attribution file of the project whose `abstrakt.toml` is
+/// `config_path`, as `report --format attribution` writes it: the project's
+/// folder walked as the editor walks a workspace (ignore files respected,
+/// hidden files skipped), its own files only (a nested project's are its
+/// own). What the editor's "Regenerate" command writes.
+pub fn for_project(
+    projects: &crate::project::ProjectIndex,
+    config_path: &Path,
+    today: jiff::civil::Date,
+) -> Result<String, String> {
+    let root = config_path
+        .parent()
+        .ok_or_else(|| format!("{} has no folder", config_path.display()))?;
+    let options = crate::batch::ScanOptions::workspace(vec![root.to_path_buf()], today);
+    let scan = crate::batch::scan(&options, projects, &|| ())?;
+    let uses = scan
+        .uses()
+        .filter(|(file, _)| file.project.config.path.as_deref() == Some(config_path));
+    Ok(render(&entries(uses, root)))
 }
 
 /// The first line of every generated file; `check` and the Markdown summary
