@@ -86,6 +86,9 @@ pub struct CallSite {
     pub awaited: bool,
     /// The function (or module) around the call: a log call counts there.
     pub scope: Range<usize>,
+    /// Whether that function is `async` (JavaScript: an unawaited call's
+    /// result is a promise, which only an async function can await).
+    pub in_async: bool,
 }
 
 const JS_FUNCTIONS: &[&str] = &[
@@ -132,6 +135,13 @@ fn call_node<'t>(tree: &'t Tree, range: &Range<usize>) -> Option<Node<'t>> {
     }
 }
 
+/// Whether a function is `async`.
+fn is_async(function: Node<'_>) -> bool {
+    (0..function.child_count())
+        .filter_map(|i| function.child(i))
+        .any(|child| child.kind() == "async")
+}
+
 /// The function or module around `node`.
 fn scope_of(node: Node<'_>) -> Node<'_> {
     let mut current = node;
@@ -154,7 +164,9 @@ pub fn call_site<S: SourceText + ?Sized>(
     call_range: &Range<usize>,
 ) -> Option<CallSite> {
     let call = call_node(tree, call_range)?;
-    let scope = scope_of(call).byte_range();
+    let scope_node = scope_of(call);
+    let scope = scope_node.byte_range();
+    let in_async = is_async(scope_node);
     let mut value = call;
     let mut awaited = false;
     let mut parent = value.parent()?;
@@ -217,6 +229,7 @@ pub fn call_site<S: SourceText + ?Sized>(
         binding,
         awaited,
         scope,
+        in_async,
     })
 }
 
@@ -417,18 +430,31 @@ pub fn fix(
     }
     let facts = Facts::lookup(lookup, model_use.route(), id, intended_use);
     let python = language == Language::Python;
+    // The JavaScript SDKs return promises: an unawaited result is awaited
+    // for the record, which only an async function can do.
+    let promise = !python && !site.awaited;
+    if promise && !site.in_async {
+        return None;
+    }
     let quote = quote_of(text, id_range).unwrap_or(if python { '"' } else { '\'' });
     let indent = fixes::indentation(text, site.statement.start).to_string();
     let unit = indent_unit(text, &indent, python);
     let mut edits = Vec::new();
+    // A named promise is awaited where the record reads it.
+    let mut read = None;
     let name = match &site.binding {
-        Binding::Named(name) => name.clone(),
+        Binding::Named(name) => {
+            if promise {
+                read = Some(format!("(await {name})"));
+            }
+            name.clone()
+        }
         Binding::Statement | Binding::Return { .. } => {
             let name = free_name(tree, text, &site.scope);
-            let binding = if python {
-                format!("{name} = ")
-            } else {
-                format!("const {name} = ")
+            let binding = match (python, promise) {
+                (true, _) => format!("{name} = "),
+                (false, true) => format!("const {name} = await "),
+                (false, false) => format!("const {name} = "),
             };
             let at = match &site.binding {
                 Binding::Return { keyword } => keyword.clone(),
@@ -457,9 +483,9 @@ pub fn fix(
     let record = Record {
         facts: &facts,
         prompt: prompt.as_deref(),
-        name: &name,
+        name: read.as_deref().unwrap_or(&name),
         log,
-        awaited: site.awaited,
+        awaited: site.awaited || promise,
         python,
         quote,
         semicolon,

@@ -379,3 +379,43 @@ fn the_prompt_is_logged_when_it_can_be_read_again() {
     );
     assert_eq!(py("ai.run('flux-dev', steps=4)"), None);
 }
+
+#[test]
+fn an_unawaited_javascript_result_is_awaited_for_the_record() {
+    let returned = "export async function hero(p) {\n  return abstrakt.run('flux-schnell', { prompt: p });\n}\n";
+    insta::assert_snapshot!(logged(Language::JavaScript, returned, LOG).expect("offered"), @r"
+    export async function hero(p) {
+      const result = await abstrakt.run('flux-schnell', { prompt: p });
+      await complianceLog.save({
+        generationId: result.id,
+        model: 'flux-schnell',
+        prompt: p,
+        timestamp: new Date(),
+        license: 'Apache-2.0',
+        intendedUse: 'commercial',
+      });
+      return result;
+    }
+    ");
+    let named = "const go = async () => {\n  const pending = abstrakt.run('flux-schnell');\n  show(await pending);\n};\n";
+    insta::assert_snapshot!(logged(Language::JavaScript, named, LOG).expect("offered"), @r"
+    const go = async () => {
+      const pending = abstrakt.run('flux-schnell');
+      await complianceLog.save({
+        generationId: (await pending).id,
+        model: 'flux-schnell',
+        timestamp: new Date(),
+        license: 'Apache-2.0',
+        intendedUse: 'commercial',
+      });
+      show(await pending);
+    };
+    ");
+    // Outside an async function a promise cannot be awaited: not offered.
+    for text in [
+        "function hero() {\n  return abstrakt.run('flux-schnell');\n}\n",
+        "const pending = abstrakt.run('flux-schnell');\n",
+    ] {
+        assert_eq!(logged(Language::JavaScript, text, LOG), None, "{text}");
+    }
+}
