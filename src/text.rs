@@ -22,6 +22,36 @@ pub trait SourceText {
     }
 }
 
+/// Whether `found` holds for any of a text's `chunks`, or for the bytes around
+/// a border between chunks (`reach` bytes on each side, where `reach` is one
+/// less than the longest needle `found` looks for): a needle cut by a border
+/// is found without copying the text into one buffer.
+pub fn any_in_chunks<'t>(
+    chunks: impl Iterator<Item = &'t [u8]>,
+    reach: usize,
+    found: impl Fn(&[u8]) -> bool,
+) -> bool {
+    // The last `reach` bytes before the current chunk (they may span
+    // several short chunks).
+    let mut before: Vec<u8> = Vec::with_capacity(2 * reach);
+    for chunk in chunks {
+        if found(chunk) {
+            return true;
+        }
+        if !before.is_empty() {
+            let mut border = before.clone();
+            border.extend_from_slice(&chunk[..chunk.len().min(reach)]);
+            if found(&border) {
+                return true;
+            }
+        }
+        before.extend_from_slice(&chunk[chunk.len().saturating_sub(reach)..]);
+        let excess = before.len().saturating_sub(reach);
+        before.drain(..excess);
+    }
+    false
+}
+
 impl SourceText for str {
     fn slice(&self, range: Range<usize>) -> Cow<'_, str> {
         Cow::Borrowed(self.get(range).unwrap_or(""))

@@ -60,11 +60,17 @@ pub(super) fn extract<S: SourceText + ?Sized>(
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
     let bases = api_bases(options);
-    let whole = text.slice(0..text.len_bytes());
-    if !may_contain_urls(whole.as_bytes(), &bases) {
+    // Over the rope's chunks in place: copying an editor's document into one
+    // string for this test cost every keystroke a copy of the file.
+    let may_hold_urls = bases.iter().any(|base| {
+        let finder = memchr::memmem::Finder::new(base.as_bytes());
+        crate::text::any_in_chunks(text.byte_chunks(), base.len().saturating_sub(1), |bytes| {
+            finder.find(bytes).is_some()
+        })
+    });
+    if !may_hold_urls {
         return Vec::new();
     }
-    drop(whole);
     let mut uses = Vec::new();
     let python = crate::syntax::Language::of_tree(tree) == Some(crate::syntax::Language::Python);
     let root = tree.root_node();

@@ -10,7 +10,9 @@
 //! edit, only if the clients and the declaration list come out the same;
 //! otherwise every call is evaluated again, as in a full extraction.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
@@ -25,16 +27,24 @@ use crate::text::SourceText;
 /// any other binding).
 type Declarations = HashMap<Box<str>, Option<(String, String)>>;
 
-/// What one top-level statement contributed to the last extraction.
-#[derive(Debug, Clone)]
-struct Entry {
-    start: usize,
+/// One statement's top-level names, each with its `const` value's text and
+/// shape, in order.
+type Declared = [(String, Option<(String, String)>)];
+
+/// What one top-level statement contributed to the last extraction,
+/// wherever it sits: shared between versions while the statement is
+/// unchanged, so a keystroke copies nothing of the statements it did not
+/// touch.
+type Entry = Arc<Body>;
+
+#[derive(Debug)]
+struct Body {
     len: usize,
     /// A hash of the statement's text (see [`key`] for why the key alone is not enough).
     text_hash: u64,
     bindings: ClientBindings,
     declared: Vec<(String, Option<(String, String)>)>,
-    /// Model uses found in the statement, with the ranges of the last extraction.
+    /// Model uses found in the statement, ranges counted from its start.
     uses: Vec<ModelUse>,
 }
 
@@ -75,9 +85,12 @@ impl Cache {
 /// One top-level statement of the new tree: reused from the cache or walked.
 struct Part<'t, 'c> {
     node: Node<'t>,
+    /// The hash of its text, once computed (every statement the cache may
+    /// hold is hashed once per extraction).
+    text_hash: Option<u64>,
     reused: Option<&'c Entry>,
-    bindings: ClientBindings,
-    declared: Vec<(String, Option<(String, String)>)>,
+    bindings: Cow<'c, ClientBindings>,
+    declared: Cow<'c, Declared>,
     calls: Vec<Node<'t>>,
 }
 
@@ -100,7 +113,7 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
         parts.push(Part::new(node, text, previous, &mut scan));
     }
 
-    let clients = resolve(options, parts.iter().map(|p| &p.bindings));
+    let clients = resolve(options, parts.iter().map(|p| p.bindings.as_ref()));
     let grammar = scan.grammar();
     let all_declared = first_declarations(&parts);
     let context_unchanged =
@@ -112,23 +125,24 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
     let mut reused = 0;
     for mut part in parts {
         let start = part.node.start_byte();
-        let part_uses = match part.reused {
-            Some(entry) if context_unchanged => {
-                reused += 1;
-                shifted(&entry.uses, start as isize - entry.start as isize)
+        if let Some(entry) = part.reused.filter(|_| context_unchanged) {
+            reused += 1;
+            uses.extend(shifted(&entry.uses, start as isize));
+            if let Some(key) = key(part.node) {
+                entries.insert(key, entry.clone());
             }
-            _ => {
-                if part.reused.is_some() {
-                    scan.walk(part.node);
-                    part.calls = std::mem::take(&mut scan.calls);
-                    scan.bindings = ClientBindings::default();
-                }
-                part.calls
-                    .iter()
-                    .filter_map(|call| model_use(&grammar, &clients, *call, text, &mut scopes))
-                    .collect()
-            }
-        };
+            continue;
+        }
+        if part.reused.is_some() {
+            scan.walk(part.node);
+            part.calls = std::mem::take(&mut scan.calls);
+            scan.bindings = ClientBindings::default();
+        }
+        let part_uses: Vec<ModelUse> = part
+            .calls
+            .iter()
+            .filter_map(|call| model_use(&grammar, &clients, *call, text, &mut scopes))
+            .collect();
         uses.extend(part_uses.iter().cloned());
         if let Some((key, entry)) = part.into_entry(text, part_uses) {
             entries.insert(key, entry);
@@ -155,30 +169,31 @@ impl<'t, 'c> Part<'t, 'c> {
         previous: Option<&'c Cache>,
         scan: &mut Scan<'t, '_, S>,
     ) -> Self {
-        let reused = previous
+        let candidate = previous
             .zip(key(node))
             .and_then(|(cache, key)| cache.entries.get(&key))
-            .filter(|entry| {
-                entry.len == node.byte_range().len() && entry.text_hash == text_hash(text, node)
-            });
-        match reused {
+            .filter(|entry| entry.len == node.byte_range().len());
+        let hash = candidate.map(|_| text_hash(text, node));
+        match candidate.filter(|entry| Some(entry.text_hash) == hash) {
             Some(entry) => Part {
                 node,
+                text_hash: hash,
                 reused: Some(entry),
-                bindings: entry.bindings.clone(),
-                declared: entry.declared.clone(),
+                bindings: Cow::Borrowed(&entry.bindings),
+                declared: Cow::Borrowed(&entry.declared),
                 calls: Vec::new(),
             },
             None => {
                 scan.walk(node);
                 Part {
                     node,
+                    text_hash: hash,
                     reused: None,
-                    bindings: std::mem::take(&mut scan.bindings),
+                    bindings: Cow::Owned(std::mem::take(&mut scan.bindings)),
                     declared: if node.is_named() {
-                        declared(node, text)
+                        Cow::Owned(declared(node, text))
                     } else {
-                        Vec::new()
+                        Cow::Owned(Vec::new())
                     },
                     calls: std::mem::take(&mut scan.calls),
                 }
@@ -194,15 +209,25 @@ impl<'t, 'c> Part<'t, 'c> {
         uses: Vec<ModelUse>,
     ) -> Option<(usize, Entry)> {
         let key = key(self.node)?;
-        let entry = Entry {
-            start: self.node.start_byte(),
-            len: self.node.byte_range().len(),
-            text_hash: text_hash(text, self.node),
-            bindings: self.bindings,
-            declared: self.declared,
-            uses,
+        let range = self.node.byte_range();
+        // Every range is inside the statement (targets are its arguments),
+        // so they can be kept relative to its start.
+        let inside = |r: &std::ops::Range<usize>| range.start <= r.start && r.end <= range.end;
+        if !uses
+            .iter()
+            .all(|u| inside(&u.call_range) && u.targets.iter().all(|t| inside(t.range())))
+        {
+            return None;
+        }
+        let start = range.start;
+        let body = Body {
+            len: range.len(),
+            text_hash: self.text_hash.unwrap_or_else(|| text_hash(text, self.node)),
+            bindings: self.bindings.into_owned(),
+            declared: self.declared.into_owned(),
+            uses: shifted(&uses, -(start as isize)),
         };
-        Some((key, entry))
+        Some((key, Arc::new(body)))
     }
 }
 
@@ -210,7 +235,7 @@ impl<'t, 'c> Part<'t, 'c> {
 /// wins, as in `Scopes`: only that one matters.
 fn first_declarations(parts: &[Part<'_, '_>]) -> Declarations {
     let mut all_declared = Declarations::with_capacity(parts.len());
-    for (name, value) in parts.iter().flat_map(|p| &p.declared) {
+    for (name, value) in parts.iter().flat_map(|p| p.declared.iter()) {
         all_declared
             .entry(name.as_str().into())
             .or_insert_with(|| value.clone());

@@ -46,30 +46,11 @@ impl Literals {
         self.searcher.find(text).is_some()
     }
 
-    /// [`Self::is_in`] over a text in chunks, without copying it: each chunk
-    /// is searched in place, and each border through a small window of the
-    /// bytes on both sides of it.
+    /// [`Self::is_in`] over a text in chunks, without copying it.
     fn is_in_chunks<'t>(&self, chunks: impl Iterator<Item = &'t [u8]>) -> bool {
-        let reach = self.longest.saturating_sub(1);
-        // The last `reach` bytes before the current chunk (they may span
-        // several short chunks).
-        let mut before: Vec<u8> = Vec::with_capacity(2 * reach);
-        for chunk in chunks {
-            if self.is_in(chunk) {
-                return true;
-            }
-            if !before.is_empty() {
-                let mut border = before.clone();
-                border.extend_from_slice(&chunk[..chunk.len().min(reach)]);
-                if self.is_in(&border) {
-                    return true;
-                }
-            }
-            before.extend_from_slice(&chunk[chunk.len().saturating_sub(reach)..]);
-            let excess = before.len().saturating_sub(reach);
-            before.drain(..excess);
-        }
-        false
+        crate::text::any_in_chunks(chunks, self.longest.saturating_sub(1), |bytes| {
+            self.is_in(bytes)
+        })
     }
 }
 

@@ -149,3 +149,29 @@ fn plain_kinds_by_extension() {
     );
     assert_eq!(PlainKind::from_path(Path::new("a.py")), None);
 }
+
+#[test]
+fn a_url_cut_between_rope_chunks_is_found() {
+    let mut straddled = false;
+    for padding in 400..1_200 {
+        let source = format!(
+            "{0}\nfetch('https://api.abstrakt.one/v1/models/flux-dev/run');\n{0}\n",
+            "/".repeat(padding)
+        );
+        let rope = ropey::Rope::from_str(&source);
+        let at = source.find("api.abstrakt").unwrap_or_default();
+        let mut start = 0;
+        for chunk in rope.chunks() {
+            straddled |= at < start && start < at + PUBLIC_API_BASE.len();
+            start += chunk.len();
+        }
+        let tree = syntax::parse(Language::JavaScript, &source);
+        let from_rope = extract_all(&tree, &rope, &ExtractOptions::default());
+        assert_eq!(
+            describe(&from_rope, &source),
+            [("run flux-dev".to_string(), "flux-dev".to_string())],
+            "{padding}"
+        );
+    }
+    assert!(straddled, "no case cut the API base between two chunks");
+}
