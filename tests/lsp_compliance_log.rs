@@ -341,3 +341,52 @@ fn regenerate_is_offered_only_when_the_project_names_an_attribution_file() {
         "the document's abstrakt.toml names no [attribution] file"
     );
 }
+
+/// "Source Action…": regenerating is offered from any document of a project
+/// with an attribution file, findings or not, and only when asked for.
+#[test]
+fn regenerate_is_a_source_action_when_asked_for() {
+    let (dir, uri) = project(Some("[attribution]\nfile = \"CREDITS.md\"\n"), "plain.ts");
+    let mut server = Server::start();
+    let diagnostics = open(&mut server, &uri, "typescript", "export const x = 1;\n");
+    assert_eq!(diagnostics, json!([]));
+    let at = json!({ "line": 0, "character": 0 });
+    let ask = |server: &mut Server, only: Value| {
+        server
+            .request(
+                "textDocument/codeAction",
+                json!({
+                    "textDocument": { "uri": uri },
+                    "range": { "start": at, "end": at },
+                    "context": { "diagnostics": [], "only": only }
+                }),
+            )
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let source = ask(&mut server, json!(["source"]));
+    assert_eq!(source.len(), 1, "{source:#?}");
+    assert_eq!(
+        source[0]["title"],
+        "Regenerate CREDITS.md (the credits of every model the project uses)"
+    );
+    assert_eq!(source[0]["kind"], "source.abstrakt.regenerateAttribution");
+    assert_eq!(
+        source[0]["command"]["command"],
+        "abstrakt.regenerateAttribution"
+    );
+    assert_eq!(ask(&mut server, json!(["quickfix"])), Vec::<Value>::new());
+    assert_eq!(ask(&mut server, json!(["sourcery"])), Vec::<Value>::new());
+    let written = server.request(
+        "workspace/executeCommand",
+        json!({ "command": "abstrakt.regenerateAttribution", "arguments": [uri] }),
+    );
+    let path = dir.path().join("CREDITS.md");
+    assert_eq!(written, json!(path.display().to_string()));
+    let text = std::fs::read_to_string(path).expect("written");
+    assert!(
+        text.contains("No AI model this code uses requires a credit"),
+        "{text}"
+    );
+}

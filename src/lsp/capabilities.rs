@@ -20,6 +20,10 @@ pub const REPORT_COMMAND: &str = "abstrakt.report";
 /// Arguments: `[document uri]`; the project is the document's.
 pub const REGENERATE_ATTRIBUTION_COMMAND: &str = "abstrakt.regenerateAttribution";
 
+/// The source action (VS Code's "Source Action…" menu) that runs
+/// [`REGENERATE_ATTRIBUTION_COMMAND`].
+pub const REGENERATE_ATTRIBUTION_KIND: &str = "source.abstrakt.regenerateAttribution";
+
 /// Every command the server executes (advertised in `initialize`; executed
 /// by [`super::commands`]).
 pub const COMMANDS: &[&str] = &[
@@ -138,6 +142,7 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             code_action_kinds: Some(vec![
                 CodeActionKind::QUICKFIX,
                 CodeActionKind::REFACTOR_REWRITE,
+                CodeActionKind::new(REGENERATE_ATTRIBUTION_KIND),
             ]),
             ..CodeActionOptions::default()
         })),

@@ -12,6 +12,7 @@ use crate::compliance_log;
 use crate::document::{LineIndex, PositionEncoding};
 use crate::extract::ModelUse;
 use crate::fixes::{self, Edit};
+use crate::lsp::capabilities::REGENERATE_ATTRIBUTION_KIND;
 use crate::lsp::commands::{ACKNOWLEDGE_COMMAND, REGENERATE_ATTRIBUTION_COMMAND};
 use crate::lsp::convert;
 use crate::lsp::diagnostics::DiagnosticData;
@@ -208,11 +209,7 @@ fn attribution_fixes(fixing: &Fixing<'_>, actions: &mut Vec<CodeActionOrCommand>
             title: format!("Regenerate {file} (the credits of every model the project uses)"),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![fixing.diagnostic.clone()]),
-            command: Some(Command {
-                title: format!("Regenerate {file}"),
-                command: REGENERATE_ATTRIBUTION_COMMAND.to_string(),
-                arguments: Some(vec![json!(input.uri.as_str())]),
-            }),
+            command: Some(regenerate_command(input, file)),
             ..CodeAction::default()
         }));
     }
@@ -359,13 +356,7 @@ pub fn range_actions(
     diagnostics: &[Diagnostic],
     only: Option<&[CodeActionKind]>,
 ) -> Vec<CodeActionOrCommand> {
-    let wanted = only.is_none_or(|kinds| {
-        kinds.iter().any(|kind| {
-            CodeActionKind::REFACTOR_REWRITE
-                .as_str()
-                .starts_with(kind.as_str())
-        })
-    });
+    let wanted = only.is_none_or(|kinds| asked_for(kinds, &CodeActionKind::REFACTOR_REWRITE));
     if !wanted || input.compliance_log.is_none() {
         return Vec::new();
     }
@@ -389,6 +380,46 @@ pub fn range_actions(
         })
         .filter_map(|call| log_action(input, &index, call, None))
         .collect()
+}
+
+/// Whether `kinds` (a request's `only`) asks for `kind`: the kind itself or
+/// a parent of it (`refactor` asks for `refactor.rewrite`).
+fn asked_for(kinds: &[CodeActionKind], kind: &CodeActionKind) -> bool {
+    kinds.iter().any(|asked| {
+        let asked = asked.as_str();
+        kind.as_str() == asked || kind.as_str().starts_with(&format!("{asked}."))
+    })
+}
+
+/// Source actions (VS Code's "Source Action…" menu), offered only when the
+/// client asks for them: regenerating the project's `[attribution] file`
+/// from any of its documents, whatever the findings (a model no longer used
+/// leaves no finding to hang the quick fix on).
+pub fn source_actions(
+    input: &Input<'_>,
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let kind = CodeActionKind::new(REGENERATE_ATTRIBUTION_KIND);
+    let (Some(kinds), Some(file)) = (only, &input.attribution_file) else {
+        return Vec::new();
+    };
+    if !asked_for(kinds, &kind) {
+        return Vec::new();
+    }
+    vec![CodeActionOrCommand::CodeAction(CodeAction {
+        title: format!("Regenerate {file} (the credits of every model the project uses)"),
+        kind: Some(kind),
+        command: Some(regenerate_command(input, file)),
+        ..CodeAction::default()
+    })]
+}
+
+fn regenerate_command(input: &Input<'_>, file: &str) -> Command {
+    Command {
+        title: format!("Regenerate {file}"),
+        command: REGENERATE_ATTRIBUTION_COMMAND.to_string(),
+        arguments: Some(vec![json!(input.uri.as_str())]),
+    }
 }
 
 /// Creates `abstrakt.toml` with the exception, or edits the existing one.
@@ -510,11 +541,8 @@ pub fn request(view: &View, params: &CodeActionParams) -> Vec<CodeActionOrComman
         intended_use: project.rule_settings.intended_use,
     };
     let mut all = actions(&input, diagnostics);
-    all.extend(range_actions(
-        &input,
-        params.range,
-        diagnostics,
-        params.context.only.as_deref(),
-    ));
+    let only = params.context.only.as_deref();
+    all.extend(range_actions(&input, params.range, diagnostics, only));
+    all.extend(source_actions(&input, only));
     all
 }
