@@ -3,7 +3,7 @@
 //! and after every version, incremental extraction (reusing the previous
 //! version's cache) finds exactly what a full extraction of the same tree does.
 
-use abstrakt_lsp::analysis::analyze;
+use abstrakt_lsp::analysis::{analyze, analyze_incremental};
 use abstrakt_lsp::config::ProjectConfig;
 use abstrakt_lsp::document::{Document, Position, PositionEncoding, TextChange, TextRange};
 use abstrakt_lsp::extract::{ExtractCache, ExtractOptions, extract, extract_incremental};
@@ -48,6 +48,54 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 const BASE: &str = "import { Abstrakt } from 'abstrakt';\nconst ai = new Abstrakt();\n// 😀 note\r\nawait ai.run('flux-dev', { prompt });\nabstrakt.models.get(`musicgen`);\n";
+
+/// Python: Abstrakt clients (bound, aliased, annotated, `self` fields),
+/// constants, a dict, a class body, nested functions, provider SDK imports.
+const PY_BASE: &str = "from abstrakt import Abstrakt\nimport replicate\nfrom diffusers import FluxPipeline\n\nclient = Abstrakt()\nHERO = \"flux-dev\"\nMODELS = {\"music\": \"musicgen\", \"img\": HERO}\n\nclass Studio:\n    DEFAULT = \"sdxl\"\n\n    def __init__(self, ai: Abstrakt):\n        self.ai = ai\n\n    def paint(self, p):\n        return self.ai.run(Studio.DEFAULT, {\"prompt\": p})\n\ndef outer():\n    local = \"llama-3.1-8b\"\n    def inner():\n        return client.models.get(local)\n    return inner\n\nout = replicate.run(\"black-forest-labs/flux-schnell\")\npipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\")\nclient.run(MODELS[\"music\"])\nabstrakt.run(model=HERO)\n";
+
+const PY_FRAGMENTS: &[&str] = &[
+    "client.run(\"flux-dev\")",
+    "abstrakt.models.get('musicgen')",
+    "HERO = \"sdxl\"\n",
+    "M = 'llama-3.1-8b'\n",
+    "client.run(M)",
+    "ai2.run(MODELS[\"img\"])",
+    "client = Abstrakt()\n",
+    "c = AK()\n",
+    "from abstrakt import Abstrakt as AK\n",
+    "import replicate\n",
+    "from diffusers import FluxPipeline\n",
+    "replicate.run(\"stability-ai/sdxl\")",
+    "FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-schnell\")",
+    "def f(c: AK):\n    c.run(HERO)\n",
+    "class K:\n    X = 'sdxl'\n",
+    "K.X",
+    "    ",
+    "\n",
+    "\r\n",
+    ":",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "\"\"\"",
+    "# ",
+    "\\",
+    ",",
+    "=",
+    "x",
+    "self.ai = client\n",
+    "global HERO\n",
+    "if ok:\n",
+    "else:\n",
+    "😀",
+    "é",
+    "https://api.abstrakt.ai/v1/models/flux-dev",
+];
 
 /// Reference position → byte offset on a plain string, written independently
 /// of the rope: LSP line breaks are \n, \r\n and \r; clamp past ends; round
@@ -166,16 +214,33 @@ fn edit(
     encoding: PositionEncoding,
     batches: &[Vec<Change>],
 ) -> Result<(Document, String), TestCaseError> {
-    let mut doc = Document::new(language, 1, BASE);
+    match language {
+        Language::Python => edit_from(language, encoding, batches, PY_BASE, PY_FRAGMENTS),
+        _ => edit_from(language, encoding, batches, BASE, FRAGMENTS),
+    }
+}
+
+/// [`edit`] from `base`, inserting `fragments`.
+fn edit_from(
+    language: Language,
+    encoding: PositionEncoding,
+    batches: &[Vec<Change>],
+    base: &str,
+    fragments: &[&str],
+) -> Result<(Document, String), TestCaseError> {
+    let mut doc = Document::new(language, 1, base);
     let mut cache = None;
     check_extraction(&doc, &mut cache)?;
-    let mut reference = BASE.to_string();
+    let mut reference = base.to_string();
     for (version, batch) in batches.iter().enumerate() {
         let mut changes = Vec::new();
-        for (line, character, extra_lines, end_character, fragments) in batch {
+        for (line, character, extra_lines, end_character, inserted) in batch {
             let start = Position::new(*line, *character);
             let end = Position::new(line + extra_lines, *end_character);
-            let text: String = fragments.iter().map(|&i| FRAGMENTS[i]).collect();
+            let text: String = inserted
+                .iter()
+                .map(|&i| fragments[i % fragments.len()])
+                .collect();
             let start_byte = reference_offset(&reference, start, encoding);
             let end_byte = reference_offset(&reference, end, encoding).max(start_byte);
             reference.replace_range(start_byte..end_byte, &text);
@@ -227,6 +292,19 @@ fn batches_strategy() -> impl Strategy<Value = Vec<Vec<Change>>> {
     prop::collection::vec(prop::collection::vec(change_strategy(), 1..4), 1..12)
 }
 
+/// Python edits: over the longer base, mostly one change per version (a
+/// keystroke or a paste).
+fn python_batches_strategy() -> impl Strategy<Value = Vec<Vec<Change>>> {
+    let change = (
+        0u32..30,
+        0u32..60,
+        0u32..3,
+        0u32..60,
+        prop::collection::vec(0..PY_FRAGMENTS.len(), 0..4),
+    );
+    prop::collection::vec(prop::collection::vec(change, 1..3), 1..12)
+}
+
 fn language_strategy() -> impl Strategy<Value = Language> {
     prop_oneof![
         Just(Language::JavaScript),
@@ -272,6 +350,89 @@ proptest! {
         let (mut doc, reference) = edit(language, encoding, &batches)?;
         check_settled(&mut doc, &reference)?;
     }
+}
+
+proptest! {
+    // As `incremental_equals_fresh`, over Python: incremental extraction
+    // (per-statement reuse, client and module-table invalidation) must equal
+    // a full extraction after every version.
+    #![proptest_config(ProptestConfig {
+        cases: 1_000,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn python_incremental_equals_fresh(
+        encoding in encoding_strategy(),
+        batches in python_batches_strategy(),
+    ) {
+        let (mut doc, reference) = edit(Language::Python, encoding, &batches)?;
+        check_settled(&mut doc, &reference)?;
+    }
+}
+
+/// The editor's path (`analyze_incremental`, as `lsp/analyse.rs` calls it) on
+/// a Python file: a keystroke inside one function reuses every other
+/// top-level statement and the analysis equals a fresh one.
+#[test]
+fn a_keystroke_in_a_python_function_reuses_the_other_statements() {
+    let today = jiff::civil::date(2026, 6, 1);
+    let (resolver, project) = (Resolver::builtin(), ProjectConfig::default());
+    let mut doc = Document::new(Language::Python, 1, PY_BASE);
+    let (_, cache) = analyze_incremental(
+        doc.tree().expect("parsed"),
+        doc.rope(),
+        &resolver,
+        &project,
+        None,
+        None,
+        today,
+    );
+    // `local` → `locals` inside `outer`.
+    let line = PY_BASE
+        .lines()
+        .position(|l| l.contains("local ="))
+        .expect("line");
+    let at = Position::new(u32::try_from(line).expect("small"), 9);
+    let change = TextChange {
+        range: Some(TextRange { start: at, end: at }),
+        text: "s".to_string(),
+    };
+    doc.apply_changes(2, &[change], PositionEncoding::Utf16);
+    let tree = doc.tree().expect("parsed");
+    let (analysis, cache) = analyze_incremental(
+        tree,
+        doc.rope(),
+        &resolver,
+        &project,
+        None,
+        Some(&cache),
+        today,
+    );
+    let fresh = analyze(tree, doc.rope(), &resolver, &project, None, today);
+    assert_eq!(analysis.uses, fresh.uses);
+    let as_text = |a: &abstrakt_lsp::analysis::Analysis| {
+        a.findings
+            .iter()
+            .map(|f| format!("{}@{:?}:{}", f.code, f.range, f.message))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(as_text(&analysis), as_text(&fresh));
+    // `inner` now reads `local`, no longer bound: a dynamic id.
+    assert!(
+        analysis
+            .uses
+            .iter()
+            .flat_map(|u| &u.targets)
+            .any(|t| matches!(
+                t,
+                abstrakt_lsp::extract::Target::Dynamic { expression, .. } if expression == "local"
+            )),
+        "{:?}",
+        analysis.uses
+    );
+    assert_eq!(cache.statements(), 12, "statements of PY_BASE");
+    assert_eq!(cache.reused_statements(), 11);
 }
 
 /// The shared inputs where tree-sitter's reused tree was found to differ from

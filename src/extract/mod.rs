@@ -26,13 +26,14 @@ use crate::text::SourceText;
 
 mod clients;
 mod eval;
+mod incremental;
 mod javascript;
 pub mod providers;
 mod python;
 pub mod url;
 
 pub use clients::Clients;
-pub use javascript::incremental::ExtractCache;
+pub use incremental::ExtractCache;
 pub use providers::Route;
 
 /// An SDK method that takes a model id, and which argument holds it.
@@ -242,11 +243,11 @@ fn add_providers_and_urls<S: SourceText + ?Sized>(
 }
 
 /// [`extract`] reusing what the previous extraction of the same document
-/// found in top-level statements an edit left alone (JavaScript/TypeScript;
-/// Python is extracted in full). `previous` is the cache this returned for
-/// the tree the current one was incrementally parsed from. The uses equal
-/// [`extract`]'s; the cache is for the next call and holds the file's clients
-/// (for Python, only those).
+/// found in top-level statements an edit left alone (both front ends; the
+/// provider SDK calls and model URLs are found in full). `previous` is the
+/// cache this returned for the tree the current one was incrementally parsed
+/// from. The uses equal [`extract`]'s; the cache is for the next call and
+/// holds the file's clients (for completion).
 pub fn extract_incremental<S: SourceText + ?Sized>(
     tree: &Tree,
     text: &S,
@@ -255,10 +256,16 @@ pub fn extract_incremental<S: SourceText + ?Sized>(
 ) -> (Vec<ModelUse>, ExtractCache) {
     let (mut uses, cache) = match Language::of_tree(tree) {
         Some(Language::Python) => {
-            let (uses, clients) = python::extract_with_clients(tree, text, options);
-            (uses, ExtractCache::clients_only(clients, options))
+            let previous = previous.and_then(ExtractCache::as_python);
+            let (uses, cache) = python::incremental::extract_python(tree, text, options, previous);
+            (uses, ExtractCache::python(cache))
         }
-        _ => javascript::incremental::extract_javascript(tree, text, options, previous),
+        _ => {
+            let previous = previous.and_then(ExtractCache::as_javascript);
+            let (uses, cache) =
+                javascript::incremental::extract_javascript(tree, text, options, previous);
+            (uses, ExtractCache::javascript(cache))
+        }
     };
     add_providers_and_urls(tree, text, options, &mut uses);
     (uses, cache)

@@ -78,6 +78,11 @@ pub fn analyse_after(
         previous,
         session.today(),
     );
+    tracing::debug!(
+        reused = cache.reused_statements(),
+        statements = cache.statements(),
+        "extraction reused top-level statements"
+    );
     // From the extraction itself: no second walk of the tree.
     let clients = cache.clients().clone();
     let jsx_closing_tags = jsx_closing_tags(tree, document.language, &analysis);

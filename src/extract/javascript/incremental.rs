@@ -19,7 +19,8 @@ use tree_sitter::{Node, Tree};
 use super::clients::{ClientBindings, Scan, resolve};
 use super::scopes::{Scopes, declared};
 use crate::extract::eval::model_use;
-use crate::extract::{Clients, ExtractOptions, ModelUse, Target};
+use crate::extract::incremental::{key, shifted, text_hash};
+use crate::extract::{Clients, ExtractOptions, ModelUse};
 use crate::text::SourceText;
 
 /// Each top-level name with its `const` value's text and shape (`None` for
@@ -48,10 +49,9 @@ struct Body {
 }
 
 /// The results of the last JavaScript/TypeScript extraction of a document,
-/// for the next one. Pass it to [`crate::extract::extract_incremental`] with the tree that
-/// the next version's parse produced from this one (edited, reparsed).
+/// for the next one (inside [`crate::extract::ExtractCache`]).
 #[derive(Debug, Clone)]
-pub struct ExtractCache {
+pub(in crate::extract) struct Cache {
     /// Keeps the subtrees alive so that a node id in `entries` can only mean
     /// the same subtree (`None`: no statement to reuse).
     _subtrees: Option<Tree>,
@@ -64,20 +64,7 @@ pub struct ExtractCache {
     reused: usize,
 }
 
-impl ExtractCache {
-    /// The cache of a file whose extraction reuses nothing between versions
-    /// (Python): only its clients, for completion.
-    pub(in crate::extract) fn clients_only(clients: Clients, options: &ExtractOptions) -> Self {
-        Self {
-            _subtrees: None,
-            options: (options.client_names.clone(), options.api_url.clone()),
-            clients,
-            declared: Declarations::new(),
-            entries: HashMap::new(),
-            reused: 0,
-        }
-    }
-
+impl Cache {
     /// How many top-level statements the extraction that built this cache
     /// took from the previous one instead of walking them (for logs and tests).
     pub fn reused_statements(&self) -> usize {
@@ -114,8 +101,8 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
     tree: &Tree,
     text: &S,
     options: &ExtractOptions,
-    previous: Option<&'c ExtractCache>,
-) -> (Vec<ModelUse>, ExtractCache) {
+    previous: Option<&'c Cache>,
+) -> (Vec<ModelUse>, Cache) {
     let options_key = (options.client_names.clone(), options.api_url.clone());
     let previous = previous.filter(|cache| cache.options == options_key);
     let root = tree.root_node();
@@ -161,7 +148,7 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
             entries.insert(key, entry);
         }
     }
-    let cache = ExtractCache {
+    let cache = Cache {
         _subtrees: Some(tree.clone()),
         options: options_key,
         clients,
@@ -179,7 +166,7 @@ impl<'t, 'c> Part<'t, 'c> {
     fn new<S: SourceText + ?Sized>(
         node: Node<'t>,
         text: &S,
-        previous: Option<&'c ExtractCache>,
+        previous: Option<&'c Cache>,
         scan: &mut Scan<'t, '_, S>,
     ) -> Self {
         let candidate = previous
@@ -254,57 +241,6 @@ fn first_declarations(parts: &[Part<'_, '_>]) -> Declarations {
             .or_insert_with(|| value.clone());
     }
     all_declared
-}
-
-/// The identity of a statement's subtree. `Node::id` is the address of the
-/// node's slot in its parent's child array, and the root is rebuilt on every
-/// parse, so a top-level statement's own id changes even when tree-sitter
-/// reuses it; its first child's slot stays the same when the subtree is
-/// reused. It is a hint, not a proof: `child(0)` skips hidden nodes, so the
-/// first visible child may sit in a reused *descendant* of a statement that
-/// was rebuilt around it (an error node that took in the edit keeps its
-/// unchanged first token). Reuse therefore also requires the statement's
-/// length and text to be unchanged. Leaves (comments) have no children, hold
-/// no calls or bindings and are simply walked again.
-fn key(statement: Node<'_>) -> Option<usize> {
-    statement.child(0).map(|child| child.id())
-}
-
-/// A hash of a statement's text.
-fn text_hash<S: SourceText + ?Sized>(text: &S, statement: Node<'_>) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash_range(statement.byte_range(), &mut hasher);
-    hasher.finish()
-}
-
-/// Model uses moved by `delta` bytes (the statement moved; its text did not change).
-fn shifted(uses: &[ModelUse], delta: isize) -> Vec<ModelUse> {
-    let shift = |range: &std::ops::Range<usize>| {
-        range.start.saturating_add_signed(delta)..range.end.saturating_add_signed(delta)
-    };
-    uses.iter()
-        .map(|u| ModelUse {
-            method: u.method,
-            method_range: shift(&u.method_range),
-            call_range: shift(&u.call_range),
-            argument_range: shift(&u.argument_range),
-            targets: u
-                .targets
-                .iter()
-                .map(|t| match t {
-                    Target::Static { id, range } => Target::Static {
-                        id: id.clone(),
-                        range: shift(range),
-                    },
-                    Target::Dynamic { range, expression } => Target::Dynamic {
-                        range: shift(range),
-                        expression: expression.clone(),
-                    },
-                })
-                .collect(),
-        })
-        .collect()
 }
 
 #[cfg(test)]

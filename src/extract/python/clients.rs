@@ -16,35 +16,85 @@ use crate::extract::eval::preorder;
 use crate::extract::{CLIENT_CLASS, Clients, DEFAULT_CLIENT_NAME, ExtractOptions};
 use crate::text::SourceText;
 
+/// What one part of a file contributes to client detection, without tree
+/// nodes, in the order the walk met it: the incremental cache keeps these
+/// per top-level statement and [`resolve`] replays them, in file order, into
+/// the file's clients. Order matters: an annotation names the client class
+/// only through the aliases imported before it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct ClientBindings {
+    events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Event {
+    /// `from abstrakt import Abstrakt as A`: `A(...)` constructs a client.
+    Constructor(String),
+    /// A parameter, variable or `self` field (`is_self_field`) annotated with
+    /// this text: a client when it names the client class.
+    Typed(bool, String, String),
+    /// `name = value` / `self.name = value` / walrus / `with value as name`.
+    Bound(bool, String, Value),
+}
+
+/// A bound value, as far as client detection cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Value {
+    /// `X(...)`: a client when `X` is the class or an imported alias of it.
+    Construct(String),
+    /// `module.Abstrakt(...)`.
+    QualifiedClass,
+    /// A name: a client when it holds one.
+    Name(String),
+    Other,
+}
+
 /// What the walk collects before clients can be decided.
 pub(super) struct Scan<'t, 's, S: ?Sized> {
     text: &'s S,
-    constructor_names: HashSet<String>,
-    names: HashSet<String>,
-    self_fields: HashSet<String>,
-    /// `name = X(...)` / `self.name = X(...)`: (is_self_field, name, value).
-    bound: Vec<(bool, String, Node<'t>)>,
+    pub(super) bindings: ClientBindings,
     /// Calls whose callee is an attribute (`a.b(...)`).
     pub(super) calls: Vec<Node<'t>>,
 }
 
 impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
-    pub(super) fn new(text: &'s S, options: &ExtractOptions) -> Self {
-        let mut names: HashSet<String> = options.client_names.iter().cloned().collect();
-        names.insert(DEFAULT_CLIENT_NAME.to_string());
-        let self_fields = names.clone();
+    pub(super) fn new(text: &'s S) -> Self {
         Self {
             text,
-            constructor_names: HashSet::from([CLIENT_CLASS.to_string()]),
-            names,
-            self_fields,
-            bound: Vec::new(),
+            bindings: ClientBindings::default(),
             calls: Vec::new(),
         }
     }
 
     fn text_of(&self, node: Node<'_>) -> String {
         self.text.slice(node.byte_range()).into_owned()
+    }
+
+    fn push(&mut self, event: Event) {
+        self.bindings.events.push(event);
+    }
+
+    fn bound(&mut self, is_field: bool, name: String, value: Node<'_>) {
+        let value = unwrap_expression(value);
+        let value = match value.kind() {
+            "call" => match value.child_by_field_name("function") {
+                Some(function) if function.kind() == "identifier" => {
+                    Value::Construct(self.text_of(function))
+                }
+                Some(function)
+                    if function.kind() == "attribute"
+                        && function
+                            .child_by_field_name("attribute")
+                            .is_some_and(|a| self.text_of(a) == CLIENT_CLASS) =>
+                {
+                    Value::QualifiedClass
+                }
+                _ => Value::Other,
+            },
+            "identifier" => Value::Name(self.text_of(value)),
+            _ => Value::Other,
+        };
+        self.push(Event::Bound(is_field, name, value));
     }
 
     pub(super) fn walk(&mut self, root: Node<'t>) {
@@ -86,7 +136,7 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                     node.child_by_field_name("name"),
                     node.child_by_field_name("value"),
                 ) {
-                    self.bound.push((false, self.text_of(name), value));
+                    self.bound(false, self.text_of(name), value);
                 }
             }
             // `with Abstrakt() as client:`.
@@ -103,7 +153,7 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                     .and_then(|a| a.named_child(0))
                     .filter(|a| a.kind() == "identifier");
                 if let (Some(value), Some(alias)) = (value, alias) {
-                    self.bound.push((false, self.text_of(alias), value));
+                    self.bound(false, self.text_of(alias), value);
                 }
             }
             "typed_parameter" | "typed_default_parameter" => {
@@ -114,9 +164,9 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                 });
                 if let (Some(name), Some(annotation)) = (name, node.child_by_field_name("type"))
                     && name.kind() == "identifier"
-                    && self.names_client_type(annotation)
                 {
-                    self.names.insert(self.text_of(name));
+                    let event = Event::Typed(false, self.text_of(name), self.text_of(annotation));
+                    self.push(event);
                 }
             }
             _ => {}
@@ -142,7 +192,8 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
                 )
                 && self.text_of(original) == CLIENT_CLASS
             {
-                self.constructor_names.insert(self.text_of(alias));
+                let alias = self.text_of(alias);
+                self.push(Event::Constructor(alias));
             }
         }
     }
@@ -156,9 +207,7 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         while let Some(inner) = value.filter(|v| v.kind() == "assignment") {
             value = inner.child_by_field_name("right");
         }
-        let typed = node
-            .child_by_field_name("type")
-            .is_some_and(|t| self.names_client_type(t));
+        let annotation = node.child_by_field_name("type");
         let target = match left.kind() {
             // A class attribute is reached as `self.name`.
             "identifier" => Some((in_class_body(node), self.text_of(left))),
@@ -177,82 +226,97 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         let Some((is_field, name)) = target else {
             return;
         };
-        if typed {
-            if is_field {
-                self.self_fields.insert(name.clone());
-            } else {
-                self.names.insert(name.clone());
-            }
+        if let Some(annotation) = annotation {
+            let annotation = self.text_of(annotation);
+            self.push(Event::Typed(is_field, name.clone(), annotation));
         }
         if let Some(value) = value {
-            self.bound.push((is_field, name, value));
+            self.bound(is_field, name, value);
         }
     }
+}
 
-    /// Whether an annotation names the client class: `Abstrakt`,
-    /// `abstrakt.Abstrakt`, an imported alias, `"Abstrakt"`,
-    /// `Optional[Abstrakt]`, `Union[Abstrakt, None]`, `Abstrakt | None`.
-    fn names_client_type(&self, annotation: Node<'_>) -> bool {
-        let text = self.text_of(annotation);
-        let text = text.trim().trim_matches(['"', '\'']);
-        let inner = ["Optional[", "typing.Optional[", "Union[", "typing.Union["]
-            .iter()
-            .find_map(|wrapper| text.strip_prefix(wrapper).and_then(|t| t.strip_suffix(']')));
-        let parts: Vec<&str> = match inner {
-            Some(inner) => inner.split(',').collect(),
-            None => text.split('|').collect(),
-        };
-        parts.iter().any(|part| {
-            let part = part.trim().trim_matches(['"', '\'']);
-            let last = part.rsplit('.').next().unwrap_or(part);
-            last == CLIENT_CLASS || self.constructor_names.contains(part)
-        })
+/// Whether an annotation names the client class: `Abstrakt`,
+/// `abstrakt.Abstrakt`, an imported alias, `"Abstrakt"`,
+/// `Optional[Abstrakt]`, `Union[Abstrakt, None]`, `Abstrakt | None`.
+fn names_client_type(annotation: &str, constructor_names: &HashSet<String>) -> bool {
+    let text = annotation.trim().trim_matches(['"', '\'']);
+    let inner = ["Optional[", "typing.Optional[", "Union[", "typing.Union["]
+        .iter()
+        .find_map(|wrapper| text.strip_prefix(wrapper).and_then(|t| t.strip_suffix(']')));
+    let parts: Vec<&str> = match inner {
+        Some(inner) => inner.split(',').collect(),
+        None => text.split('|').collect(),
+    };
+    parts.iter().any(|part| {
+        let part = part.trim().trim_matches(['"', '\'']);
+        let last = part.rsplit('.').next().unwrap_or(part);
+        last == CLIENT_CLASS || constructor_names.contains(part)
+    })
+}
+
+/// Whether a value is a client: `Abstrakt(...)`, `A(...)` for an imported
+/// alias, `ab.Abstrakt(...)`, or a name that already holds a client.
+fn is_client_value(
+    value: &Value,
+    constructor_names: &HashSet<String>,
+    names: &HashSet<String>,
+) -> bool {
+    match value {
+        Value::Construct(function) => constructor_names.contains(function),
+        Value::QualifiedClass => true,
+        Value::Name(name) => names.contains(name),
+        Value::Other => false,
     }
+}
 
-    /// Whether a value is a client: `Abstrakt(...)`, `A(...)` for an imported
-    /// alias, `ab.Abstrakt(...)`, or a name that already holds a client.
-    fn is_client_value(&self, value: Node<'_>, names: &HashSet<String>) -> bool {
-        let value = unwrap_expression(value);
-        match value.kind() {
-            "call" => {
-                let Some(function) = value.child_by_field_name("function") else {
-                    return false;
-                };
-                match function.kind() {
-                    "identifier" => self.constructor_names.contains(&self.text_of(function)),
-                    "attribute" => function
-                        .child_by_field_name("attribute")
-                        .is_some_and(|a| self.text_of(a) == CLIENT_CLASS),
-                    _ => false,
+/// The file's clients from its parts' bindings, in file order: the
+/// identifier `abstrakt`, `[clients] names`, annotated names and fields,
+/// then names and fields bound to a client, repeated until nothing new is
+/// learned (`self.client = client` copies one).
+pub(super) fn resolve<'b>(
+    options: &ExtractOptions,
+    parts: impl Iterator<Item = &'b ClientBindings>,
+) -> Clients {
+    let mut names: HashSet<String> = options.client_names.iter().cloned().collect();
+    names.insert(DEFAULT_CLIENT_NAME.to_string());
+    let mut self_fields = names.clone();
+    let mut constructor_names = HashSet::from([CLIENT_CLASS.to_string()]);
+    let mut bound = Vec::new();
+    for event in parts.flat_map(|p| &p.events) {
+        match event {
+            Event::Constructor(alias) => {
+                constructor_names.insert(alias.clone());
+            }
+            Event::Typed(is_field, name, annotation)
+                if names_client_type(annotation, &constructor_names) =>
+            {
+                if *is_field {
+                    self_fields.insert(name.clone());
+                } else {
+                    names.insert(name.clone());
                 }
             }
-            "identifier" => names.contains(&self.text_of(value)),
-            _ => false,
+            Event::Typed(..) => {}
+            Event::Bound(is_field, name, value) => bound.push((*is_field, name, value)),
         }
     }
-
-    pub(super) fn clients(&self) -> Clients {
-        let mut names = self.names.clone();
-        let mut self_fields = self.self_fields.clone();
-        // Names that hold a client can be copied (`self.client = client`):
-        // repeat until nothing new is learned.
-        loop {
-            let before = names.len() + self_fields.len();
-            for (is_field, name, value) in &self.bound {
-                if self.is_client_value(*value, &names) {
-                    if *is_field {
-                        self_fields.insert(name.clone());
-                    } else {
-                        names.insert(name.clone());
-                    }
+    loop {
+        let before = names.len() + self_fields.len();
+        for (is_field, name, value) in &bound {
+            if is_client_value(value, &constructor_names, &names) {
+                if *is_field {
+                    self_fields.insert(name.to_string());
+                } else {
+                    names.insert(name.to_string());
                 }
             }
-            if names.len() + self_fields.len() == before {
-                break;
-            }
         }
-        Clients::from_sets(names, self_fields)
+        if names.len() + self_fields.len() == before {
+            break;
+        }
     }
+    Clients::from_sets(names, self_fields)
 }
 
 /// Whether an assignment is written directly in a class body.

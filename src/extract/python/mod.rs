@@ -6,7 +6,8 @@
 //! - [`grammar`]: Python as the shared evaluator sees it (shapes, dict and
 //!   class-body entries, attribute callees, positional or keyword arguments);
 //! - [`scopes`]: which value a name stands for under Python's scoping;
-//! - [`literal`]: decoding string literals.
+//! - [`literal`]: decoding string literals;
+//! - [`incremental`]: re-walking only the top-level statements an edit touched.
 //!
 //! Abstrakt documents only the Python client's construction
 //! (`Abstrakt(api_key=...)`); its methods are taken to mirror the JS SDK, so
@@ -22,11 +23,12 @@ use crate::text::SourceText;
 
 mod clients;
 mod grammar;
+pub(super) mod incremental;
 mod literal;
 mod providers;
 mod scopes;
 
-use clients::Scan;
+use clients::{Scan, resolve};
 use grammar::Python;
 use scopes::Scopes;
 
@@ -36,25 +38,14 @@ pub(super) fn extract<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Vec<ModelUse> {
-    extract_with_clients(tree, text, options).0
-}
-
-/// [`extract`], and who the file's clients are (one walk for both).
-pub(super) fn extract_with_clients<S: SourceText + ?Sized>(
-    tree: &Tree,
-    text: &S,
-    options: &ExtractOptions,
-) -> (Vec<ModelUse>, Clients) {
-    let mut scan = Scan::new(text, options);
+    let mut scan = Scan::new(text);
     scan.walk(tree.root_node());
-    let clients = scan.clients();
+    let clients = resolve(options, std::iter::once(&scan.bindings));
     let mut scopes = Scopes::new(tree.root_node());
-    let uses = scan
-        .calls
+    scan.calls
         .iter()
         .filter_map(|call| model_use(&Python, &clients, *call, text, &mut scopes))
-        .collect();
-    (uses, clients)
+        .collect()
 }
 
 /// Every provider SDK call in a parsed Python file.
@@ -77,9 +68,9 @@ pub(super) fn clients<S: SourceText + ?Sized>(
     text: &S,
     options: &ExtractOptions,
 ) -> Clients {
-    let mut scan = Scan::new(text, options);
+    let mut scan = Scan::new(text);
     scan.walk(tree.root_node());
-    scan.clients()
+    resolve(options, std::iter::once(&scan.bindings))
 }
 
 #[cfg(test)]

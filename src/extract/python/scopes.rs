@@ -6,7 +6,7 @@
 //! bodies and lambdas nest, a class body is visible only to code directly in
 //! it, `global` jumps to the module.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -124,13 +124,20 @@ fn build_table<'t, S: SourceText + ?Sized>(scope: Node<'t>, text: &S) -> Table<'
             }
         }
     }
+    bind_all(stack, text, &mut table);
+    table
+}
+
+/// Binds what the nodes on `stack` and the parts of them in the same scope
+/// bind. Last in, first out: the module's statements are walked from the
+/// last one up, each one whole.
+fn bind_all<'t, S: SourceText + ?Sized>(mut stack: Vec<Node<'t>>, text: &S, table: &mut Table<'t>) {
     while let Some(node) = stack.pop() {
-        if bind_statement(node, text, &mut table, &mut stack) {
+        if bind_statement(node, text, table, &mut stack) {
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
         }
     }
-    table
 }
 
 /// Records what `node` binds in the scope being built. Returns whether its
@@ -307,5 +314,206 @@ fn bind_parameters<S: SourceText + ?Sized>(parameters: Node<'_>, text: &S, table
         if let Some(name) = name.filter(|n| n.kind() == "identifier") {
             table.bind(text.slice(name.byte_range()).into_owned(), Binding::Other);
         }
+    }
+}
+
+/// What a name in a scope table stands for, without tree nodes: what a
+/// lookup of it can observe. Two equal facts evaluate alike wherever they
+/// sit (a constant's value is read only through its text and the scope
+/// tables; a class only through its body's assignments and its own table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Fact {
+    /// A constant: the text of its value.
+    Const(String),
+    /// A class: its direct `name = value` assignments (the candidates of
+    /// `C.name`) and its own table, which those values are looked up in.
+    Class(Box<ClassFacts>),
+    /// A class nested deeper than summaries go: its whole text.
+    ClassText(String),
+    Other,
+}
+
+/// A class as a container, without tree nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ClassFacts {
+    members: Vec<(String, Option<String>)>,
+    table: TableFacts,
+}
+
+/// A scope table as lookups observe it: each name's fact (a `Final`, else
+/// its one binding, else `Other`) and the `global` names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct TableFacts {
+    names: BTreeMap<String, Fact>,
+    globals: BTreeSet<String>,
+}
+
+/// What one top-level statement binds in the module's table, without tree
+/// nodes: per name, how many bindings and the first one (in the order the
+/// module table is built), the first `Final`, the `global` names. The
+/// incremental cache keeps this per statement; [`module_facts`] folds them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct StatementBindings {
+    names: BTreeMap<String, (usize, Fact)>,
+    finals: BTreeMap<String, String>,
+    globals: BTreeSet<String>,
+}
+
+/// Classes nested deeper than this are summarised by their text.
+const MAX_CLASS_DEPTH: usize = 8;
+
+/// What a top-level statement binds in the module scope: the walk that
+/// builds the module's table, over this statement alone.
+pub(super) fn statement_bindings<S: SourceText + ?Sized>(
+    statement: Node<'_>,
+    text: &S,
+) -> StatementBindings {
+    let mut table = Table::default();
+    bind_all(vec![statement], text, &mut table);
+    let text_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
+    StatementBindings {
+        names: table
+            .names
+            .iter()
+            .map(|(name, (count, binding))| (name.clone(), (*count, fact(*binding, text, 0))))
+            .collect(),
+        finals: table
+            .finals
+            .iter()
+            .map(|(name, value)| (name.clone(), text_of(*value)))
+            .collect(),
+        globals: table.globals.into_iter().collect(),
+    }
+}
+
+/// The root's table as lookups observe it: for a module, folded from its
+/// statements' bindings (in file order); for a root that is not one (a file
+/// that is one error node), built from the root as [`Scopes`] builds it.
+pub(super) fn root_facts<'b, S: SourceText + ?Sized>(
+    root: Node<'_>,
+    text: &S,
+    statements: impl DoubleEndedIterator<Item = &'b StatementBindings>,
+) -> TableFacts {
+    match root.kind() {
+        "module" => module_facts(statements),
+        _ => table_facts(&build_table(root, text), text, 0),
+    }
+}
+
+/// The module's table as lookups observe it, from its statements' bindings
+/// in file order: equal to [`table_facts`] of the module's own table.
+fn module_facts<'b>(
+    statements: impl DoubleEndedIterator<Item = &'b StatementBindings>,
+) -> TableFacts {
+    let mut names: BTreeMap<&str, (usize, &Fact)> = BTreeMap::new();
+    let mut finals: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut globals = BTreeSet::new();
+    // The table is built from the last statement up: its first binding of
+    // a name is the one in the last statement that binds it.
+    for statement in statements.rev() {
+        for (name, (count, fact)) in &statement.names {
+            names.entry(name).or_insert((0, fact)).0 += count;
+        }
+        for (name, value) in &statement.finals {
+            finals.entry(name).or_insert(value);
+        }
+        globals.extend(statement.globals.iter().cloned());
+    }
+    let names = names
+        .into_iter()
+        .map(|(name, (count, fact))| {
+            let fact = match finals.get(name) {
+                Some(value) => Fact::Const((*value).to_string()),
+                None if count == 1 => fact.clone(),
+                None => Fact::Other,
+            };
+            (name.to_string(), fact)
+        })
+        .collect();
+    TableFacts { names, globals }
+}
+
+/// A table as lookups observe it.
+fn table_facts<S: SourceText + ?Sized>(table: &Table<'_>, text: &S, depth: usize) -> TableFacts {
+    TableFacts {
+        names: table
+            .names
+            .keys()
+            .filter_map(|name| Some((name.clone(), fact(table.get(name)?, text, depth))))
+            .collect(),
+        globals: table.globals.iter().cloned().collect(),
+    }
+}
+
+fn fact<S: SourceText + ?Sized>(binding: Binding<'_>, text: &S, depth: usize) -> Fact {
+    match binding {
+        Binding::Const(value) => Fact::Const(text.slice(value.byte_range()).into_owned()),
+        Binding::Class(class) if depth >= MAX_CLASS_DEPTH => {
+            Fact::ClassText(text.slice(class.byte_range()).into_owned())
+        }
+        Binding::Class(class) => Fact::Class(Box::new(class_facts(class, text, depth + 1))),
+        Binding::Other => Fact::Other,
+    }
+}
+
+/// A class as `C.name` observes it: the direct assignments of its body (as
+/// [`super::grammar`]'s class lookup reads them) and its own table.
+fn class_facts<S: SourceText + ?Sized>(class: Node<'_>, text: &S, depth: usize) -> ClassFacts {
+    let text_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
+    let mut members = Vec::new();
+    if let Some(body) = class.child_by_field_name("body") {
+        let mut cursor = body.walk();
+        for statement in body.named_children(&mut cursor) {
+            if let Some(assignment) = statement
+                .named_child(0)
+                .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")
+                && let Some(left) = assignment
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "identifier")
+            {
+                let right = assignment.child_by_field_name("right").map(text_of);
+                members.push((text_of(left), right));
+            }
+        }
+    }
+    let table = build_table(class, text);
+    ClassFacts {
+        members,
+        table: table_facts(&table, text, depth),
+    }
+}
+
+#[cfg(test)]
+mod facts_tests {
+    use super::*;
+    use crate::syntax::{Language, parse};
+
+    /// The facts folded from the statements equal those of the table built
+    /// over the whole root, which is what lookups read.
+    fn assert_fold_equals_whole(text: &str) {
+        let tree = parse(Language::Python, text);
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        let parts: Vec<StatementBindings> = root
+            .children(&mut cursor)
+            .map(|n| {
+                if n.is_named() {
+                    statement_bindings(n, text)
+                } else {
+                    StatementBindings::default()
+                }
+            })
+            .collect();
+        let whole = table_facts(&build_table(root, text), text, 0);
+        assert_eq!(root_facts(root, text, parts.iter()), whole, "{text}");
+    }
+
+    #[test]
+    fn folded_statement_bindings_equal_the_whole_table() {
+        assert_fold_equals_whole(
+            "A: Final = 'x'\nif c:\n    A: Final = 'y'\n    B = 1\nelse:\n    B = 2\nC = 'c'\nclass K:\n    X = C\n    def m(self):\n        Y = 1\nfor i in r:\n    pass\nglobal G\nimport a.b as d, e\nD = {'k': A}\n",
+        );
+        // A file whose root is an error node: its table is built from the root.
+        assert_fold_equals_whole("m abstrakt import A\nH = 'x'\ndef f(:\n    (\n");
     }
 }
