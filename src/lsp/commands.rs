@@ -36,18 +36,10 @@ pub async fn execute(
             params.command
         )));
     }
-    let (Some(uri), Some(id)) = (
-        params.arguments.first().and_then(Value::as_str),
-        params.arguments.get(1).and_then(Value::as_str),
-    ) else {
+    let Some(id) = params.arguments.get(1).and_then(Value::as_str) else {
         return Err(Error::invalid_params("expected [document uri, model id]"));
     };
-    let uri: Uri = uri
-        .parse()
-        .map_err(|_| Error::invalid_params("not a URI"))?;
-    let Some(view) = session.view(&uri) else {
-        return Err(Error::invalid_params("the document is not open"));
-    };
+    let view = open_document(session, &params.arguments)?;
     // Derived from the document's project, never from a client argument.
     let project = view.project();
     let Some(target) = project.lock_target() else {
@@ -172,20 +164,26 @@ async fn report(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
     }
 }
 
+/// The open document a command's first argument names: a command acts on
+/// the document's own project, so the document must be open.
+fn open_document(session: &Session, arguments: &[Value]) -> Result<super::session::View> {
+    let Some(uri) = arguments.first().and_then(Value::as_str) else {
+        return Err(Error::invalid_params("expected a document uri first"));
+    };
+    let uri: Uri = uri
+        .parse()
+        .map_err(|_| Error::invalid_params("not a URI"))?;
+    session
+        .view(&uri)
+        .ok_or_else(|| Error::invalid_params("the document is not open"))
+}
+
 /// Writes the attribution file the document's project names (`[attribution]
 /// file`), from the project's files as saved, with the editor's project index;
 /// returns the file's path. The target comes from the project, never from a
 /// client argument.
 async fn regenerate_attribution(session: &Arc<Session>, arguments: &[Value]) -> Result<Value> {
-    let Some(uri) = arguments.first().and_then(Value::as_str) else {
-        return Err(Error::invalid_params("expected [document uri]"));
-    };
-    let uri: Uri = uri
-        .parse()
-        .map_err(|_| Error::invalid_params("not a URI"))?;
-    let Some(view) = session.view(&uri) else {
-        return Err(Error::invalid_params("the document is not open"));
-    };
+    let view = open_document(session, arguments)?;
     let project = view.project();
     let (Some(config_path), Some(file)) = (
         project.config.path.clone(),
