@@ -74,6 +74,8 @@ impl<'t, 's, S: SourceText + ?Sized> Scan<'t, 's, S> {
         self.bindings.events.push(event);
     }
 
+    /// Records `name = value` (a `self` field when `is_field`), the value
+    /// reduced to what deciding clients reads of it.
     fn bound(&mut self, is_field: bool, name: String, value: Node<'_>) {
         let value = unwrap_expression(value);
         let value = match value.kind() {

@@ -323,20 +323,68 @@ fn bind_parameters<S: SourceText + ?Sized>(parameters: Node<'_>, text: &S, table
 /// tables; a class only through its body's assignments and its own table).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Fact {
-    /// A constant: the text of its value.
-    Const(String),
+    /// A constant: its value as written and parsed.
+    Const(Written),
     /// A class: its direct `name = value` assignments (the candidates of
     /// `C.name`) and its own table, which those values are looked up in.
     Class(Box<ClassFacts>),
-    /// A class nested deeper than summaries go: its whole text.
-    ClassText(String),
+    /// A class nested deeper than summaries go: all of it.
+    ClassText(Written),
     Other,
+}
+
+/// An expression as the evaluator reads it: its text and the shape of its
+/// subtree (kinds, fields, errors and ranges relative to its start). The
+/// text alone is not enough: the same text parses differently where error
+/// recovery around it differs (a dict with a stray token is a dict in one
+/// version and an error node in the next).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Written {
+    text: String,
+    shape: u64,
+}
+
+impl Written {
+    fn of<S: SourceText + ?Sized>(node: Node<'_>, text: &S) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let start = node.start_byte();
+        let mut cursor = node.walk();
+        'outer: loop {
+            let current = cursor.node();
+            (
+                current.kind_id(),
+                cursor.field_id(),
+                current.is_error(),
+                current.is_missing(),
+                current.start_byte() - start,
+                current.end_byte() - start,
+                current.child_count(),
+            )
+                .hash(&mut hasher);
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'outer;
+                }
+                if !cursor.goto_parent() {
+                    break 'outer;
+                }
+            }
+        }
+        Self {
+            text: text.slice(node.byte_range()).into_owned(),
+            shape: hasher.finish(),
+        }
+    }
 }
 
 /// A class as a container, without tree nodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct ClassFacts {
-    members: Vec<(String, Option<String>)>,
+    members: Vec<(String, Option<Written>)>,
     table: TableFacts,
 }
 
@@ -355,7 +403,7 @@ pub(super) struct TableFacts {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct StatementBindings {
     names: BTreeMap<String, (usize, Fact)>,
-    finals: BTreeMap<String, String>,
+    finals: BTreeMap<String, Written>,
     globals: BTreeSet<String>,
 }
 
@@ -370,7 +418,6 @@ pub(super) fn statement_bindings<S: SourceText + ?Sized>(
 ) -> StatementBindings {
     let mut table = Table::default();
     bind_all(vec![statement], text, &mut table);
-    let text_of = |node: Node<'_>| text.slice(node.byte_range()).into_owned();
     StatementBindings {
         names: table
             .names
@@ -380,7 +427,7 @@ pub(super) fn statement_bindings<S: SourceText + ?Sized>(
         finals: table
             .finals
             .iter()
-            .map(|(name, value)| (name.clone(), text_of(*value)))
+            .map(|(name, value)| (name.clone(), Written::of(*value, text)))
             .collect(),
         globals: table.globals.into_iter().collect(),
     }
@@ -406,7 +453,7 @@ fn module_facts<'b>(
     statements: impl DoubleEndedIterator<Item = &'b StatementBindings>,
 ) -> TableFacts {
     let mut names: BTreeMap<&str, (usize, &Fact)> = BTreeMap::new();
-    let mut finals: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut finals: BTreeMap<&str, &Written> = BTreeMap::new();
     let mut globals = BTreeSet::new();
     // The table is built from the last statement up: its first binding of
     // a name is the one in the last statement that binds it.
@@ -423,7 +470,7 @@ fn module_facts<'b>(
         .into_iter()
         .map(|(name, (count, fact))| {
             let fact = match finals.get(name) {
-                Some(value) => Fact::Const((*value).to_string()),
+                Some(value) => Fact::Const((*value).clone()),
                 None if count == 1 => fact.clone(),
                 None => Fact::Other,
             };
@@ -447,9 +494,9 @@ fn table_facts<S: SourceText + ?Sized>(table: &Table<'_>, text: &S, depth: usize
 
 fn fact<S: SourceText + ?Sized>(binding: Binding<'_>, text: &S, depth: usize) -> Fact {
     match binding {
-        Binding::Const(value) => Fact::Const(text.slice(value.byte_range()).into_owned()),
+        Binding::Const(value) => Fact::Const(Written::of(value, text)),
         Binding::Class(class) if depth >= MAX_CLASS_DEPTH => {
-            Fact::ClassText(text.slice(class.byte_range()).into_owned())
+            Fact::ClassText(Written::of(class, text))
         }
         Binding::Class(class) => Fact::Class(Box::new(class_facts(class, text, depth + 1))),
         Binding::Other => Fact::Other,
@@ -471,7 +518,9 @@ fn class_facts<S: SourceText + ?Sized>(class: Node<'_>, text: &S, depth: usize) 
                     .child_by_field_name("left")
                     .filter(|l| l.kind() == "identifier")
             {
-                let right = assignment.child_by_field_name("right").map(text_of);
+                let right = assignment
+                    .child_by_field_name("right")
+                    .map(|r| Written::of(r, text));
                 members.push((text_of(left), right));
             }
         }

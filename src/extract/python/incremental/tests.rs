@@ -254,3 +254,14 @@ fn an_annotation_added_to_a_class_attribute_far_away_is_seen() {
     );
     assert_eq!(reused, 0);
 }
+
+/// Reduced from a property-test failure: the dict's statement has a stray
+/// `é`; an edit two lines below changes how error recovery parses it, from
+/// an error to a dict, without changing its text. A constant summarised by
+/// its text alone compared equal and the call below kept its old dynamic id.
+#[test]
+fn a_constant_whose_text_is_unchanged_but_parses_differently_is_re_resolved() {
+    let source = "import replicate\nfrom diffusers import FluxPipeline\n\nclient = Abstrakt()\nHERO = \"flux-dev\"\nMODELS = {\"music\": \"musicgen\", \"img\"\u{e9}: HERO}\n\nclass Studio:\n\"sdxl\"\nglobal HERO\n:\n    def __init__(self, ai: Abstrakt):\n        self.ai = ai\n\n    def paint(self, p):\n        return self.ai.run(Studio.DEFAULT, {\"prompt\": p})\n\ndef outer():\n    local = \"llama-3.1-8b\"\n    def inner():\n        return client.models.get(local)\n    return inner\n\nout = replicate.run(\"black-forest-labs/flux-schnell\")\npipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\")\nclient.run(MODELS[\"music\"])\nabstrakt.run(model=HERO)\n";
+    let (ids, _) = after(source, inserting_before("\nclass Studio", "client.run(M):"));
+    assert!(ids.contains(&"musicgen".to_string()), "{ids:?}");
+}
