@@ -160,7 +160,8 @@ pub fn line_comment(language: crate::syntax::Language, body: &str) -> String {
     format!("{} {body}", language.line_comment())
 }
 
-const FUNCTION_KINDS: &[&str] = &[
+/// JavaScript/TypeScript nodes that are functions (a scope of their own).
+pub(crate) const FUNCTION_KINDS: &[&str] = &[
     "function_declaration",
     "function_expression",
     "function",

@@ -659,3 +659,28 @@ fn completion_in_a_provider_call_offers_ids_as_that_route_spells_them() {
     assert!(list.is_null(), "{list}");
     server.shutdown_and_exit();
 }
+
+#[test]
+fn license_changed_on_a_route_suggests_ids_that_route_can_load() {
+    let tree = cli_support::Tree::new(&[
+        (
+            "app.py",
+            b"from diffusers import FluxPipeline\npipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\")\n",
+        ),
+        (
+            "abstrakt.lock",
+            b"version = 1\n[models.\"flux-dev@weights\"]\nlicense = \"FLUX.1-dev\"\ncommercial = \"allowed\"\nattribution = \"required\"\nfingerprint = \"0\"\nrecorded = \"2026-01-01\"\n",
+        ),
+    ]);
+    let out = run(tree.path(), &["check", "--format", "json", "."]);
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON output");
+    let changed = value["findings"]
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["code"] == "license-changed"))
+        .expect("a license-changed finding");
+    // A repository id `from_pretrained` can load, not the Abstrakt id `flux-schnell`.
+    assert_eq!(
+        changed["suggestions"][0],
+        "black-forest-labs/FLUX.1-schnell"
+    );
+}

@@ -34,15 +34,6 @@ pub struct CallSite {
     pub in_async: bool,
 }
 
-const JS_FUNCTIONS: &[&str] = &[
-    "function_declaration",
-    "function_expression",
-    "function",
-    "arrow_function",
-    "method_definition",
-    "generator_function_declaration",
-    "generator_function",
-];
 const PY_FUNCTIONS: &[&str] = &["function_definition", "lambda"];
 /// Nodes whose children are statements on lines of their own.
 const BLOCKS: &[&str] = &[
@@ -89,7 +80,9 @@ pub(super) fn is_async(function: Node<'_>) -> bool {
 pub(super) fn scope_of(node: Node<'_>) -> Node<'_> {
     let mut current = node;
     while let Some(parent) = current.parent() {
-        if JS_FUNCTIONS.contains(&parent.kind()) || PY_FUNCTIONS.contains(&parent.kind()) {
+        if crate::fixes::FUNCTION_KINDS.contains(&parent.kind())
+            || PY_FUNCTIONS.contains(&parent.kind())
+        {
             return parent;
         }
         current = parent;
@@ -210,7 +203,7 @@ pub fn is_logged<S: SourceText + ?Sized>(
             let mut outer = call;
             while let Some(parent) = outer.parent() {
                 if BLOCKS.contains(&parent.kind())
-                    || JS_FUNCTIONS.contains(&parent.kind())
+                    || crate::fixes::FUNCTION_KINDS.contains(&parent.kind())
                     || PY_FUNCTIONS.contains(&parent.kind())
                 {
                     break;
