@@ -166,7 +166,7 @@ impl Target {
 }
 
 /// Extraction settings that come from the project.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExtractOptions {
     /// Extra receiver names treated as Abstrakt clients (`[clients] names`).
     pub client_names: Vec<String>,

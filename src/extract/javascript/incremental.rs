@@ -55,7 +55,7 @@ pub(in crate::extract) struct Cache {
     /// Keeps the subtrees alive so that a node id in `entries` can only mean
     /// the same subtree (`None`: no statement to reuse).
     _subtrees: Option<Tree>,
-    options: (Vec<String>, Option<String>),
+    options: ExtractOptions,
     clients: Clients,
     /// The top-level declaration table ids resolve through.
     declared: Declarations,
@@ -103,8 +103,7 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
     options: &ExtractOptions,
     previous: Option<&'c Cache>,
 ) -> (Vec<ModelUse>, Cache) {
-    let options_key = (options.client_names.clone(), options.api_url.clone());
-    let previous = previous.filter(|cache| cache.options == options_key);
+    let previous = previous.filter(|cache| cache.options == *options);
     let root = tree.root_node();
     let mut scan = Scan::new(text, &tree.language());
     let mut parts: Vec<Part<'_, 'c>> = Vec::new();
@@ -150,7 +149,7 @@ pub(in crate::extract) fn extract_javascript<'c, S: SourceText + ?Sized>(
     }
     let cache = Cache {
         _subtrees: Some(tree.clone()),
-        options: options_key,
+        options: options.clone(),
         clients,
         declared: all_declared,
         entries,

@@ -42,7 +42,7 @@ struct Entry {
 /// (inside [`crate::extract::ExtractCache`]).
 #[derive(Debug, Clone)]
 pub(in crate::extract) struct Cache {
-    options: (Vec<String>, Option<String>),
+    options: ExtractOptions,
     clients: Clients,
     /// The module's table as lookups observe it.
     module: TableFacts,
@@ -114,8 +114,7 @@ pub(in crate::extract) fn extract_python<'c, S: SourceText + ?Sized>(
     options: &ExtractOptions,
     previous: Option<&'c Cache>,
 ) -> (Vec<ModelUse>, Cache) {
-    let options_key = (options.client_names.clone(), options.api_url.clone());
-    let previous = previous.filter(|cache| cache.options == options_key);
+    let previous = previous.filter(|cache| cache.options == *options);
     let root = tree.root_node();
     let mut scan = Scan::new(text);
     let mut cursor = root.walk();
@@ -158,7 +157,7 @@ pub(in crate::extract) fn extract_python<'c, S: SourceText + ?Sized>(
         }
     }
     let cache = Cache {
-        options: options_key,
+        options: options.clone(),
         clients,
         module,
         entries,
